@@ -1,0 +1,85 @@
+"""Model registry: ``register_model`` records an entry point by name; ``create_model`` builds it.
+
+Names are architecture names (``"zero_dce_pp"``). ``create_model(name, pretrained=True)`` loads the
+checkpoint this project ships for that architecture (see ``weights/MANIFEST.json``); ``"default"``
+names the default model chosen in the manifest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from llie_video.errors import UserError
+from llie_video.models.base import EnhancementModel
+
+ModelFactory = Callable[..., EnhancementModel]
+_F = TypeVar("_F", bound=ModelFactory)
+_REGISTRY: dict[str, ModelFactory] = {}
+
+
+def register_model(name: str) -> Callable[[_F], _F]:
+    """Decorator: record ``factory`` under ``name``; a name may be registered once."""
+
+    def decorator(factory: _F) -> _F:
+        if name in _REGISTRY:
+            raise ValueError(f"model {name!r} is already registered")
+        _REGISTRY[name] = factory
+        return factory
+
+    return decorator
+
+
+def list_models() -> list[str]:
+    """Registered architecture names, sorted."""
+    return sorted(_REGISTRY)
+
+
+def resolve_name(name: str) -> str:
+    """Map ``"default"`` to the manifest's default architecture; check that ``name`` is known."""
+    if name == "default":
+        from llie_video.models.weights import default_model_name
+
+        name = default_model_name()
+    if name not in _REGISTRY:
+        raise UserError(f"unknown model {name!r}; known models: {', '.join(list_models())}, default")
+    return name
+
+
+def create_model(
+    name: str,
+    pretrained: bool = False,
+    weights: str | Path | None = None,
+    **kwargs: object,
+) -> EnhancementModel:
+    """Build a registered model.
+
+    Args:
+        name: an architecture name from :func:`list_models`, or ``"default"``.
+        pretrained: load the checkpoint this project ships for the architecture.
+        weights: a checkpoint file to load instead: one written by this project's trainer, or the
+            original authors' checkpoint (remapped explicitly, then loaded strictly).
+        kwargs: architecture arguments; ignored keys are an error.
+
+    The model is returned in eval mode.
+    """
+    from llie_video.models.weights import load_checkpoint_into, shipped_weights_path
+
+    name = resolve_name(name)
+    path = Path(weights) if weights is not None else None
+    if path is None and pretrained:
+        path = shipped_weights_path(name)
+    model_kwargs = dict(kwargs)
+    if path is not None:
+        from llie_video.models.weights import read_model_kwargs
+
+        model_kwargs = {**read_model_kwargs(path), **model_kwargs}
+    try:
+        model = _REGISTRY[name](**model_kwargs)
+    except TypeError as exc:
+        raise UserError(f"bad arguments for model {name!r}: {exc}") from None
+    model.registry_name = name
+    if path is not None:
+        load_checkpoint_into(model, path)
+    return model.eval()

@@ -1,0 +1,58 @@
+"""Colour post-operations and conversions."""
+
+from __future__ import annotations
+
+import torch
+
+# Luma weights (R, G, B) of the two matrices video uses.
+BT601 = (0.299, 0.587, 0.114)
+BT709 = (0.2126, 0.7152, 0.0722)
+
+
+def adjust_gamma(x: torch.Tensor, gamma: float) -> torch.Tensor:
+    """Gamma post-processing ``x ** (1 / gamma)``: ``gamma > 1`` brightens, ``< 1`` darkens.
+
+    Args:
+        x: ``(B, C, H, W)`` in [0, 1].
+        gamma: a positive Python float; ``1.0`` returns ``x`` unchanged.
+
+    >>> adjust_gamma(torch.tensor([0.25]), 2.0).item()
+    0.5
+    """
+    if gamma == 1.0:
+        return x
+    if gamma <= 0:
+        raise ValueError(f"gamma must be positive, got {gamma}")
+    return x.clamp_min(0.0).pow(1.0 / gamma)
+
+
+def blend(original: torch.Tensor, enhanced: torch.Tensor, strength: float) -> torch.Tensor:
+    """Mix ``original`` and ``enhanced`` (same shape): ``strength`` 1 is fully enhanced, 0 the input."""
+    if strength == 1.0:
+        return enhanced
+    return original + strength * (enhanced - original)
+
+
+def luma(x: torch.Tensor, weights: tuple[float, float, float] = BT601) -> torch.Tensor:
+    """Luma ``(B, 1, H, W)`` of an RGB image ``(B, 3, H, W)``."""
+    r, g, b = x[:, 0:1], x[:, 1:2], x[:, 2:3]
+    return weights[0] * r + weights[1] * g + weights[2] * b
+
+
+def rgb_to_yuv(x: torch.Tensor, weights: tuple[float, float, float] = BT601) -> torch.Tensor:
+    """Full-range RGB ``(B, 3, H, W)`` to Y'CbCr with Cb, Cr centred on 0 (range [-0.5, 0.5])."""
+    kr, kg, kb = weights
+    y = luma(x, weights)
+    cb = (x[:, 2:3] - y) / (2.0 * (1.0 - kb))
+    cr = (x[:, 0:1] - y) / (2.0 * (1.0 - kr))
+    return torch.cat([y, cb, cr], dim=1)
+
+
+def yuv_to_rgb(x: torch.Tensor, weights: tuple[float, float, float] = BT601) -> torch.Tensor:
+    """Inverse of :func:`rgb_to_yuv`: ``(B, 3, H, W)`` Y'CbCr (chroma centred on 0) to RGB."""
+    kr, kg, kb = weights
+    y, cb, cr = x[:, 0:1], x[:, 1:2], x[:, 2:3]
+    r = y + 2.0 * (1.0 - kr) * cr
+    b = y + 2.0 * (1.0 - kb) * cb
+    g = (y - kr * r - kb * b) / kg
+    return torch.cat([r, g, b], dim=1)
