@@ -1,0 +1,199 @@
+"""The ``llie-video`` command.
+
+``llie-video IN OUT [options]`` enhances a video, an image, or a folder of images. Other verbs:
+``sample`` (write a dark test clip), ``models`` (list them), ``train``, ``eval``.
+A user mistake prints one line on stderr and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from llie_video.config import load_config
+from llie_video.errors import UserError
+
+EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130
+VERBS = ("sample", "models", "train", "eval")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises a UserError instead of printing usage and exiting."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UserError(f"{message} (see {self.prog} --help)")
+
+
+def _enhance_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="llie-video",
+        description="Brighten dark videos and images with a tiny neural model. "
+        f"Other commands: {', '.join(VERBS)} (llie-video COMMAND --help).",
+    )
+    p.add_argument("input", help="video file, image, or folder of images")
+    p.add_argument("output", help="output file (or folder, for a folder of images)")
+    p.add_argument("--model", help="model name (see `llie-video models`); default: the shipped default")
+    p.add_argument("--weights", help="checkpoint file to load instead of the shipped weights")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], help="compute device (default auto)")
+    p.add_argument("--gamma", type=float, help="post-process gamma, >1 brighter (default 1.0)")
+    p.add_argument("--strength", type=float, help="blend with the input, 0..1 (default 1.0)")
+    p.add_argument("--estimate-size", type=int, metavar="PX",
+                   help="long side of the frame the model looks at (default: the model's)")
+    p.add_argument("--codec", help="video encoder (default libx264)")
+    p.add_argument("--crf", type=int, help="encoder quality, lower is better (default 20)")
+    p.add_argument("--preset", help="encoder speed preset (default veryfast)")
+    p.add_argument("--threads", type=int, help="torch CPU threads (default 1)")
+    p.add_argument("--config", help="YAML job config (see configs/pipeline/default.yaml)")
+    p.add_argument("-y", "--overwrite", action="store_true", help="overwrite an existing output")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    return p
+
+
+def _job_config(args: argparse.Namespace):  # -> JobConfig
+    from llie_video.job_config import JobConfig
+
+    config = load_config(JobConfig, args.config)
+    try:
+        model = replace(config.model, **_given(name=args.model, weights=args.weights))
+        enhance = replace(config.enhance, **_given(
+            gamma=args.gamma, strength=args.strength, estimation_long_side=args.estimate_size))
+        encoder = replace(config.encoder, **_given(codec=args.codec, crf=args.crf, preset=args.preset))
+        runtime = replace(config.runtime, **_given(device=args.device, threads=args.threads))
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    return JobConfig(model=model, enhance=enhance, encoder=encoder, runtime=runtime)
+
+
+def _given(**values: object) -> dict[str, object]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _run_enhance(argv: Sequence[str]) -> int:
+    args = _enhance_parser().parse_args(argv)
+    config = _job_config(args)
+    source, target = Path(args.input), Path(args.output)
+    if not source.exists():
+        raise UserError(f"input not found: {source}")
+
+    from llie_video.images import enhance_folder, enhance_image, is_image_path
+    from llie_video.models import create_model
+    from llie_video.video.device import select_device, select_dtype
+    from llie_video.video.job import configure_cpu_threads, describe_model, enhance_video
+    from llie_video.video.stage import EnhanceStage
+
+    device = select_device(config.runtime.device)
+    configure_cpu_threads(device, config.runtime.threads)
+    model = create_model(config.model.name, pretrained=config.model.weights is None,
+                         weights=config.model.weights)
+    stage = EnhanceStage(model, device, select_dtype(device, config.runtime.half), config.enhance)
+    say = (lambda message: None) if args.quiet else (lambda message: print(message, file=sys.stderr))
+    say(f"llie-video: {describe_model(model)} on {device}")
+
+    if source.is_dir():
+        count = enhance_folder(source, target, stage, args.overwrite)
+        say(f"wrote {count} images to {target}")
+        return 0
+    if is_image_path(source):
+        enhance_image(source, target, stage, args.overwrite)
+        say(f"wrote {target}")
+        return 0
+    return _run_video(source, target, stage, config, args.overwrite, args.quiet, say)
+
+
+def _run_video(source, target, stage, config, overwrite: bool, quiet: bool, say) -> int:
+    from llie_video.video.job import enhance_video
+    from llie_video.video.progress import ProgressReporter
+
+    progress = ProgressReporter(enabled=not quiet)
+    try:
+        result = enhance_video(source, target, stage, config.encoder, overwrite,
+                               on_start=progress.start, on_frame=progress.update)
+    finally:
+        progress.close()
+    if result.interrupted:
+        print(f"llie-video: interrupted; {target} holds the {result.frames} frames done so far "
+              "and is playable", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    say(f"wrote {result.frames} frames to {target} ({result.stats.fps:.1f} fps)")
+    return 0
+
+
+def _run_sample(argv: Sequence[str]) -> int:
+    p = _Parser(prog="llie-video sample", description="Write a synthetic dark test clip with audio.")
+    p.add_argument("output", help="output video file, e.g. dark.mp4")
+    p.add_argument("--seconds", type=float, default=5.0)
+    p.add_argument("--size", default="640x360", help="WIDTHxHEIGHT (default 640x360)")
+    p.add_argument("--fps", type=int, default=30)
+    p.add_argument("-y", "--overwrite", action="store_true")
+    args = p.parse_args(argv)
+    try:
+        width, height = (int(v) for v in args.size.lower().split("x"))
+    except ValueError:
+        raise UserError(f"--size must look like 640x360, got {args.size!r}") from None
+    from llie_video.sample import write_sample_clip
+
+    path = write_sample_clip(Path(args.output), args.seconds, width, height, args.fps, args.overwrite)
+    print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def _run_models(argv: Sequence[str]) -> int:
+    p = _Parser(prog="llie-video models", description="List the models and their shipped weights.")
+    p.parse_args(argv)
+    from llie_video.models import create_model, list_models
+    from llie_video.models.weights import Manifest
+
+    manifest = Manifest.load()
+    for name in list_models():
+        model = create_model(name)
+        shipped = "shipped weights" if name in manifest.models else "no shipped weights"
+        default = " (default)" if name == manifest.default else ""
+        print(f"{name:20s} {model.num_parameters():>8,} parameters  {shipped}{default}")
+    return 0
+
+
+def _run_train(argv: Sequence[str]) -> int:
+    p = _Parser(prog="llie-video train", description="Train a model from a YAML config.")
+    p.add_argument("config", help="training config, e.g. configs/train/zero_dce_pp.yaml")
+    p.add_argument("overrides", nargs="*", help="dotted key=value overrides")
+    args = p.parse_args(argv)
+    from llie_video.training import train_from_config
+
+    path = train_from_config(args.config, args.overrides)
+    print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def _run_eval(argv: Sequence[str]) -> int:
+    from llie_video.training.evaluate import main as evaluate_main
+
+    return evaluate_main(argv)
+
+
+_COMMANDS = {"sample": _run_sample, "models": _run_models, "train": _run_train, "eval": _run_eval}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``llie-video`` console script; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.WARNING, format="llie-video: %(message)s")
+    command = _COMMANDS.get(argv[0]) if argv else None
+    try:
+        if command is not None:
+            return command(argv[1:])
+        return _run_enhance(argv)
+    except UserError as exc:
+        print(f"llie-video: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("llie-video: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

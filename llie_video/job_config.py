@@ -1,0 +1,40 @@
+"""The enhancement job's typed configuration (``--config file.yaml``, CLI options override it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from llie_video.video.sinks import EncoderSettings
+from llie_video.video.stage import DEFAULT_LONG_SIDE, EnhanceSettings
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Which model and weights: ``name`` from ``llie-video models``; ``weights`` a checkpoint file
+    (the shipped weights when omitted)."""
+
+    name: str = "default"
+    weights: str | None = None
+
+
+@dataclass(frozen=True)
+class RuntimeConfig:
+    """Where to compute: ``device`` auto|cpu|cuda; ``half`` fp16 on CUDA (None: auto);
+    ``threads`` torch intra-op threads on the CPU (1 leaves the other cores to the codec)."""
+
+    device: str = "auto"
+    half: bool | None = None
+    threads: int = 1
+
+
+@dataclass(frozen=True)
+class JobConfig:
+    """Everything an enhancement job needs besides its input and output paths."""
+
+    model: ModelConfig = field(default_factory=ModelConfig)
+    enhance: EnhanceSettings = field(default_factory=EnhanceSettings)
+    encoder: EncoderSettings = field(default_factory=EncoderSettings)
+    runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
+
+
+__all__ = ["DEFAULT_LONG_SIDE", "JobConfig", "ModelConfig", "RuntimeConfig"]

@@ -1,0 +1,1 @@
+"""Video I/O and the threaded decode -> enhance -> encode pipeline."""

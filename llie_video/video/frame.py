@@ -1,0 +1,54 @@
+"""The unit that travels through the pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from fractions import Fraction
+
+import av
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One video frame.
+
+    Attributes:
+        rgb: ``(H, W, 3)`` uint8 RGB pixels.
+        pts: presentation timestamp in ``time_base`` units (None when the source has none).
+        time_base: the timestamp unit.
+        index: position in the source, from 0.
+        rotation: display rotation in degrees (metadata, the pixels are not rotated).
+        arrival: ``time.monotonic()`` when the source produced it (for latency figures).
+    """
+
+    rgb: np.ndarray
+    pts: int | None
+    time_base: Fraction | None
+    index: int
+    rotation: int = 0
+    arrival: float = 0.0
+
+    @classmethod
+    def from_av(cls, frame: av.VideoFrame, index: int, arrival: float) -> Frame:
+        """Convert a decoded frame to RGB, keeping its timing and rotation."""
+        return cls(
+            rgb=frame.to_ndarray(format="rgb24"),
+            pts=frame.pts,
+            time_base=frame.time_base,
+            index=index,
+            rotation=frame.rotation,
+            arrival=arrival,
+        )
+
+    def with_pixels(self, rgb: np.ndarray) -> Frame:
+        """The same frame (timing, index, rotation) with new pixels."""
+        return replace(self, rgb=rgb)
+
+    def to_av(self) -> av.VideoFrame:
+        """An ``av.VideoFrame`` with this frame's pixels and timing."""
+        frame = av.VideoFrame.from_ndarray(self.rgb, format="rgb24")
+        frame.pts = self.pts
+        if self.time_base is not None:
+            frame.time_base = self.time_base
+        return frame

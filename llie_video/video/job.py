@@ -1,0 +1,84 @@
+"""``enhance_video``: one file in, one enhanced file out, through the threaded pipeline."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from llie_video.errors import UserError
+from llie_video.models.base import EnhancementModel
+from llie_video.video.frame import Frame
+from llie_video.video.pipeline import Pipeline, PipelineStats
+from llie_video.video.sinks import EncoderSettings, FileSink, check_output_path
+from llie_video.video.sources import FileSource, StreamInfo
+from llie_video.video.stage import EnhanceStage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """What a finished (or interrupted) job did."""
+
+    output: Path
+    frames: int
+    interrupted: bool
+    stats: PipelineStats
+
+
+def enhance_video(
+    source_path: str | Path,
+    target_path: str | Path,
+    stage: EnhanceStage,
+    encoder: EncoderSettings | None = None,
+    overwrite: bool = False,
+    on_start: Callable[[StreamInfo], None] | None = None,
+    on_frame: Callable[[Frame], None] | None = None,
+    on_pipeline: Callable[[Pipeline], None] | None = None,
+) -> JobResult:
+    """Enhance ``source_path`` into ``target_path`` with ``stage``.
+
+    Audio is remuxed unchanged, timestamps and rotation are kept. The target is written under a
+    temporary name and renamed on success; an existing target is kept unless ``overwrite``.
+    ``on_pipeline`` receives the pipeline before it runs (to call ``stop()`` from elsewhere); a
+    stopped job still writes, and keeps, what it processed.
+    """
+    target = Path(target_path)
+    if Path(source_path).resolve() == target.resolve():
+        raise UserError("input and output are the same file")
+    check_output_path(target, overwrite)
+    with FileSource(source_path) as source:
+        info = source.info()
+        sink = FileSink(target, info, encoder or EncoderSettings())
+        pipeline = Pipeline(source, stage, sink, on_frame=on_frame)
+        if on_pipeline is not None:
+            on_pipeline(pipeline)
+        if on_start is not None:
+            on_start(info)
+        try:
+            stats = pipeline.run()
+        except KeyboardInterrupt:
+            sink.close(keep=True)  # aborted by a second Ctrl-C: keep what was encoded
+            raise
+        except BaseException:
+            sink.close(keep=False)
+            raise
+        sink.close(keep=True)
+    if sink.frames_written == 0:
+        raise UserError(f"{source_path}: no video frames could be decoded")
+    return JobResult(target, sink.frames_written, pipeline.interrupted, stats)
+
+
+def configure_cpu_threads(device: torch.device, threads: int) -> None:
+    """On the CPU, limit torch's intra-op threads so the codec threads keep their cores."""
+    if device.type == "cpu" and threads > 0:
+        torch.set_num_threads(threads)
+
+
+def describe_model(model: EnhancementModel) -> str:
+    """``ZeroDCEPP (10,561 parameters)``."""
+    return f"{type(model).__name__} ({model.num_parameters():,} parameters)"

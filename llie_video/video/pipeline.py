@@ -1,0 +1,196 @@
+"""Threads joined by bounded queues: source -> enhance -> sink.
+
+Each stage runs in its own thread. Queues are bounded, so a slow stage holds the faster ones back
+(back-pressure: a file job never drops a frame). Every blocking ``put``/``get`` re-checks a stop
+event, so no thread waits forever on a dead neighbour. The first exception in any stage stops all
+stages and is re-raised from :meth:`Pipeline.run` as a :class:`StageError` naming the stage.
+:meth:`Pipeline.stop` asks the source to end early: what was read is still enhanced and written,
+so the output stays playable.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import av
+
+from llie_video.errors import UserError
+from llie_video.video.frame import Frame
+from llie_video.video.frame_processor import FrameProcessor
+
+_END = object()  # end-of-stream sentinel
+_POLL_S = 0.1
+
+
+class StageError(RuntimeError):
+    """A pipeline stage failed; ``stage`` names it and ``__cause__`` is the original error."""
+
+    def __init__(self, stage: str, error: BaseException) -> None:
+        super().__init__(f"{stage} stage failed: {error}")
+        self.stage = stage
+        self.error = error
+
+
+class FrameSink(Protocol):
+    """What the output stage needs."""
+
+    def write_video(self, frame: Frame) -> None: ...
+
+    def write_audio(self, packet: av.Packet) -> None: ...
+
+
+@dataclass
+class PipelineStats:
+    """Counters updated while the pipeline runs (read them from any thread)."""
+
+    frames_in: int = 0
+    frames_out: int = 0
+    started: float = field(default_factory=time.monotonic)
+    last_latency_s: float = 0.0
+
+    @property
+    def fps(self) -> float:
+        elapsed = time.monotonic() - self.started
+        return self.frames_out / elapsed if elapsed > 0 else 0.0
+
+
+class Pipeline:
+    """Run ``source`` items through ``processor`` into ``sink`` on three threads.
+
+    Args:
+        source: yields :class:`Frame` and audio ``av.Packet`` objects in demux order.
+        processor: enhances the pixels of each frame.
+        sink: receives enhanced frames and audio packets, in the source's order.
+        queue_size: capacity of each queue between stages.
+        on_frame: called from the sink thread after each frame is written (progress).
+    """
+
+    def __init__(
+        self,
+        source: Iterable[Frame | av.Packet],
+        processor: FrameProcessor,
+        sink: FrameSink,
+        queue_size: int = 8,
+        on_frame: Callable[[Frame], None] | None = None,
+    ) -> None:
+        self.source = source
+        self.processor = processor
+        self.sink = sink
+        self.on_frame = on_frame
+        self.stats = PipelineStats()
+        self._decoded: queue.Queue[object] = queue.Queue(maxsize=queue_size)
+        self._enhanced: queue.Queue[object] = queue.Queue(maxsize=queue_size)
+        self._abort = threading.Event()  # an error: every stage stops now
+        self._finish = threading.Event()  # a stop request: the source ends, the rest drains
+        self._errors: list[StageError] = []
+        self._errors_lock = threading.Lock()
+
+    @property
+    def interrupted(self) -> bool:
+        """Whether :meth:`stop` ended the run before the source was exhausted."""
+        return self._finish.is_set()
+
+    def stop(self) -> None:
+        """End early: stop reading the source; frames already read are still written."""
+        self._finish.set()
+
+    def run(self) -> PipelineStats:
+        """Run to the end (or until :meth:`stop`); re-raise the first stage error.
+
+        A first Ctrl-C (KeyboardInterrupt in the calling thread) acts like :meth:`stop`: what was
+        read is still written. A second one aborts at once and propagates.
+        """
+        threads = [
+            threading.Thread(target=self._guard, args=("decode", self._read), name="llie-decode"),
+            threading.Thread(target=self._guard, args=("enhance", self._enhance), name="llie-enhance"),
+            threading.Thread(target=self._guard, args=("encode", self._write), name="llie-encode"),
+        ]
+        for thread in threads:
+            thread.start()
+        try:
+            try:
+                _join_all(threads)
+            except KeyboardInterrupt:
+                self.stop()
+                _join_all(threads)
+        except BaseException:
+            self._abort.set()
+            for thread in threads:
+                thread.join()
+            raise
+        if self._errors:
+            first = self._errors[0]
+            if isinstance(first.error, UserError):
+                raise first.error
+            raise first from first.error
+        return self.stats
+
+    # -- stages ---------------------------------------------------------------------------
+
+    def _guard(self, name: str, body: Callable[[], None]) -> None:
+        try:
+            body()
+        except BaseException as exc:  # noqa: BLE001 - every failure must reach run()
+            with self._errors_lock:
+                self._errors.append(StageError(name, exc))
+            self._abort.set()
+
+    def _put(self, q: queue.Queue[object], item: object) -> bool:
+        while not self._abort.is_set():
+            try:
+                q.put(item, timeout=_POLL_S)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _get(self, q: queue.Queue[object]) -> object:
+        while not self._abort.is_set():
+            try:
+                return q.get(timeout=_POLL_S)
+            except queue.Empty:
+                continue
+        return _END
+
+    def _read(self) -> None:
+        try:
+            for item in self.source:
+                if self._finish.is_set() or not self._put(self._decoded, item):
+                    break
+                if isinstance(item, Frame):
+                    self.stats.frames_in += 1
+        finally:
+            self._put(self._decoded, _END)
+
+    def _enhance(self) -> None:
+        try:
+            while (item := self._get(self._decoded)) is not _END:
+                if isinstance(item, Frame):
+                    item = item.with_pixels(self.processor.process(item.rgb))
+                if not self._put(self._enhanced, item):
+                    return
+        finally:
+            self._put(self._enhanced, _END)
+
+    def _write(self) -> None:
+        while (item := self._get(self._enhanced)) is not _END:
+            if isinstance(item, Frame):
+                self.sink.write_video(item)
+                self.stats.frames_out += 1
+                self.stats.last_latency_s = time.monotonic() - item.arrival
+                if self.on_frame is not None:
+                    self.on_frame(item)
+            else:
+                self.sink.write_audio(item)  # type: ignore[arg-type]
+
+
+def _join_all(threads: list[threading.Thread]) -> None:
+    """Join ``threads`` in short waits, so the calling thread still sees Ctrl-C."""
+    for thread in threads:
+        while thread.is_alive():
+            thread.join(_POLL_S)

@@ -1,0 +1,193 @@
+"""Video sinks: encode enhanced frames and remux the input's audio, into a file written safely.
+
+The file is written under a temporary name in the target folder and renamed over the target only
+when :meth:`FileSink.close` finishes, so a failed run never leaves a half-written or clobbered file.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+
+from llie_video.errors import UserError
+from llie_video.video.frame import Frame
+from llie_video.video.sources import StreamInfo, _reason
+
+log = logging.getLogger(__name__)
+
+# Audio codecs the MP4/MOV muxers cannot hold; they are transcoded to AAC.
+_MP4_UNSUPPORTED_AUDIO = ("pcm_", "adpcm_", "vorbis", "wmav", "cook", "ra_")
+
+
+@dataclass(frozen=True)
+class EncoderSettings:
+    """Video encoder options.
+
+    Attributes:
+        codec: an FFmpeg encoder name (``libx264``, ``libx265``, ``libvpx-vp9``, ``mpeg4`` ...).
+        crf: constant rate factor (quality; lower is better) for encoders that take one.
+        preset: encoder speed preset for x264/x265.
+        pix_fmt: output pixel format; ``None`` picks yuv420p, or yuv444p for odd sizes.
+    """
+
+    codec: str = "libx264"
+    crf: int = 20
+    preset: str = "veryfast"
+    pix_fmt: str | None = None
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.crf <= 63:
+            raise ValueError(f"crf must be within 0..63, got {self.crf}")
+
+
+def partial_path(target: Path) -> Path:
+    """Temporary name beside ``target``, keeping its suffix so FFmpeg picks the same format."""
+    return target.with_name(f".{target.stem}.partial-{os.getpid()}{target.suffix}")
+
+
+def check_output_path(target: Path, overwrite: bool) -> None:
+    """Refuse to clobber an existing file without ``overwrite``, or to write where we cannot."""
+    if target.exists() and not overwrite:
+        raise UserError(f"{target} exists; pass -y to overwrite it")
+    if target.is_dir():
+        raise UserError(f"{target} is a folder, not a file")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise UserError(f"output folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise UserError(f"cannot write to folder {folder}")
+
+
+class FileSink:
+    """Encode frames into ``target`` (via a temporary file renamed on success).
+
+    Streams are created when the first frame arrives (its size and rotation decide the encoder
+    setup); audio packets arriving before it are held back and muxed after.
+    """
+
+    def __init__(self, target: Path, info: StreamInfo, encoder: EncoderSettings) -> None:
+        self.target = target
+        self.info = info
+        self.encoder = encoder
+        self.temp = partial_path(target)
+        try:
+            self.container = av.open(str(self.temp), "w")
+        except (av.FFmpegError, ValueError) as exc:
+            raise UserError(f"cannot write {target}: {_reason(exc)}") from None
+        self.video: av.video.stream.VideoStream | None = None
+        self.audio_out: av.stream.Stream | None = None
+        self.audio_transcoder: _AudioTranscoder | None = None
+        self._pending_audio: list[av.Packet] = []
+        self.frames_written = 0
+        self._closed = False
+
+    def _open_video(self, frame: Frame) -> None:
+        enc = self.encoder
+        try:
+            stream = self.container.add_stream(enc.codec, rate=self.info.rate)
+        except (av.FFmpegError, ValueError) as exc:
+            raise UserError(f"cannot use video codec {enc.codec!r}: {_reason(exc)}") from None
+        height, width = frame.rgb.shape[:2]
+        stream.width, stream.height = width, height
+        odd = width % 2 or height % 2
+        stream.pix_fmt = enc.pix_fmt or ("yuv444p" if odd else "yuv420p")
+        stream.time_base = self.info.time_base
+        stream.codec_context.time_base = self.info.time_base
+        stream.thread_type = "AUTO"
+        options = {}
+        if enc.codec in ("libx264", "libx265"):
+            options = {"crf": str(enc.crf), "preset": enc.preset}
+        elif enc.codec.startswith("libvpx") or enc.codec.startswith("libaom"):
+            options = {"crf": str(enc.crf), "b": "0"}
+        stream.options = options
+        if frame.rotation:
+            stream.set_display_rotation(frame.rotation)
+        self.video = stream
+        self._open_audio()
+
+    def _open_audio(self) -> None:
+        audio = self.info.audio
+        if audio is None:
+            return
+        container_format = self.container.format.name
+        needs_transcode = any(audio.codec_context.name.startswith(p) for p in _MP4_UNSUPPORTED_AUDIO)
+        if needs_transcode and ("mp4" in container_format or "mov" in container_format):
+            log.warning("audio %s cannot go into %s; transcoding it to AAC",
+                        audio.codec_context.name, self.target.suffix)
+            self.audio_transcoder = _AudioTranscoder(self.container, audio)
+            self.audio_out = self.audio_transcoder.stream
+        else:
+            self.audio_out = self.container.add_stream_from_template(audio)
+
+    def write_audio(self, packet: av.Packet) -> None:
+        """Mux an input audio packet (unchanged, or transcoded where the container needs it)."""
+        if self.video is None:
+            self._pending_audio.append(packet)
+            return
+        if self.audio_transcoder is not None:
+            for out in self.audio_transcoder.encode(packet):
+                self.container.mux(out)
+            return
+        if self.audio_out is not None:
+            packet.stream = self.audio_out
+            self.container.mux(packet)
+
+    def write_video(self, frame: Frame) -> None:
+        """Encode one enhanced frame (with the input frame's ``pts``/``time_base``)."""
+        if self.video is None:
+            self._open_video(frame)
+            pending, self._pending_audio = self._pending_audio, []
+            for packet in pending:
+                self.write_audio(packet)
+        assert self.video is not None
+        for packet in self.video.encode(frame.to_av()):
+            self.container.mux(packet)
+        self.frames_written += 1
+
+    def close(self, keep: bool = True) -> None:
+        """Flush the encoders and finish the file; rename it over the target if ``keep`` and at
+        least one frame was written, else delete the temporary file."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if keep and self.video is not None:
+                for packet in self.video.encode(None):
+                    self.container.mux(packet)
+                if self.audio_transcoder is not None:
+                    for packet in self.audio_transcoder.flush():
+                        self.container.mux(packet)
+            self.container.close()
+        except Exception:
+            self.temp.unlink(missing_ok=True)
+            raise
+        if keep and self.frames_written:
+            os.replace(self.temp, self.target)
+        else:
+            self.temp.unlink(missing_ok=True)
+
+
+class _AudioTranscoder:
+    """Decode input audio packets and encode them as AAC (for codecs MP4 cannot hold)."""
+
+    def __init__(self, container: av.container.OutputContainer, source: av.audio.stream.AudioStream) -> None:
+        self.source = source
+        rate = source.codec_context.sample_rate or 48000
+        self.stream = container.add_stream("aac", rate=rate)
+        self.stream.layout = source.codec_context.layout
+        self.stream.time_base = Fraction(1, rate)
+
+    def encode(self, packet: av.Packet) -> list[av.Packet]:
+        out: list[av.Packet] = []
+        for frame in self.source.codec_context.decode(packet):
+            frame.pts = None
+            out.extend(self.stream.encode(frame))
+        return out
+
+    def flush(self) -> list[av.Packet]:
+        return list(self.stream.encode(None))

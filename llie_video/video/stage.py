@@ -1,0 +1,122 @@
+"""The enhance stage: uint8 RGB frames in, enhanced uint8 RGB frames out, on any device.
+
+On CUDA the stage uploads from a pinned host buffer on a dedicated stream with non-blocking copies
+and computes in fp16; on the CPU the same code runs with plain buffers in fp32.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+
+import numpy as np
+import torch
+
+from llie_video.models.base import EnhancementModel, estimation_scale
+from llie_video.ops.color import adjust_gamma, blend
+from llie_video.ops.resize import downscale, upsample_params
+
+DEFAULT_LONG_SIDE = -1  # the model's own estimation resolution
+
+
+@dataclass(frozen=True)
+class EnhanceSettings:
+    """Per-frame controls, safe to change while a pipeline runs (see :meth:`EnhanceStage.update`).
+
+    Attributes:
+        gamma: post-process gamma, ``> 1`` brightens (``x ** (1 / gamma)``); 1 is neutral.
+        strength: blend with the input, 0 (input) .. 1 (fully enhanced).
+        estimation_long_side: long side in pixels of the frame the parameters are estimated on;
+            ``-1`` uses the model's default, ``None`` full resolution.
+    """
+
+    gamma: float = 1.0
+    strength: float = 1.0
+    estimation_long_side: int | None = DEFAULT_LONG_SIDE
+
+    def __post_init__(self) -> None:
+        if not self.gamma > 0:
+            raise ValueError(f"gamma must be positive, got {self.gamma}")
+        if not 0.0 <= self.strength <= 1.0:
+            raise ValueError(f"strength must be within 0..1, got {self.strength}")
+        long_side = self.estimation_long_side
+        if long_side is not None and long_side != DEFAULT_LONG_SIDE and long_side < 8:
+            raise ValueError(f"estimation_long_side must be >= 8, got {long_side}")
+
+
+class EnhanceStage:
+    """Runs a model on frames: estimate at low resolution, render at full resolution, post-ops.
+
+    Args:
+        model: an :class:`EnhancementModel` (moved to ``device`` and put in eval mode).
+        device: where to compute.
+        dtype: ``torch.float16`` or ``torch.float32``.
+        settings: initial :class:`EnhanceSettings`.
+    """
+
+    def __init__(
+        self,
+        model: EnhancementModel,
+        device: torch.device,
+        dtype: torch.dtype = torch.float32,
+        settings: EnhanceSettings | None = None,
+    ) -> None:
+        self.device = device
+        self.dtype = dtype
+        self.model = model.to(device=device, dtype=dtype).eval()
+        self._settings = settings or EnhanceSettings()
+        self._lock = threading.Lock()
+        self._cuda = device.type == "cuda"
+        self._stream = torch.cuda.Stream(device=device) if self._cuda else None
+        self._host_in: torch.Tensor | None = None
+        self._host_out: torch.Tensor | None = None
+
+    @property
+    def settings(self) -> EnhanceSettings:
+        return self._settings
+
+    def update(self, **changes: object) -> EnhanceSettings:
+        """Change settings (e.g. ``gamma=1.4``); they apply from the next frame on."""
+        with self._lock:
+            self._settings = replace(self._settings, **changes)  # type: ignore[arg-type]
+            return self._settings
+
+    def _host_buffers(self, shape: tuple[int, ...]) -> tuple[torch.Tensor, torch.Tensor]:
+        if self._host_in is None or tuple(self._host_in.shape) != shape:
+            self._host_in = torch.empty(shape, dtype=torch.uint8, pin_memory=self._cuda)
+            self._host_out = torch.empty(shape, dtype=torch.uint8, pin_memory=self._cuda)
+        assert self._host_out is not None
+        return self._host_in, self._host_out
+
+    @torch.inference_mode()
+    def enhance_tensor(self, x: torch.Tensor, settings: EnhanceSettings) -> torch.Tensor:
+        """Enhance ``x`` ``(B, 3, H, W)`` in [0, 1] on the stage's device and dtype."""
+        long_side = settings.estimation_long_side
+        if long_side == DEFAULT_LONG_SIDE:
+            long_side = self.model.estimation_long_side
+        scale = estimation_scale(x.shape[-2], x.shape[-1], long_side)
+        params = self.model.estimate(downscale(x, scale))
+        params = upsample_params(params, (x.shape[-2], x.shape[-1]))
+        y = self.model.render(x, params)
+        y = adjust_gamma(y, settings.gamma)
+        return blend(x, y, settings.strength)
+
+    def process(self, rgb: np.ndarray) -> np.ndarray:
+        """Enhance one frame: ``(H, W, 3)`` uint8 RGB -> a new ``(H, W, 3)`` uint8 RGB array."""
+        settings = self._settings
+        host_in, host_out = self._host_buffers(rgb.shape)
+        host_in.numpy()[...] = rgb
+        if self._stream is not None:
+            with torch.cuda.stream(self._stream):
+                self._run(host_in, host_out, settings)
+            self._stream.synchronize()
+        else:
+            self._run(host_in, host_out, settings)
+        return host_out.numpy().copy()
+
+    def _run(self, host_in: torch.Tensor, host_out: torch.Tensor, settings: EnhanceSettings) -> None:
+        frame = host_in.to(self.device, non_blocking=True)
+        x = frame.permute(2, 0, 1).unsqueeze(0).to(self.dtype).div_(255.0)
+        y = self.enhance_tensor(x, settings)
+        out = y.squeeze(0).permute(1, 2, 0).mul(255.0).add_(0.5).clamp_(0, 255).to(torch.uint8)
+        host_out.copy_(out, non_blocking=True)
