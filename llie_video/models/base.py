@@ -38,6 +38,11 @@ class EnhancementModel(nn.Module):
         ``params`` ``(B, P, H, W)`` already at the image's size."""
         raise NotImplementedError
 
+    def render_(self, x: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
+        """Inference-only :meth:`render` that may overwrite ``x`` (and ``params``) to save memory
+        traffic; results match :meth:`render` to float rounding."""
+        return self.render(x, params)
+
     def forward(self, x: torch.Tensor, long_side: int | None = -1) -> torch.Tensor:
         """Enhance ``x`` ``(B, 3, H, W)``: estimate on a frame whose long side is ``long_side``
         pixels (``-1``: the model's default, ``None``: full resolution), render at full size."""

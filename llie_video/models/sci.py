@@ -48,6 +48,10 @@ class RetinexModel(EnhancementModel):
         """Reflectance ``clamp(x / illumination, 0, 1)``, ``(B, 3, H, W)``."""
         return divide_by_illumination(x, params)
 
+    def render_(self, x: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
+        """In-place :meth:`render` (overwrites ``x`` and ``params``)."""
+        return x.div_(params.clamp_(ILLUMINATION_FLOOR, 1.0)).clamp_(0.0, 1.0)
+
 
 class SCI(RetinexModel):
     """SCI's illumination network (``EnhanceNetwork`` in the authors' code).
@@ -57,7 +61,7 @@ class SCI(RetinexModel):
         layers: residual conv-BN-ReLU blocks; the authors share one block across them.
     """
 
-    estimation_long_side = None
+    estimation_long_side = 480
 
     def __init__(self, channels: int = 3, layers: int = 1) -> None:
         super().__init__()
@@ -132,7 +136,7 @@ class AuxRetinex(RetinexModel):
         hidden: width of ``H``'s hidden layer.
     """
 
-    estimation_long_side = None
+    estimation_long_side = 480
 
     def __init__(self, branch_channels: int = 3, hidden: int = 6) -> None:
         super().__init__()

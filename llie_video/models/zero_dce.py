@@ -24,7 +24,7 @@ from torch import nn
 from llie_video.models._registry import register_model
 from llie_video.models.base import EnhancementModel
 from llie_video.ops.color import adjust_gamma
-from llie_video.ops.curves import apply_curves
+from llie_video.ops.curves import apply_curves, apply_curves_
 
 ITERATIONS = 8
 
@@ -118,6 +118,10 @@ class CurveModel(EnhancementModel):
     def render(self, x: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
         """Apply the curves (and the output gamma) to ``x`` ``(B, 3, H, W)``."""
         return adjust_gamma(apply_curves(x, params, ITERATIONS), self.output_gamma)
+
+    def render_(self, x: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
+        """In-place :meth:`render` (overwrites ``x``)."""
+        return adjust_gamma(apply_curves_(x, params, ITERATIONS), self.output_gamma)
 
     def architecture_kwargs(self) -> dict[str, object]:
         return {"channels": self.channels, "output_gamma": self.output_gamma}

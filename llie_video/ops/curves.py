@@ -36,3 +36,23 @@ def apply_curves(x: torch.Tensor, alpha: torch.Tensor, iterations: int = 8) -> t
     for a in maps:
         x = x + a * (x * x - x)
     return x
+
+
+def apply_curves_(x: torch.Tensor, alpha: torch.Tensor, iterations: int = 8) -> torch.Tensor:
+    """In-place :func:`apply_curves` for inference: overwrites and returns ``x``.
+
+    Uses ``x + a (x^2 - x) = x (1 - a + a x)``: two fused passes per step and one scratch buffer,
+    instead of four passes and three temporaries. Same shapes as :func:`apply_curves`; no autograd.
+    """
+    channels = alpha.shape[1]
+    if channels not in (3, 3 * iterations):
+        raise ValueError(f"alpha has {channels} channels; expected 3 or {3 * iterations}")
+    scratch = torch.empty_like(x)
+    if channels == 3:
+        steps = [(alpha, 1.0 - alpha)] * iterations
+    else:
+        steps = [(a, 1.0 - a) for a in torch.split(alpha, 3, dim=1)]
+    for a, one_minus_a in steps:
+        torch.addcmul(one_minus_a, a, x, out=scratch)
+        x.mul_(scratch)
+    return x

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import cv2
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -27,8 +29,57 @@ def downscale(x: torch.Tensor, scale: float) -> torch.Tensor:
 
 
 def upsample_params(params: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
-    """Upsample a parameter map ``(B, P, h, w)`` to ``(B, P, *size)`` (bilinear, corners aligned,
-    as Zero-DCE++'s ``UpsamplingBilinear2d``). Returns ``params`` itself when the size matches."""
-    if tuple(params.shape[-2:]) == tuple(size):
+    """Upsample a parameter map ``(B, P, h, w)`` to ``(B, P, *size)``: bilinear with corners
+    aligned, as Zero-DCE++'s ``UpsamplingBilinear2d``. Returns ``params`` itself when the size
+    already matches.
+
+    Bilinear interpolation is separable: the width is interpolated on the small map, then each
+    output row is a blend of two rows, which costs about a third of a 2-D interpolation at 1080p.
+
+    >>> p = torch.tensor([[[[0.0, 1.0]]]])
+    >>> upsample_params(p, (1, 3)).flatten().tolist()
+    [0.0, 0.5, 1.0]
+    """
+    height, width = size
+    if tuple(params.shape[-2:]) == (height, width):
         return params
-    return F.interpolate(params, size=size, mode="bilinear", align_corners=True)
+    if _use_opencv(params):
+        return _upsample_opencv(params, height, width)
+    h = params.shape[-2]
+    rows = F.interpolate(params, size=(h, width), mode="bilinear", align_corners=True)
+    if h == height:
+        return rows
+    source = torch.arange(height, device=params.device, dtype=torch.float32)
+    source = source * ((h - 1) / (height - 1)) if height > 1 else source * 0
+    top = source.floor().long().clamp_(max=h - 1)
+    bottom = (top + 1).clamp_(max=h - 1)
+    weight = (source - top).to(params.dtype).view(height, 1)
+    upper = rows.index_select(-2, top)
+    return upper + weight * (rows.index_select(-2, bottom) - upper)
+
+
+def _use_opencv(params: torch.Tensor) -> bool:
+    """OpenCV's SIMD warp is ~5x faster than torch on the CPU, for inference on float32 maps."""
+    return (
+        params.device.type == "cpu"
+        and params.dtype == torch.float32
+        and not (torch.is_grad_enabled() and params.requires_grad)
+        and min(params.shape[-2:]) > 1
+    )
+
+
+def _upsample_opencv(params: torch.Tensor, height: int, width: int) -> torch.Tensor:
+    """Corner-aligned bilinear upsample with ``cv2.warpAffine``; returns channels-last memory
+    (the layout of frames that come from ``(H, W, 3)`` arrays)."""
+    batch, channels, h, w = params.shape
+    matrix = np.float32([[(w - 1) / max(width - 1, 1), 0, 0], [0, (h - 1) / max(height - 1, 1), 0]])
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    hwc = params.permute(0, 2, 3, 1).contiguous().numpy()
+    out = np.empty((batch, height, width, channels), np.float32)
+    for b in range(batch):
+        for c in range(0, channels, 3):  # warpAffine takes at most 4 channels at a time
+            group = np.ascontiguousarray(hwc[b, :, :, c : c + 3])
+            warped = cv2.warpAffine(group, matrix, (width, height), flags=flags,
+                                    borderMode=cv2.BORDER_REPLICATE)
+            out[b, :, :, c : c + 3] = warped.reshape(height, width, -1)
+    return torch.from_numpy(out).permute(0, 3, 1, 2)

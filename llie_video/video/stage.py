@@ -90,14 +90,20 @@ class EnhanceStage:
 
     @torch.inference_mode()
     def enhance_tensor(self, x: torch.Tensor, settings: EnhanceSettings) -> torch.Tensor:
-        """Enhance ``x`` ``(B, 3, H, W)`` in [0, 1] on the stage's device and dtype."""
+        """Enhance ``x`` ``(B, 3, H, W)`` in [0, 1] on the stage's device and dtype.
+
+        ``x`` may be overwritten (the render runs in place when the input is not blended back).
+        """
         long_side = settings.estimation_long_side
         if long_side == DEFAULT_LONG_SIDE:
             long_side = self.model.estimation_long_side
         scale = estimation_scale(x.shape[-2], x.shape[-1], long_side)
         params = self.model.estimate(downscale(x, scale))
         params = upsample_params(params, (x.shape[-2], x.shape[-1]))
-        y = self.model.render(x, params)
+        if settings.strength == 1.0:
+            y = self.model.render_(x, params)  # x is not needed afterwards
+        else:
+            y = self.model.render(x, params)
         y = adjust_gamma(y, settings.gamma)
         return blend(x, y, settings.strength)
 
@@ -116,6 +122,8 @@ class EnhanceStage:
 
     def _run(self, host_in: torch.Tensor, host_out: torch.Tensor, settings: EnhanceSettings) -> None:
         frame = host_in.to(self.device, non_blocking=True)
+        # (H, W, 3) -> (1, 3, H, W) as a view: x stays channels-last in memory, like the params
+        # map the CPU upsample returns, so the elementwise render runs on matching layouts.
         x = frame.permute(2, 0, 1).unsqueeze(0).to(self.dtype).div_(255.0)
         y = self.enhance_tensor(x, settings)
         out = y.squeeze(0).permute(1, 2, 0).mul(255.0).add_(0.5).clamp_(0, 255).to(torch.uint8)

@@ -1,0 +1,99 @@
+"""enhance_video end to end on real clips written with PyAV."""
+
+from fractions import Fraction
+
+import av
+import numpy as np
+import pytest
+import torch
+
+from llie_video import UserError, create_model
+from llie_video.video.job import enhance_video
+from llie_video.video.sinks import EncoderSettings
+from llie_video.video.stage import EnhanceStage
+
+
+@pytest.fixture(scope="module")
+def stage():
+    return EnhanceStage(create_model("default", pretrained=True), torch.device("cpu"))
+
+
+def _probe(path):
+    with av.open(str(path)) as c:
+        v = c.streams.video[0]
+        frames = list(c.decode(video=0))
+        return {
+            "pts": [f.pts * f.time_base for f in frames],
+            "mean": float(np.mean([f.to_ndarray(format="rgb24").mean() for f in frames])),
+            "size": (v.codec_context.width, v.codec_context.height),
+            "rotation": frames[0].rotation,
+        }
+
+
+def _audio_packets(path):
+    with av.open(str(path)) as c:
+        if not c.streams.audio:
+            return []
+        return [(bytes(p), p.pts) for p in c.demux(c.streams.audio[0]) if p.dts is not None]
+
+
+def test_frames_timing_audio_kept_and_brighter(make_clip, tmp_path, stage):
+    src = make_clip(frames=24, fps=24)
+    out = tmp_path / "out.mp4"
+    result = enhance_video(src, out, stage)
+    a, b = _probe(src), _probe(out)
+    assert result.frames == 24 and not result.interrupted
+    assert b["pts"] == a["pts"]
+    assert b["mean"] > a["mean"] + 20
+    assert _audio_packets(out) == _audio_packets(src)
+
+
+def test_vfr_timestamps_survive(make_clip, tmp_path, stage):
+    src = make_clip(pts=[0, 10, 35, 40, 90, 100], time_base=Fraction(1, 100), fps=25)
+    out = tmp_path / "out.mp4"
+    enhance_video(src, out, stage)
+    assert _probe(out)["pts"] == _probe(src)["pts"]
+
+
+def test_odd_size_and_rotation_kept(make_clip, tmp_path, stage):
+    src = make_clip("odd.mkv", size=(51, 37), pix_fmt="yuv444p", rotation=90, audio=False)
+    out = tmp_path / "out.mp4"
+    enhance_video(src, out, stage)
+    probe = _probe(out)
+    assert probe["size"] == (51, 37)
+    assert probe["rotation"] == 90
+
+
+def test_existing_output_untouched_without_overwrite(make_clip, tmp_path, stage):
+    src = make_clip()
+    out = tmp_path / "out.mp4"
+    out.write_bytes(b"precious")
+    with pytest.raises(UserError, match="exists"):
+        enhance_video(src, out, stage)
+    assert out.read_bytes() == b"precious"
+    enhance_video(src, out, stage, overwrite=True)
+    assert _probe(out)["size"] == (96, 64)
+
+
+def test_failure_leaves_no_partial_file(make_clip, tmp_path, stage):
+    src = make_clip()
+    out = tmp_path / "out.mp4"
+    with pytest.raises(UserError, match="codec"):
+        enhance_video(src, out, stage, EncoderSettings(codec="no_such_codec"))
+    assert list(tmp_path.iterdir()) == [src]
+
+
+def test_stop_leaves_a_playable_partial_file(make_clip, tmp_path, stage):
+    src = make_clip(frames=240, size=(64, 48))
+    out = tmp_path / "out.mp4"
+
+    pipelines = []
+
+    def stop_after_five(frame):
+        if frame.index == 5:
+            pipelines[0].stop()
+
+    result = enhance_video(src, out, stage, on_frame=stop_after_five, on_pipeline=pipelines.append)
+    assert result.interrupted
+    assert 0 < result.frames < 240
+    assert len(_probe(out)["pts"]) == result.frames

@@ -1,0 +1,87 @@
+"""The threaded pipeline on its own: order, back-pressure, error propagation, stop."""
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from llie_video.video.frame import Frame
+from llie_video.video.pipeline import Pipeline, StageError
+
+
+def _frames(n, delay=0.0):
+    for i in range(n):
+        if delay:
+            time.sleep(delay)
+        yield Frame(rgb=np.full((4, 4, 3), i, np.uint8), pts=i, time_base=None, index=i)
+
+
+class Invert:
+    def process(self, rgb):
+        return 255 - rgb
+
+
+class ListSink:
+    def __init__(self, fail_at=None, delay=0.0):
+        self.video, self.audio, self.fail_at, self.delay = [], [], fail_at, delay
+
+    def write_video(self, frame):
+        if frame.index == self.fail_at:
+            raise OSError("disk full")
+        time.sleep(self.delay)
+        self.video.append(frame)
+
+    def write_audio(self, packet):
+        self.audio.append(packet)
+
+
+def test_every_frame_arrives_in_order_with_timing():
+    sink = ListSink(delay=0.002)  # slower than the source: back-pressure, no drops
+    stats = Pipeline(_frames(50), Invert(), sink, queue_size=2).run()
+    assert [f.pts for f in sink.video] == list(range(50))
+    assert all((f.rgb == 255 - f.index).all() for f in sink.video)
+    assert stats.frames_in == stats.frames_out == 50
+
+
+def test_non_frame_items_pass_through_in_order():
+    items = [*_frames(2), "audio-1", *(_frames(1)), "audio-2"]
+    sink = ListSink()
+    Pipeline(items, Invert(), sink).run()
+    assert sink.audio == ["audio-1", "audio-2"]
+    assert len(sink.video) == 3
+
+
+def test_enhance_error_names_the_stage_and_stops_everything():
+    class Broken:
+        def process(self, rgb):
+            raise ValueError("bad tensor")
+
+    with pytest.raises(StageError, match="enhance stage failed: bad tensor") as info:
+        Pipeline(_frames(1000), Broken(), ListSink(), queue_size=2).run()
+    assert info.value.stage == "enhance"
+    assert not [t for t in threading.enumerate() if t.name.startswith("llie-")]
+
+
+def test_encode_error_names_the_stage():
+    with pytest.raises(StageError, match="encode stage failed: disk full"):
+        Pipeline(_frames(100), Invert(), ListSink(fail_at=3), queue_size=2).run()
+
+
+def test_decode_error_names_the_stage():
+    def broken_source():
+        yield from _frames(2)
+        raise RuntimeError("corrupt packet")
+
+    with pytest.raises(StageError, match="decode stage failed: corrupt packet"):
+        Pipeline(broken_source(), Invert(), ListSink()).run()
+
+
+def test_stop_keeps_what_was_read():
+    sink = ListSink()
+    pipeline = Pipeline(_frames(10_000, delay=0.001), Invert(), sink, queue_size=2)
+    threading.Timer(0.2, pipeline.stop).start()
+    stats = pipeline.run()
+    assert pipeline.interrupted
+    assert 0 < len(sink.video) < 10_000
+    assert stats.frames_in == stats.frames_out == len(sink.video)
