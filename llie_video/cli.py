@@ -42,6 +42,8 @@ def _enhance_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], help="compute device (default auto)")
     p.add_argument("--gamma", type=float, help="post-process gamma, >1 brighter (default 1.0)")
     p.add_argument("--strength", type=float, help="blend with the input, 0..1 (default 1.0)")
+    p.add_argument("--smoothing", type=float,
+                   help="temporal smoothing of the enhancement, 0 (off) .. 0.95 (default 0.6)")
     p.add_argument("--estimate-size", type=int, metavar="PX",
                    help="long side of the frame the model looks at (default: the model's)")
     p.add_argument("--codec", help="video encoder (default libx264)")
@@ -61,7 +63,8 @@ def _job_config(args: argparse.Namespace):  # -> JobConfig
     try:
         model = replace(config.model, **_given(name=args.model, weights=args.weights))
         enhance = replace(config.enhance, **_given(
-            gamma=args.gamma, strength=args.strength, estimation_long_side=args.estimate_size))
+            gamma=args.gamma, strength=args.strength, smoothing=args.smoothing,
+            estimation_long_side=args.estimate_size))
         encoder = replace(config.encoder, **_given(codec=args.codec, crf=args.crf, preset=args.preset))
         runtime = replace(config.runtime, **_given(device=args.device, threads=args.threads))
     except ValueError as exc:

@@ -46,13 +46,14 @@ def write_rgb(path: Path, rgb: np.ndarray) -> None:
 
 
 def enhance_image(source: Path, target: Path, processor: FrameProcessor, overwrite: bool) -> None:
-    """Enhance one image file into another."""
+    """Enhance one image file into another (no temporal state carries over between images)."""
     if target.suffix.lower() not in IMAGE_SUFFIXES:
         raise UserError(f"unsupported image format {target.suffix!r} for {target}")
     if target.exists() and not overwrite:
         raise UserError(f"{target} exists; pass -y to overwrite it")
     if not target.parent.is_dir():
         raise UserError(f"output folder {target.parent} does not exist")
+    processor.reset_temporal()
     write_rgb(target, processor.process(read_rgb(source)))
 
 

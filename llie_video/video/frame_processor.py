@@ -11,3 +11,6 @@ class FrameProcessor(Protocol):
     """Pixels in, pixels out: ``(H, W, 3)`` uint8 RGB -> ``(H, W, 3)`` uint8 RGB."""
 
     def process(self, rgb: np.ndarray) -> np.ndarray: ...
+
+    def reset_temporal(self) -> None:
+        """Forget state carried between frames (a seek, a reconnect, an unrelated image)."""

@@ -16,6 +16,7 @@ import torch
 from llie_video.models.base import EnhancementModel, estimation_scale
 from llie_video.ops.color import adjust_gamma, blend
 from llie_video.ops.resize import downscale, upsample_params
+from llie_video.video.smoothing import ParamSmoother
 
 DEFAULT_LONG_SIDE = -1  # the model's own estimation resolution
 
@@ -29,17 +30,22 @@ class EnhanceSettings:
         strength: blend with the input, 0 (input) .. 1 (fully enhanced).
         estimation_long_side: long side in pixels of the frame the parameters are estimated on;
             ``-1`` uses the model's default, ``None`` full resolution.
+        smoothing: temporal smoothing of the parameters, 0 (off, per-frame) .. 1 (strongest);
+            see :mod:`llie_video.video.smoothing`.
     """
 
     gamma: float = 1.0
     strength: float = 1.0
     estimation_long_side: int | None = DEFAULT_LONG_SIDE
+    smoothing: float = 0.6
 
     def __post_init__(self) -> None:
         if not self.gamma > 0:
             raise ValueError(f"gamma must be positive, got {self.gamma}")
         if not 0.0 <= self.strength <= 1.0:
             raise ValueError(f"strength must be within 0..1, got {self.strength}")
+        if not 0.0 <= self.smoothing < 1.0:
+            raise ValueError(f"smoothing must be within 0..1 (1 excluded), got {self.smoothing}")
         long_side = self.estimation_long_side
         if long_side is not None and long_side != DEFAULT_LONG_SIDE and long_side < 8:
             raise ValueError(f"estimation_long_side must be >= 8, got {long_side}")
@@ -74,6 +80,7 @@ class EnhanceStage:
         self._host_in: torch.Tensor | None = None
         self._host_out: torch.Tensor | None = None
         self._band_rows = band_rows
+        self.smoother = ParamSmoother()
 
     @property
     def settings(self) -> EnhanceSettings:
@@ -92,6 +99,10 @@ class EnhanceStage:
         assert self._host_out is not None
         return self._host_in, self._host_out
 
+    def reset_temporal(self) -> None:
+        """Forget the temporal state: call it between unrelated frames (images, seeks, reconnects)."""
+        self.smoother.reset()
+
     def _estimate_full(self, x: torch.Tensor, settings: EnhanceSettings) -> torch.Tensor:
         """Parameters for ``x`` ``(B, 3, H, W)``, estimated at low resolution, upsampled to
         ``(B, P, H, W)``."""
@@ -99,7 +110,8 @@ class EnhanceStage:
         if long_side == DEFAULT_LONG_SIDE:
             long_side = self.model.estimation_long_side
         scale = estimation_scale(x.shape[-2], x.shape[-1], long_side)
-        params = self.model.estimate(downscale(x, scale))
+        x_low = downscale(x, scale)
+        params = self.smoother(self.model.estimate(x_low), x_low, settings.smoothing)
         return upsample_params(params, (x.shape[-2], x.shape[-1]))
 
     def _render_bands(

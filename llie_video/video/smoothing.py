@@ -1,0 +1,121 @@
+"""Temporal smoothing of the enhancement parameters (not the pixels).
+
+Per-frame estimates jitter with sensor noise and small exposure changes, which makes brightness
+pump and dark regions shimmer. The parameter maps are low-resolution and smooth, so a causal
+exponential moving average over them removes the flicker without blurring moving edges (the
+render still uses the current frame's pixels).
+
+Where the scene moves the average must follow at once, or a bright object entering would leave a
+trail: the EMA weight is lowered per pixel by a cheap motion measure, the absolute difference of
+consecutive low-resolution frames. A scene cut (a large mean change of the low-resolution frame)
+resets the state, as do seeks and reconnects (:meth:`ParamSmoother.reset`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+
+@dataclass(frozen=True)
+class SmoothingSettings:
+    """Tuning of :class:`ParamSmoother` (frame values in [0, 1]).
+
+    Attributes:
+        noise_floor: differences of blurred frames below this, plus 2.5x their median over the
+            frame (the measured noise), count as noise, not motion.
+        motion_range: differences this far above the floor stop the averaging entirely.
+        cut_threshold: relative mean change of the low-resolution frame that counts as a cut.
+        motion_radius: how far (low-resolution pixels) motion stops the averaging around the
+            pixels that changed: about the estimator's receptive field, since a moving object
+            changes the parameters of its neighbourhood too.
+    """
+
+    noise_floor: float = 0.02
+    motion_range: float = 0.06
+    cut_threshold: float = 0.35
+    motion_radius: int = 8
+
+_CUT_GRID = (6, 8)
+
+
+class ParamSmoother:
+    """Causal, motion-aware EMA over parameter maps.
+
+    ``p_t = w * p_{t-1} + (1 - w) * estimate_t`` with ``w = strength * (1 - motion)`` per pixel.
+    ``strength`` 0 disables it (the output is the per-frame estimate, exactly).
+    """
+
+    def __init__(self, settings: SmoothingSettings | None = None) -> None:
+        self.settings = settings or SmoothingSettings()
+        self._params: torch.Tensor | None = None
+        self._frame: torch.Tensor | None = None
+        self.cuts = 0
+
+    def reset(self) -> None:
+        """Forget the history (after a seek, a reconnect, or between unrelated images)."""
+        self._params = None
+        self._frame = None
+
+    def __call__(self, params: torch.Tensor, frame_low: torch.Tensor, strength: float) -> torch.Tensor:
+        """Smooth ``params`` ``(B, P, h, w)`` estimated from ``frame_low`` ``(B, 3, h, w)``.
+
+        The batch is taken as consecutive frames, in order. Returns ``(B, P, h, w)``.
+        """
+        if strength <= 0.0:
+            self.reset()
+            return params
+        out = torch.empty_like(params)
+        for i in range(params.shape[0]):
+            out[i : i + 1] = self._step(params[i : i + 1], frame_low[i : i + 1], strength)
+        return out
+
+    def _step(self, params: torch.Tensor, frame: torch.Tensor, strength: float) -> torch.Tensor:
+        previous, previous_frame = self._params, self._frame
+        self._frame = frame.detach().clone()
+        if (
+            previous is None
+            or previous_frame is None
+            or previous.shape != params.shape
+            or previous_frame.shape != frame.shape
+            or self._is_cut(previous_frame, frame)
+        ):
+            self._params = params.detach().clone()
+            return params
+        weight = strength * (1.0 - self._motion(previous_frame, frame))
+        smoothed = torch.lerp(params, previous, weight)
+        self._params = smoothed.detach()
+        return smoothed
+
+    def _is_cut(self, previous: torch.Tensor, current: torch.Tensor) -> bool:
+        """A cut is a large change of the frame's coarse layout: the means of a 6x8 grid of
+        cells (hundreds of pixels each, so sensor noise cannot trigger it), relative to the
+        frame's level."""
+        cells_now = F.adaptive_avg_pool2d(current, _CUT_GRID)
+        cells_before = F.adaptive_avg_pool2d(previous, _CUT_GRID)
+        change = (cells_now - cells_before).abs().mean()
+        level = 0.5 * (cells_now.mean() + cells_before.mean()) + 0.02
+        if float(change / level) > self.settings.cut_threshold:
+            self.cuts += 1
+            return True
+        return False
+
+    def _motion(self, previous: torch.Tensor, current: torch.Tensor) -> torch.Tensor:
+        """Per-pixel motion in [0, 1], ``(1, 1, h, w)``: channel-mean difference of the 5x5
+        box-blurred frames (the blur cuts sensor noise ~5x, so noise does not read as motion),
+        dilated by ``motion_radius`` so the averaging also stops where the moving object still
+        influences the estimate."""
+        s = self.settings
+        difference = (_box_blur(current) - _box_blur(previous)).abs().mean(dim=1, keepdim=True)
+        # most of a frame is static, so the median difference measures the remaining noise
+        floor = s.noise_floor + 2.5 * float(difference.median())
+        r = s.motion_radius
+        difference = F.max_pool2d(difference, 2 * r + 1, stride=1, padding=r)
+        return ((difference - floor) / s.motion_range).clamp_(0.0, 1.0)
+
+
+def _box_blur(x: torch.Tensor) -> torch.Tensor:
+    """5x5 mean filter, ``(B, C, h, w) -> (B, C, h, w)``."""
+    return F.avg_pool2d(x, 5, stride=1, padding=2, count_include_pad=False)

@@ -1,0 +1,80 @@
+"""Temporal smoothing: less flicker on static scenes, instant response to cuts and motion."""
+
+import numpy as np
+import pytest
+import torch
+
+from llie_video import create_model
+from llie_video.video.smoothing import ParamSmoother
+from llie_video.video.stage import EnhanceSettings, EnhanceStage
+
+RNG = np.random.default_rng(0)
+
+
+@pytest.fixture(scope="module")
+def model():
+    return create_model("default", pretrained=True)
+
+
+def _run(model, frames, smoothing):
+    stage = EnhanceStage(model, torch.device("cpu"), settings=EnhanceSettings(smoothing=smoothing))
+    return [stage.process(f).astype(np.float64) for f in frames]
+
+
+def _noisy_static(n=20, level=30.0, size=(72, 128), sigma=6.0):
+    scene = np.linspace(0.5, 1.5, size[1])[None, :, None] * level * np.ones((*size, 3))
+    return [np.clip(scene + RNG.normal(0, sigma, scene.shape), 0, 255).astype(np.uint8)
+            for _ in range(n)]
+
+
+def test_zero_smoothing_is_per_frame_exactly(model):
+    frames = _noisy_static(6)
+    per_frame = [EnhanceStage(model, torch.device("cpu"), settings=EnhanceSettings(smoothing=0.0))
+                 .process(f) for f in frames]
+    assert all((a == b).all() for a, b in zip(_run(model, frames, 0.0), per_frame, strict=True))
+
+
+@pytest.mark.parametrize("sigma", [6.0, 12.0, 20.0])
+def test_static_noisy_clip_parameters_jitter_less(model, sigma):
+    frames = torch.stack([torch.from_numpy(f).permute(2, 0, 1).float() / 255
+                          for f in _noisy_static(16, sigma=sigma)])
+    with torch.no_grad():
+        params = model.estimate(frames)
+    smoother = ParamSmoother()
+    smoothed = smoother(params, frames, 0.8)
+    assert smoother.cuts == 0  # noise is not a scene cut
+    assert smoothed[4:].std(0).mean() < 0.5 * params[4:].std(0).mean()
+
+
+def test_scene_cut_resets_state(model):
+    dark = _noisy_static(8, level=15.0)
+    other = _noisy_static(3, level=90.0)
+    smoothed = _run(model, dark + other, 0.9)
+    per_frame = _run(model, dark + other, 0.0)
+    assert np.abs(smoothed[8] - per_frame[8]).max() <= 1  # first frame after the cut
+
+
+def test_moving_bright_object_leaves_no_trail(model):
+    frames = []
+    for i in range(12):
+        f = np.full((64, 160, 3), 20, np.uint8)
+        f[20:44, 10 + 10 * i : 34 + 10 * i] = 200  # bright square moving right
+        frames.append(f)
+    smoothed, per_frame = _run(model, frames, 0.9), _run(model, frames, 0.0)
+    # the region the square just left must look like the per-frame result (no ghost)
+    trail = (slice(20, 44), slice(10 + 10 * 10, 10 + 10 * 11))
+    assert np.abs(smoothed[11][trail] - per_frame[11][trail]).mean() < 2.0
+    # and the edge profile across the square is unchanged
+    row = 32
+    assert np.abs(smoothed[11][row] - per_frame[11][row]).max() <= 3
+
+
+def test_reset_and_batches():
+    smoother = ParamSmoother()
+    frames = torch.rand(4, 3, 8, 8) * 0.2
+    params = torch.rand(4, 3, 8, 8)
+    batch = smoother(params, frames, 0.5)
+    smoother.reset()
+    sequential = torch.cat([smoother(params[i : i + 1], frames[i : i + 1], 0.5) for i in range(4)])
+    assert torch.allclose(batch, sequential)
+    assert torch.equal(batch[0], params[0])  # no history yet
