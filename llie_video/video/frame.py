@@ -20,6 +20,7 @@ class Frame:
         index: position in the source, from 0.
         rotation: display rotation in degrees (metadata, the pixels are not rotated).
         arrival: ``time.monotonic()`` when the source produced it (for latency figures).
+        original: after enhancement, the input pixels (for side-by-side views), else None.
     """
 
     rgb: np.ndarray
@@ -28,6 +29,7 @@ class Frame:
     index: int
     rotation: int = 0
     arrival: float = 0.0
+    original: np.ndarray | None = None
 
     @classmethod
     def from_av(cls, frame: av.VideoFrame, index: int, arrival: float) -> Frame:
@@ -41,9 +43,10 @@ class Frame:
             arrival=arrival,
         )
 
-    def with_pixels(self, rgb: np.ndarray) -> Frame:
-        """The same frame (timing, index, rotation) with new pixels."""
-        return replace(self, rgb=rgb)
+    def with_pixels(self, rgb: np.ndarray, keep_original: bool = False) -> Frame:
+        """The same frame (timing, index, rotation) with new pixels; ``keep_original`` keeps a
+        reference to the old ones in ``original``."""
+        return replace(self, rgb=rgb, original=self.rgb if keep_original else None)
 
     def to_av(self) -> av.VideoFrame:
         """An ``av.VideoFrame`` with this frame's pixels and timing."""

@@ -50,6 +50,7 @@ class PipelineStats:
 
     frames_in: int = 0
     frames_out: int = 0
+    dropped: int = 0
     started: float = field(default_factory=time.monotonic)
     last_latency_s: float = 0.0
 
@@ -68,6 +69,10 @@ class Pipeline:
         sink: receives enhanced frames and audio packets, in the source's order.
         queue_size: capacity of each queue between stages.
         on_frame: called from the sink thread after each frame is written (progress).
+        live: bounded latency instead of completeness: when the enhance stage falls behind, the
+            oldest waiting frame is dropped (counted in ``stats.dropped``) instead of holding
+            the source back. File jobs leave it off: no frame is ever dropped.
+        keep_original: frames reaching the sink carry their input pixels in ``original``.
     """
 
     def __init__(
@@ -77,11 +82,15 @@ class Pipeline:
         sink: FrameSink,
         queue_size: int = 8,
         on_frame: Callable[[Frame], None] | None = None,
+        live: bool = False,
+        keep_original: bool = False,
     ) -> None:
         self.source = source
         self.processor = processor
         self.sink = sink
         self.on_frame = on_frame
+        self.live = live
+        self.keep_original = keep_original
         self.stats = PipelineStats()
         self._decoded: queue.Queue[object] = queue.Queue(maxsize=queue_size)
         self._enhanced: queue.Queue[object] = queue.Queue(maxsize=queue_size)
@@ -157,10 +166,28 @@ class Pipeline:
                 continue
         return _END
 
+    def _put_dropping_oldest(self, q: queue.Queue[object], item: object) -> bool:
+        """Live mode: never wait; make room by dropping the oldest waiting frame."""
+        while not self._abort.is_set():
+            try:
+                q.put_nowait(item)
+                return True
+            except queue.Full:
+                try:
+                    dropped = q.get_nowait()
+                except queue.Empty:
+                    continue
+                if isinstance(dropped, Frame):
+                    self.stats.dropped += 1
+                else:  # never drop audio or the end marker: put it back and wait
+                    return self._put(q, dropped) and self._put(q, item)
+        return False
+
     def _read(self) -> None:
+        put = self._put_dropping_oldest if self.live else self._put
         try:
             for item in self.source:
-                if self._finish.is_set() or not self._put(self._decoded, item):
+                if self._finish.is_set() or not put(self._decoded, item):
                     break
                 if isinstance(item, Frame):
                     self.stats.frames_in += 1
@@ -171,7 +198,7 @@ class Pipeline:
         try:
             while (item := self._get(self._decoded)) is not _END:
                 if isinstance(item, Frame):
-                    item = item.with_pixels(self.processor.process(item.rgb))
+                    item = item.with_pixels(self.processor.process(item.rgb), self.keep_original)
                 if not self._put(self._enhanced, item):
                     return
         finally:

@@ -45,7 +45,7 @@ class FileSource:
 
     def __init__(self, path: str | Path) -> None:
         self.name = str(path)
-        if not Path(path).exists():
+        if not is_url(self.name) and not Path(path).exists():
             raise UserError(f"input not found: {path}")
         try:
             self.container = av.open(str(path))
@@ -102,6 +102,12 @@ class FileSource:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def is_url(name: str) -> bool:
+    """Whether ``name`` is a stream URL (``rtsp://``, ``http://`` ...) rather than a file path."""
+    scheme, sep, _ = name.partition("://")
+    return bool(sep) and scheme.isalpha() and len(scheme) > 1
 
 
 def _reason(exc: BaseException) -> str:

@@ -85,3 +85,24 @@ def test_stop_keeps_what_was_read():
     assert pipeline.interrupted
     assert 0 < len(sink.video) < 10_000
     assert stats.frames_in == stats.frames_out == len(sink.video)
+
+
+def test_live_mode_drops_oldest_and_counts():
+    sink = ListSink(delay=0.01)  # 100 fps sink, source as fast as it can
+
+    class Slow:
+        def process(self, rgb):
+            time.sleep(0.01)
+            return rgb
+
+    stats = Pipeline(_frames(200), Slow(), sink, queue_size=1, live=True).run()
+    assert stats.dropped > 0
+    assert stats.frames_out + stats.dropped == 200
+    pts = [f.pts for f in sink.video]
+    assert pts == sorted(pts) and pts[-1] == 199  # newest frames win, order kept
+
+
+def test_keep_original_carries_input_pixels():
+    sink = ListSink()
+    Pipeline(_frames(3), Invert(), sink, keep_original=True).run()
+    assert all((f.original == 255 - f.rgb).all() for f in sink.video)
