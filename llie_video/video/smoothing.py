@@ -53,6 +53,7 @@ class ParamSmoother:
         self._params: torch.Tensor | None = None
         self._frame: torch.Tensor | None = None
         self.cuts = 0
+        self.last_was_cut = False
 
     def reset(self) -> None:
         """Forget the history (after a seek, a reconnect, or between unrelated images)."""
@@ -74,6 +75,7 @@ class ParamSmoother:
 
     def _step(self, params: torch.Tensor, frame: torch.Tensor, strength: float) -> torch.Tensor:
         previous, previous_frame = self._params, self._frame
+        self.last_was_cut = False
         self._frame = frame.detach().clone()
         if (
             previous is None
@@ -90,6 +92,11 @@ class ParamSmoother:
         return smoothed
 
     def _is_cut(self, previous: torch.Tensor, current: torch.Tensor) -> bool:
+        self.last_was_cut = self._detect_cut(previous, current)
+        self.cuts += self.last_was_cut
+        return self.last_was_cut
+
+    def _detect_cut(self, previous: torch.Tensor, current: torch.Tensor) -> bool:
         """A cut is a large change of the frame's coarse layout: the means of a 6x8 grid of
         cells (hundreds of pixels each, so sensor noise cannot trigger it), relative to the
         frame's level."""
@@ -97,10 +104,7 @@ class ParamSmoother:
         cells_before = F.adaptive_avg_pool2d(previous, _CUT_GRID)
         change = (cells_now - cells_before).abs().mean()
         level = 0.5 * (cells_now.mean() + cells_before.mean()) + 0.02
-        if float(change / level) > self.settings.cut_threshold:
-            self.cuts += 1
-            return True
-        return False
+        return float(change / level) > self.settings.cut_threshold
 
     def _motion(self, previous: torch.Tensor, current: torch.Tensor) -> torch.Tensor:
         """Per-pixel motion in [0, 1], ``(1, 1, h, w)``: channel-mean difference of the 5x5
@@ -111,8 +115,9 @@ class ParamSmoother:
         difference = (_box_blur(current) - _box_blur(previous)).abs().mean(dim=1, keepdim=True)
         # most of a frame is static, so the median difference measures the remaining noise
         floor = s.noise_floor + 2.5 * float(difference.median())
-        r = s.motion_radius
-        difference = F.max_pool2d(difference, 2 * r + 1, stride=1, padding=r)
+        r = s.motion_radius  # a square max filter is separable: rows, then columns
+        difference = F.max_pool2d(difference, (1, 2 * r + 1), stride=1, padding=(0, r))
+        difference = F.max_pool2d(difference, (2 * r + 1, 1), stride=1, padding=(r, 0))
         return ((difference - floor) / s.motion_range).clamp_(0.0, 1.0)
 
 

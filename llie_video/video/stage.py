@@ -16,6 +16,7 @@ import torch
 from llie_video.models.base import EnhancementModel, estimation_scale
 from llie_video.ops.color import adjust_gamma, blend
 from llie_video.ops.resize import downscale, upsample_params
+from llie_video.video.denoise import TemporalDenoiser
 from llie_video.video.smoothing import ParamSmoother
 
 DEFAULT_LONG_SIDE = -1  # the model's own estimation resolution
@@ -30,8 +31,9 @@ class EnhanceSettings:
         strength: blend with the input, 0 (input) .. 1 (fully enhanced).
         estimation_long_side: long side in pixels of the frame the parameters are estimated on;
             ``-1`` uses the model's default, ``None`` full resolution.
-        smoothing: temporal smoothing of the parameters, 0 (off, per-frame) .. 1 (strongest);
-            see :mod:`llie_video.video.smoothing`.
+        smoothing: temporal smoothing, 0 (off: every frame on its own) .. <1 (strongest): the
+            strength of both the parameter EMA (:mod:`llie_video.video.smoothing`) and the
+            motion-adaptive temporal noise reduction (:mod:`llie_video.video.denoise`).
     """
 
     gamma: float = 1.0
@@ -81,6 +83,7 @@ class EnhanceStage:
         self._host_out: torch.Tensor | None = None
         self._band_rows = band_rows
         self.smoother = ParamSmoother()
+        self.denoiser = TemporalDenoiser()
 
     @property
     def settings(self) -> EnhanceSettings:
@@ -102,6 +105,7 @@ class EnhanceStage:
     def reset_temporal(self) -> None:
         """Forget the temporal state: call it between unrelated frames (images, seeks, reconnects)."""
         self.smoother.reset()
+        self.denoiser.reset()
 
     def _estimate_full(self, x: torch.Tensor, settings: EnhanceSettings) -> torch.Tensor:
         """Parameters for ``x`` ``(B, 3, H, W)``, estimated at low resolution, upsampled to
@@ -112,6 +116,8 @@ class EnhanceStage:
         scale = estimation_scale(x.shape[-2], x.shape[-1], long_side)
         x_low = downscale(x, scale)
         params = self.smoother(self.model.estimate(x_low), x_low, settings.smoothing)
+        if self.smoother.last_was_cut:
+            self.denoiser.reset()
         return upsample_params(params, (x.shape[-2], x.shape[-1]))
 
     def _render_bands(
@@ -124,11 +130,14 @@ class EnhanceStage:
         """Render, gamma and blend ``x`` ``(B, 3, H, W)`` band by band of rows, handing each
         enhanced band ``(B, 3, rows, W)`` to ``write``. The render is pointwise given the
         parameters, so bands are exact; on the CPU they keep the working set in cache (about 2x
-        faster than whole-frame passes at 720p). ``x`` is overwritten when strength is 1."""
+        faster than whole-frame passes at 720p). Temporal noise reduction of the input happens
+        here too, per band. ``x`` is overwritten."""
         band = self._band_rows if x.device.type == "cpu" else x.shape[-2]
+        denoise_weights = self.denoiser.begin(x, settings.smoothing)
         for top in range(0, x.shape[-2], band):
             rows = slice(top, top + band)
             x_band, p_band = x[:, :, rows], params[:, :, rows]
+            self.denoiser.filter_(x_band, rows, denoise_weights)
             if settings.strength == 1.0:
                 y = self.model.render_(x_band, p_band)  # x is not blended back: reuse it
             else:
