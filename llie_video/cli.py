@@ -173,6 +173,10 @@ def _run_train(argv: Sequence[str]) -> int:
 
 
 def _run_eval(argv: Sequence[str]) -> int:
+    if any(a == "--video" or a.startswith("--video=") for a in argv):
+        from llie_video.video.flicker_report import main as flicker_main
+
+        return flicker_main(argv)
     from llie_video.training.evaluate import main as evaluate_main
 
     return evaluate_main(argv)

@@ -140,3 +140,13 @@ def test_ctrl_c_leaves_a_playable_file(make_clip, tmp_path):
         frames = sum(1 for _ in c.decode(video=0))
     assert 0 < frames < 900
     assert not list(tmp_path.glob(".out.partial-*"))
+
+
+def test_eval_video_prints_flicker_table(make_clip, capsys):
+    clip = make_clip(frames=8)
+    assert _run("eval", "--video", clip, "--frames", "8") == 0
+    out = capsys.readouterr().out
+    for row in ("input", "per-frame", "smoothed"):
+        assert row in out
+    assert _run("eval", "--video", clip, "--smoothing", "1.5") == EXIT_USER_ERROR
+    assert _run("eval", "--video", "missing.mp4") == EXIT_USER_ERROR
