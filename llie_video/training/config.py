@@ -1,0 +1,131 @@
+"""Typed training configuration, loaded strictly from ``configs/train/*.yaml``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from llie_video.data.degradation import DegradationConfig
+from llie_video.losses.zero_reference import ZeroReferenceWeights
+
+DataKind = Literal["synthetic", "paired", "unpaired", "video"]
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Architecture to train: a registry name and its constructor arguments (checked by the
+    model's factory, which rejects unknown ones)."""
+
+    arch: str = "zero_dce_pp"
+    kwargs: Any = None
+    init_weights: Path | None = None
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Where the training samples come from.
+
+    Attributes:
+        kind: ``synthetic`` (well-exposed images of ``root`` plus :class:`DegradationConfig`),
+            ``paired`` (``root/low`` + ``root/high``), ``unpaired`` (images of ``root``),
+            ``video`` (frames of the video files in ``root``).
+        split: for image folders, which part of the hash split of :mod:`llie_video.data.splits`.
+        luma_range: well-exposed mean luma range (of 255) for the synthetic source.
+    """
+
+    kind: DataKind = "synthetic"
+    root: Path = Path("../shared/data/train/sice_zero_dce")
+    split: Literal["train", "all"] = "train"
+    crop: int = 256
+    batch_size: int = 8
+    luma_range: tuple[float, ...] = (90.0, 170.0)
+    degradation: DegradationConfig = field(default_factory=DegradationConfig)
+    frames_per_video: int = 16
+
+
+@dataclass(frozen=True)
+class SupervisedTerms:
+    """Weights of the supervised terms (needs pairs)."""
+
+    l1: float = 1.0
+    ssim: float = 0.0
+    colour: float = 0.0
+
+
+@dataclass(frozen=True)
+class SciTerms:
+    """SCI's stage training: ``fidelity * ||L_t - S_t||^2 + smoothness * edge-aware TV`` per stage,
+    with the self-calibrated block (``calibration_*``) used in training only."""
+
+    stages: int = 3
+    fidelity: float = 1.5
+    smoothness: float = 1.0
+    calibration_channels: int = 16
+    calibration_blocks: int = 3
+
+
+@dataclass(frozen=True)
+class ObjectiveConfig:
+    """The training objective: a weighted sum of the three families (weight 0: not computed)."""
+
+    supervised: float = 1.0
+    zero_reference: float = 0.0
+    sci: float = 0.0
+    supervised_terms: SupervisedTerms = field(default_factory=SupervisedTerms)
+    zero_reference_terms: ZeroReferenceWeights = field(default_factory=ZeroReferenceWeights)
+    sci_terms: SciTerms = field(default_factory=SciTerms)
+
+    def __post_init__(self) -> None:
+        if self.supervised <= 0 and self.zero_reference <= 0 and self.sci <= 0:
+            raise ValueError("objective: at least one of supervised, zero_reference, sci must be > 0")
+
+
+@dataclass(frozen=True)
+class OptimConfig:
+    """Adam, a cosine learning-rate decay to ``lr * final_lr_fraction``, EMA of the weights.
+
+    ``estimation_long_sides``: per step, the model estimates its parameters on the input
+    downscaled to one of these long sides (drawn at random; ``null``: full resolution), as the
+    video stage does at inference.
+    """
+
+    steps: int = 1000
+    lr: float = 1e-3
+    weight_decay: float = 0.0
+    final_lr_fraction: float = 0.1
+    grad_clip: float = 0.1
+    ema_decay: float = 0.99
+    estimation_long_sides: tuple[int | None, ...] = (None,)
+
+
+@dataclass(frozen=True)
+class ExportConfig:
+    """What the final export records in ``weights/MANIFEST.json``."""
+
+    enabled: bool = True
+    weights_dir: Path | None = None
+    make_default: bool = False
+    data: str = ""
+    licence: str = ""
+    notes: str = ""
+    validation_root: Path | None = Path("../shared/data/train/sice_zero_dce")
+    official_weights: Path | None = None
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """A training run."""
+
+    name: str = "run"
+    seed: int = 0
+    device: str = "auto"
+    threads: int = 1
+    run_dir: Path = Path("runs/run")
+    checkpoint_every: int = 100
+    log_every: int = 10
+    model: ModelConfig = field(default_factory=ModelConfig)
+    data: DataConfig = field(default_factory=DataConfig)
+    objective: ObjectiveConfig = field(default_factory=ObjectiveConfig)
+    optim: OptimConfig = field(default_factory=OptimConfig)
+    export: ExportConfig = field(default_factory=ExportConfig)

@@ -1,0 +1,230 @@
+"""Evaluation: PSNR/SSIM on pairs, brightness and colour statistics on unpaired images, model
+size and speed, with the auto-gamma baseline alongside.
+
+An *enhancer* maps ``(B, 3, H, W)`` in [0, 1] to the same shape; :func:`model_enhancer` wraps a
+model and :func:`auto_gamma` is the classical baseline every shipped model must beat.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import torch
+
+from llie_video.data.datasets import (
+    PairedFolder,
+    WELL_EXPOSED_LUMA,
+    list_images,
+    load_rgb,
+    select_well_exposed,
+    synthetic_validation_set,
+    to_tensor,
+)
+from llie_video.data.degradation import DegradationConfig
+from llie_video.data.splits import select_split
+from llie_video.metrics import psnr_per_image, ssim_per_image
+from llie_video.models import create_model
+from llie_video.models.base import EnhancementModel
+from llie_video.ops.color import luma
+
+Enhancer = Callable[[torch.Tensor], torch.Tensor]
+Pairs = Sequence[tuple[torch.Tensor, torch.Tensor]]
+AUTO_GAMMA_TARGET = 0.4
+VALIDATION_SEED = 0
+
+
+def auto_gamma(x: torch.Tensor, target: float = AUTO_GAMMA_TARGET) -> torch.Tensor:
+    """Per image, the global gamma ``x ** g`` that brings the mean luma to ``target``:
+    ``g = log(target) / log(mean luma)``. ``(B, 3, H, W) -> (B, 3, H, W)``."""
+    mean = luma(x).mean((1, 2, 3)).clamp(1e-4, 1 - 1e-4)
+    exponent = (math.log(target) / torch.log(mean)).view(-1, 1, 1, 1)
+    return x.clamp_min(0).pow(exponent).clamp(0, 1)
+
+
+def model_enhancer(model: EnhancementModel, long_side: int | None = -1) -> Enhancer:
+    """``model(x, long_side)`` without gradients, clamped to [0, 1] (``-1``: the model's default
+    estimation size, ``None``: full resolution)."""
+
+    @torch.no_grad()
+    def enhance(x: torch.Tensor) -> torch.Tensor:
+        return model(x, long_side).clamp(0, 1)
+
+    return enhance
+
+
+@dataclass(frozen=True)
+class PairedScores:
+    """Mean per-image PSNR (dB) and SSIM over ``images`` pairs, and the mean output luma (0-255)."""
+
+    psnr: float
+    ssim: float
+    images: int
+    output_luma: float
+
+
+def score_pairs(enhance: Enhancer, pairs: Pairs) -> PairedScores:
+    """Enhance each ``low`` of ``pairs`` (``(3, H, W)`` each) and score it against ``high``."""
+    psnrs, ssims, lumas = [], [], []
+    for low, high in pairs:
+        out = enhance(low[None])
+        psnrs.append(float(psnr_per_image(out, high[None])[0]))
+        ssims.append(float(ssim_per_image(out, high[None])[0]))
+        lumas.append(float(luma(out).mean()) * 255)
+    return PairedScores(
+        statistics.fmean(psnrs), statistics.fmean(ssims), len(pairs), statistics.fmean(lumas)
+    )
+
+
+@dataclass(frozen=True)
+class ImageStats:
+    """Statistics of images (0-255 scale for luma): mean luma, mean HSV saturation, and colour cast
+    (largest deviation of a channel mean from the mean of the three channel means)."""
+
+    luma: float
+    saturation: float
+    colour_cast: float
+
+
+def image_stats(images: Sequence[torch.Tensor]) -> ImageStats:
+    """Mean over ``images`` (each ``(3, H, W)`` in [0, 1]) of the per-image statistics."""
+    lumas, sats, casts = [], [], []
+    for image in images:
+        x = image[None]
+        lumas.append(float(luma(x).mean()) * 255)
+        high, low = x.amax(1), x.amin(1)
+        sats.append(float(((high - low) / high.clamp_min(1e-6)).mean()))
+        channel_means = x.mean((2, 3))[0] * 255
+        casts.append(float((channel_means - channel_means.mean()).abs().max()))
+    return ImageStats(statistics.fmean(lumas), statistics.fmean(sats), statistics.fmean(casts))
+
+
+def enhanced_stats(enhance: Enhancer, images: Sequence[torch.Tensor]) -> ImageStats:
+    """:func:`image_stats` of the enhanced ``images``."""
+    return image_stats([enhance(image[None])[0] for image in images])
+
+
+def ms_per_frame(model: EnhancementModel, size: tuple[int, int] = (1080, 1920), repeats: int = 3) -> float:
+    """Median wall time (ms) of ``model(x)`` (default estimation size, eager, no gradients) on one
+    ``size`` frame on the model's device, after one warm-up run."""
+    device = next(model.parameters()).device
+    x = torch.rand(1, 3, *size, generator=torch.Generator().manual_seed(0)).to(device)
+    times = []
+    with torch.no_grad():
+        for i in range(repeats + 1):
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            start = time.perf_counter()
+            model(x)
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            if i:
+                times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def synthetic_validation_pairs(
+    root: Path,
+    degradation: DegradationConfig = DegradationConfig(),
+    luma_range: tuple[float, float] = WELL_EXPOSED_LUMA,
+    seed: int = VALIDATION_SEED,
+) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """The synthetic validation set: the well-exposed images of ``root``'s validation split, each
+    degraded with a generator seeded by ``(seed, file name)``."""
+    images = select_well_exposed(select_split(list_images(root), "validation"), luma_range)
+    return synthetic_validation_set(images, degradation, seed)
+
+
+def paired_folder_pairs(root: Path) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """All pairs of a LOL-layout folder (``low/`` + ``high/``)."""
+    folder = PairedFolder(root, crop=0)
+    return [folder.pair(i) for i in range(len(folder))]
+
+
+EvalMode = Literal["auto", "paired", "synthetic", "unpaired"]
+
+
+@dataclass(frozen=True)
+class EvaluationReport:
+    """What :func:`evaluate` measured. ``scores`` (paired and synthetic modes) and ``stats``
+    (unpaired mode, with ``"input"``) are keyed by method: the model's name and ``"auto_gamma"``."""
+
+    model: str
+    mode: str
+    data: str
+    parameters: int
+    ms_per_1080p_frame: float | None
+    scores: dict[str, PairedScores] = field(default_factory=dict)
+    stats: dict[str, ImageStats] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+    def format_table(self) -> str:
+        """A plain-text table of the figures."""
+        lines = [f"{self.model}: {self.parameters} parameters, data {self.data} ({self.mode})"]
+        if self.ms_per_1080p_frame is not None:
+            lines.append(f"{self.ms_per_1080p_frame:.1f} ms per 1080p frame")
+        if self.scores:
+            lines.append(f"{'method':<24}{'PSNR dB':>9}{'SSIM':>8}{'luma':>7}{'images':>8}")
+            for name, s in self.scores.items():
+                lines.append(f"{name:<24}{s.psnr:>9.2f}{s.ssim:>8.4f}{s.output_luma:>7.1f}{s.images:>8}")
+        if self.stats:
+            lines.append(f"{'method':<24}{'luma':>7}{'sat':>7}{'cast':>7}")
+            for name, s in self.stats.items():
+                lines.append(f"{name:<24}{s.luma:>7.1f}{s.saturation:>7.3f}{s.colour_cast:>7.1f}")
+        return "\n".join(lines)
+
+
+def resolve_mode(data: Path, mode: EvalMode) -> EvalMode:
+    """``auto``: ``paired`` when ``data`` holds ``low/`` and ``high/``, else ``unpaired``."""
+    if mode != "auto":
+        return mode
+    return "paired" if (data / "low").is_dir() and (data / "high").is_dir() else "unpaired"
+
+
+def evaluate(
+    model: str,
+    data: Path,
+    weights: Path | None = None,
+    mode: EvalMode = "auto",
+    long_side: int | None = -1,
+    timing: bool = True,
+) -> EvaluationReport:
+    """Evaluate a model, with auto-gamma alongside, on a folder.
+
+    Args:
+        model: a registry name or ``"default"``; shipped weights unless ``weights`` is given.
+        data: a LOL-layout folder (``paired``), a folder of well-exposed images whose validation
+            split is degraded synthetically (``synthetic``), or any image folder (``unpaired``).
+        weights: a checkpoint to load instead of the shipped one.
+        mode: see ``data``; ``auto`` picks ``paired`` or ``unpaired``.
+        long_side: estimation long side (``-1``: the model's default, ``None``: full resolution).
+        timing: also measure the ms per 1080p frame.
+    """
+    net = create_model(model, pretrained=weights is None, weights=weights)
+    name = getattr(net, "registry_name", model)
+    methods: dict[str, Enhancer] = {name: model_enhancer(net, long_side), "auto_gamma": auto_gamma}
+    mode = resolve_mode(data, mode)
+    report = EvaluationReport(
+        model=name,
+        mode=mode,
+        data=str(data),
+        parameters=net.num_parameters(),
+        ms_per_1080p_frame=ms_per_frame(net) if timing else None,
+    )
+    if mode == "unpaired":
+        images = [to_tensor(load_rgb(p)) for p in list_images(data)]
+        report.stats["input"] = image_stats(images)
+        for method, enhance in methods.items():
+            report.stats[method] = enhanced_stats(enhance, images)
+        return report
+    pairs = paired_folder_pairs(data) if mode == "paired" else synthetic_validation_pairs(data)
+    for method, enhance in methods.items():
+        report.scores[method] = score_pairs(enhance, pairs)
+    return report

@@ -1,0 +1,96 @@
+"""Export a finished run: ``weights/<arch>.pt`` plus its entry in ``weights/MANIFEST.json``."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from llie_video.models import create_model
+from llie_video.models.weights import MANIFEST_NAME, Manifest, WeightsEntry, sha256_of
+from llie_video.resources import weights_dir as shipped_weights_dir
+from llie_video.training.checkpoints import load_run_checkpoint, save_atomic, strip_training_state
+from llie_video.training.config import TrainConfig
+from llie_video.training.evaluate import (
+    VALIDATION_SEED,
+    auto_gamma,
+    model_enhancer,
+    score_pairs,
+    synthetic_validation_pairs,
+)
+
+log = logging.getLogger(__name__)
+VALIDATION_RECIPE = (
+    "validation split (SHA-1 of file name < 0.1) of {root}, images of mean luma {low:g}-{high:g}, "
+    "degraded with DegradationConfig defaults, generator seeded by (seed {seed}, file name); "
+    "models at their default estimation size; mean per-image PSNR (dB) and SSIM (11x11 Gaussian, "
+    "sigma 1.5, per RGB channel)"
+)
+
+
+def validation_metrics(config: TrainConfig, weights_file: Path) -> dict[str, Any]:
+    """PSNR/SSIM of the exported weights, the official checkpoint (if configured and present) and
+    auto-gamma on the synthetic validation set; empty when the validation root is absent."""
+    root = config.export.validation_root
+    if root is None or not Path(root).is_dir():
+        log.info("no validation data at %s; the manifest gets no metrics", root)
+        return {}
+    low, high = config.data.luma_range
+    pairs = synthetic_validation_pairs(Path(root), luma_range=(low, high), seed=VALIDATION_SEED)
+    arch = config.model.arch
+    scores = {"ours": score_pairs(model_enhancer(create_model(arch, weights=weights_file)), pairs)}
+    official = config.export.official_weights
+    if official is not None and Path(official).is_file():
+        scores["official"] = score_pairs(model_enhancer(create_model(arch, weights=official)), pairs)
+    scores["auto_gamma"] = score_pairs(auto_gamma, pairs)
+    return {
+        "synthetic_validation": {
+            "recipe": VALIDATION_RECIPE.format(root=root, low=low, high=high, seed=VALIDATION_SEED),
+            "images": len(pairs),
+            **{name: {"psnr": round(s.psnr, 3), "ssim": round(s.ssim, 4),
+                      "output_luma": round(s.output_luma, 1)} for name, s in scores.items()},
+        }
+    }
+
+
+def export_run(
+    run_checkpoint: Path,
+    config: TrainConfig,
+    config_path: str,
+    folder: Path | None = None,
+    metrics: dict[str, Any] | None = None,
+) -> Path:
+    """Write ``<folder>/<arch>.pt`` (the run checkpoint without training state) and record it in
+    ``<folder>/MANIFEST.json`` (created if missing); returns the weights path.
+
+    ``metrics``: figures to record; measured with :func:`validation_metrics` when None.
+    """
+    folder = folder or config.export.weights_dir or shipped_weights_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    arch = config.model.arch
+    checkpoint = strip_training_state(load_run_checkpoint(run_checkpoint))
+    path = folder / f"{arch}.pt"
+    save_atomic(checkpoint, path)
+    if metrics is None:
+        metrics = validation_metrics(config, path)
+    entry = WeightsEntry(
+        arch=arch,
+        file=path.name,
+        sha256=sha256_of(path),
+        data=config.export.data,
+        config=config_path,
+        parameters=create_model(arch, weights=path).num_parameters(),
+        metrics={"step": checkpoint["step"], **metrics},
+        licence=config.export.licence,
+        notes=config.export.notes,
+    )
+    if (folder / MANIFEST_NAME).is_file():
+        manifest = Manifest.load(folder)
+        default = arch if config.export.make_default else manifest.default
+        manifest = Manifest(default, {**manifest.models, arch: entry})
+    else:
+        manifest = Manifest(arch, {arch: entry})
+    manifest.save(folder)
+    log.info("exported %s: %s", path, asdict(entry)["metrics"])
+    return path

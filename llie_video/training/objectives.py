@@ -1,0 +1,99 @@
+"""The training objective: supervised, zero-reference and SCI stage losses, weighted and summed."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from llie_video.losses.retinex import edge_aware_smoothness, stage_fidelity
+from llie_video.losses.supervised import colour_angle_loss, l1_loss, ssim_loss
+from llie_video.losses.zero_reference import zero_reference_loss
+from llie_video.models.base import EnhancementModel, estimation_scale
+from llie_video.models.sci import CalibrationBlock, RetinexModel, run_stages
+from llie_video.ops.resize import downscale, upsample_params
+from llie_video.training.config import ObjectiveConfig
+
+LossTerms = dict[str, torch.Tensor]
+
+
+def forward_with_params(
+    model: EnhancementModel, x: torch.Tensor, long_side: int | None
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The model's forward pass, keeping the intermediates the losses need.
+
+    Args:
+        x: input ``(B, 3, H, W)``.
+        long_side: estimation long side (None: full resolution), as in ``model.forward``.
+
+    Returns:
+        ``(enhanced (B, 3, H, W), params (B, P, h, w) at estimation size, x_low (B, 3, h, w))``.
+    """
+    x_low = downscale(x, estimation_scale(x.shape[-2], x.shape[-1], long_side))
+    params = model.estimate(x_low)
+    enhanced = model.render(x, upsample_params(params, (x.shape[-2], x.shape[-1])))
+    return enhanced, params, x_low
+
+
+class Objective(nn.Module):
+    """Computes the weighted loss of one batch; holds SCI's calibration block when it is used.
+
+    ``forward(model, inputs, targets, long_side) -> (total, terms)``: ``inputs`` and ``targets``
+    ``(B, 3, H, W)`` (``targets`` None for unpaired data), ``total`` a scalar tensor and ``terms``
+    the unweighted terms by name (detached), for logging.
+    """
+
+    def __init__(self, config: ObjectiveConfig) -> None:
+        super().__init__()
+        self.config = config
+        sci = config.sci_terms
+        self.calibration = (
+            CalibrationBlock(sci.calibration_channels, sci.calibration_blocks) if config.sci > 0 else None
+        )
+
+    def forward(
+        self,
+        model: EnhancementModel,
+        inputs: torch.Tensor,
+        targets: torch.Tensor | None,
+        long_side: int | None,
+    ) -> tuple[torch.Tensor, LossTerms]:
+        config = self.config
+        terms: LossTerms = {}
+        total = torch.zeros((), device=inputs.device)
+        enhanced, params, x_low = forward_with_params(model, inputs, long_side)
+        if config.supervised > 0:
+            if targets is None:
+                raise ValueError("the supervised objective needs paired data (data.kind synthetic or paired)")
+            weights = config.supervised_terms
+            part = torch.zeros((), device=inputs.device)
+            for name, weight, fn in (
+                ("l1", weights.l1, l1_loss),
+                ("ssim", weights.ssim, ssim_loss),
+                ("colour", weights.colour, colour_angle_loss),
+            ):
+                if weight > 0:
+                    terms[name] = fn(enhanced, targets)
+                    part = part + weight * terms[name]
+            total = total + config.supervised * part
+        if config.zero_reference > 0:
+            original = inputs
+            terms["zero_reference"] = zero_reference_loss(
+                enhanced, original, params, config.zero_reference_terms
+            )
+            total = total + config.zero_reference * terms["zero_reference"]
+        if config.sci > 0:
+            terms["sci"] = self.sci_loss(model, inputs)
+            total = total + config.sci * terms["sci"]
+        return total, {k: v.detach() for k, v in terms.items()}
+
+    def sci_loss(self, model: EnhancementModel, inputs: torch.Tensor) -> torch.Tensor:
+        """SCI's loss summed over the weight-shared stages (full-resolution estimation)."""
+        if not isinstance(model, RetinexModel) or self.calibration is None:
+            raise ValueError("the sci objective needs a Retinex model (sci, aux_retinex)")
+        sci = self.config.sci_terms
+        stage_inputs, illuminations, _ = run_stages(model, self.calibration, inputs, sci.stages)
+        loss = torch.zeros((), device=inputs.device)
+        for stage_input, illumination in zip(stage_inputs, illuminations, strict=True):
+            loss = loss + sci.fidelity * stage_fidelity(illumination, stage_input)
+            loss = loss + sci.smoothness * edge_aware_smoothness(stage_input, illumination)
+        return loss

@@ -1,0 +1,85 @@
+"""Evaluation figures against hand computations on tiny images."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from llie_video.models import create_model
+from llie_video.models.weights import make_checkpoint
+from llie_video.training.evaluate import (
+    auto_gamma,
+    evaluate,
+    image_stats,
+    ms_per_frame,
+    score_pairs,
+)
+
+
+def test_auto_gamma_brings_mean_luma_to_0_4() -> None:
+    x = torch.full((2, 3, 4, 4), 0.1)
+    x[1] = 0.05
+    out = auto_gamma(x)
+    assert torch.allclose(out, torch.full_like(out, 0.4), atol=1e-5)
+
+
+def test_score_pairs_matches_hand_psnr() -> None:
+    low = torch.full((3, 16, 16), 0.2)
+    high = torch.full((3, 16, 16), 0.3)
+    scores = score_pairs(lambda x: x, [(low, high), (low, low + 0.01)])
+    assert scores.psnr == pytest.approx((20.0 + 40.0) / 2, abs=1e-3)
+    assert scores.images == 2
+    assert scores.output_luma == pytest.approx(0.2 * 255, abs=1e-3)
+
+
+def test_image_stats_by_hand() -> None:
+    image = torch.zeros(3, 2, 2)
+    image[0] = 0.8  # red 0.8, green 0.4, blue 0.2 everywhere
+    image[1] = 0.4
+    image[2] = 0.2
+    stats = image_stats([image])
+    assert stats.luma == pytest.approx((0.299 * 0.8 + 0.587 * 0.4 + 0.114 * 0.2) * 255, abs=1e-3)
+    assert stats.saturation == pytest.approx((0.8 - 0.2) / 0.8, abs=1e-6)
+    mean = (0.8 + 0.4 + 0.2) / 3
+    assert stats.colour_cast == pytest.approx((0.8 - mean) * 255, abs=1e-3)
+
+
+def test_evaluate_a_paired_folder(tmp_path: Path) -> None:
+    for sub, level in (("low", 30), ("high", 120)):
+        (tmp_path / sub).mkdir()
+        rgb = np.full((24, 32, 3), level, np.uint8)
+        rgb[:, :16] += 20
+        cv2.imwrite(str(tmp_path / sub / "a.png"), rgb)
+    torch.manual_seed(0)
+    model = create_model("zero_dce_pp", channels=4)
+    weights = tmp_path / "w.pt"
+    torch.save(make_checkpoint(model, "zero_dce_pp"), weights)
+    report = evaluate("zero_dce_pp", tmp_path, weights=weights, timing=False)
+    assert report.mode == "paired" and set(report.scores) == {"zero_dce_pp", "auto_gamma"}
+    low = torch.from_numpy(cv2.imread(str(tmp_path / "low" / "a.png"))[..., ::-1].copy())
+    high = torch.from_numpy(cv2.imread(str(tmp_path / "high" / "a.png"))[..., ::-1].copy())
+    low, high = (t.permute(2, 0, 1).float()[None] / 255 for t in (low, high))
+    mse = float((auto_gamma(low) - high).pow(2).mean())
+    assert report.scores["auto_gamma"].psnr == pytest.approx(-10 * math.log10(mse), abs=1e-3)
+    assert report.parameters == model.num_parameters()
+    assert "auto_gamma" in report.format_table()
+
+
+def test_evaluate_unpaired_reports_input_and_outputs(tmp_path: Path) -> None:
+    cv2.imwrite(str(tmp_path / "a.png"), np.full((16, 16, 3), 40, np.uint8))
+    weights = tmp_path / "w.pt"
+    torch.save(make_checkpoint(create_model("zero_dce_pp", channels=4), "zero_dce_pp"), weights)
+    report = evaluate("zero_dce_pp", tmp_path, weights=weights, timing=False)
+    assert report.mode == "unpaired"
+    assert report.stats["input"].luma == pytest.approx(40, abs=1e-3)
+    assert report.stats["auto_gamma"].luma == pytest.approx(0.4 * 255, abs=0.5)
+
+
+def test_ms_per_frame_is_measured() -> None:
+    model = create_model("zero_dce_pp", channels=4)
+    assert ms_per_frame(model, size=(32, 48), repeats=2) > 0
