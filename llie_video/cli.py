@@ -86,7 +86,7 @@ def _run_enhance(argv: Sequence[str]) -> int:
     from llie_video.images import enhance_folder, enhance_image, is_image_path
     from llie_video.models import create_model
     from llie_video.video.device import select_device, select_dtype
-    from llie_video.video.job import configure_cpu_threads, describe_model, enhance_video
+    from llie_video.video.job import configure_cpu_threads, describe_model
     from llie_video.video.stage import EnhanceStage
 
     device = select_device(config.runtime.device)
@@ -95,27 +95,32 @@ def _run_enhance(argv: Sequence[str]) -> int:
                          weights=config.model.weights)
     stage = EnhanceStage(model, device, select_dtype(device, config.runtime.half), config.enhance)
     say = (lambda message: None) if args.quiet else (lambda message: print(message, file=sys.stderr))
-    say(f"llie-video: {describe_model(model)} on {device}")
+    using = f"{describe_model(model)} on {device}"
 
     if source.is_dir():
         count = enhance_folder(source, target, stage, args.overwrite)
-        say(f"wrote {count} images to {target}")
+        say(f"wrote {count} images to {target} ({using})")
         return 0
     if is_image_path(source):
         enhance_image(source, target, stage, args.overwrite)
-        say(f"wrote {target}")
+        say(f"wrote {target} ({using})")
         return 0
-    return _run_video(source, target, stage, config, args.overwrite, args.quiet, say)
+    return _run_video(source, target, stage, config, args.overwrite, args.quiet, say, using)
 
 
-def _run_video(source, target, stage, config, overwrite: bool, quiet: bool, say) -> int:
+def _run_video(source, target, stage, config, overwrite: bool, quiet: bool, say, using: str) -> int:
     from llie_video.video.job import enhance_video
     from llie_video.video.progress import ProgressReporter
 
     progress = ProgressReporter(enabled=not quiet)
+
+    def start(info) -> None:
+        say(f"llie-video: {using}")
+        progress.start(info)
+
     try:
         result = enhance_video(source, target, stage, config.encoder, overwrite,
-                               on_start=progress.start, on_frame=progress.update)
+                               on_start=start, on_frame=progress.update)
     finally:
         progress.close()
     if result.interrupted:

@@ -13,6 +13,9 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+# runs under the system Python with Debian's GStreamer bindings, started by the RTSP fixtures
+collect_ignore = ["rtsp_server.py"]
+
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 

@@ -98,7 +98,8 @@ def read_checkpoint(path: Path) -> dict[str, Any]:
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises many types for a bad file
-        raise UserError(f"cannot read weights file {path}: {exc}") from None
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UserError(f"cannot read weights file {path}: {reason}") from None
     if not isinstance(state, dict):
         raise UserError(f"{path} is not a checkpoint (a dict of tensors)")
     return state

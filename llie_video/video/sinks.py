@@ -44,6 +44,15 @@ class EncoderSettings:
         if not 0 <= self.crf <= 63:
             raise ValueError(f"crf must be within 0..63, got {self.crf}")
 
+    def check(self) -> None:
+        """Raise a UserError now if FFmpeg has no such encoder (streams are made lazily)."""
+        try:
+            codec = av.Codec(self.codec, "w")
+        except (av.FFmpegError, ValueError):
+            raise UserError(f"unknown video codec {self.codec!r}: this FFmpeg has no such encoder") from None
+        if codec.type != "video":
+            raise UserError(f"{self.codec!r} is not a video encoder")
+
 
 def partial_path(target: Path) -> Path:
     """Temporary name beside ``target``, keeping its suffix so FFmpeg picks the same format."""
@@ -71,6 +80,7 @@ class FileSink:
     """
 
     def __init__(self, target: Path, info: StreamInfo, encoder: EncoderSettings) -> None:
+        encoder.check()
         self.target = target
         self.info = info
         self.encoder = encoder
