@@ -55,3 +55,8 @@ class Frame:
         if self.time_base is not None:
             frame.time_base = self.time_base
         return frame
+
+
+class Reset:
+    """Pipeline marker: the source restarted (a reconnect, a seek); the enhance stage forgets the
+    state it carries between frames."""

@@ -20,7 +20,7 @@ from typing import Protocol
 import av
 
 from llie_video.errors import UserError
-from llie_video.video.frame import Frame
+from llie_video.video.frame import Frame, Reset
 from llie_video.video.frame_processor import FrameProcessor
 
 _END = object()  # end-of-stream sentinel
@@ -197,6 +197,9 @@ class Pipeline:
     def _enhance(self) -> None:
         try:
             while (item := self._get(self._decoded)) is not _END:
+                if isinstance(item, Reset):
+                    self.processor.reset_temporal()
+                    continue
                 if isinstance(item, Frame):
                     item = item.with_pixels(self.processor.process(item.rgb), self.keep_original)
                 if not self._put(self._enhanced, item):

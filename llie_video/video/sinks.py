@@ -33,12 +33,15 @@ class EncoderSettings:
         crf: constant rate factor (quality; lower is better) for encoders that take one.
         preset: encoder speed preset for x264/x265.
         pix_fmt: output pixel format; ``None`` picks yuv420p, or yuv444p for odd sizes.
+        zero_latency: live output: x264/x265 ``tune=zerolatency`` (no B-frames, no lookahead,
+            sliced threads) so each frame leaves the encoder at once.
     """
 
     codec: str = "libx264"
     crf: int = 20
     preset: str = "veryfast"
     pix_fmt: str | None = None
+    zero_latency: bool = False
 
     def __post_init__(self) -> None:
         if not 0 <= self.crf <= 63:
@@ -72,23 +75,19 @@ def check_output_path(target: Path, overwrite: bool) -> None:
         raise UserError(f"cannot write to folder {folder}")
 
 
-class FileSink:
-    """Encode frames into ``target`` (via a temporary file renamed on success).
+class EncodingSink:
+    """Encode frames and mux audio into an output container opened by a subclass.
 
     Streams are created when the first frame arrives (its size and rotation decide the encoder
     setup); audio packets arriving before it are held back and muxed after.
     """
 
-    def __init__(self, target: Path, info: StreamInfo, encoder: EncoderSettings) -> None:
-        encoder.check()
-        self.target = target
+    def __init__(self, container: av.container.OutputContainer, name: str, info: StreamInfo,
+                 encoder: EncoderSettings) -> None:
+        self.container = container
+        self.name = name
         self.info = info
         self.encoder = encoder
-        self.temp = partial_path(target)
-        try:
-            self.container = av.open(str(self.temp), "w")
-        except (av.FFmpegError, ValueError) as exc:
-            raise UserError(f"cannot write {target}: {_reason(exc)}") from None
         self.video: av.video.stream.VideoStream | None = None
         self.audio_out: av.stream.Stream | None = None
         self.audio_transcoder: _AudioTranscoder | None = None
@@ -108,10 +107,13 @@ class FileSink:
         stream.pix_fmt = enc.pix_fmt or ("yuv444p" if odd else "yuv420p")
         stream.time_base = self.info.time_base
         stream.codec_context.time_base = self.info.time_base
-        stream.thread_type = "AUTO"
+        # frame threading is much faster; slice threading adds no delay (live)
+        stream.thread_type = "SLICE" if enc.zero_latency else "AUTO"
         options = {}
         if enc.codec in ("libx264", "libx265"):
             options = {"crf": str(enc.crf), "preset": enc.preset}
+            if enc.zero_latency:
+                options |= {"tune": "zerolatency", "g": str(max(1, round(float(self.info.rate or 30))))}
         elif enc.codec.startswith("libvpx") or enc.codec.startswith("libaom"):
             options = {"crf": str(enc.crf), "b": "0"}
         stream.options = options
@@ -128,7 +130,7 @@ class FileSink:
         needs_transcode = any(audio.codec_context.name.startswith(p) for p in _MP4_UNSUPPORTED_AUDIO)
         if needs_transcode and ("mp4" in container_format or "mov" in container_format):
             log.warning("audio %s cannot go into %s; transcoding it to AAC",
-                        audio.codec_context.name, self.target.suffix)
+                        audio.codec_context.name, self.name)
             self.audio_transcoder = _AudioTranscoder(self.container, audio)
             self.audio_out = self.audio_transcoder.stream
         else:
@@ -159,20 +161,38 @@ class FileSink:
             self.container.mux(packet)
         self.frames_written += 1
 
+    def finish(self, flush: bool) -> None:
+        """Flush the encoders (if ``flush``) and close the container."""
+        if flush and self.video is not None:
+            for packet in self.video.encode(None):
+                self.container.mux(packet)
+            if self.audio_transcoder is not None:
+                for packet in self.audio_transcoder.flush():
+                    self.container.mux(packet)
+        self.container.close()
+
+
+class FileSink(EncodingSink):
+    """Encode into the file ``target`` via a temporary file renamed over it on success."""
+
+    def __init__(self, target: Path, info: StreamInfo, encoder: EncoderSettings) -> None:
+        encoder.check()
+        self.target = target
+        self.temp = partial_path(target)
+        try:
+            container = av.open(str(self.temp), "w")
+        except (av.FFmpegError, ValueError) as exc:
+            raise UserError(f"cannot write {target}: {_reason(exc)}") from None
+        super().__init__(container, target.suffix or str(target), info, encoder)
+
     def close(self, keep: bool = True) -> None:
-        """Flush the encoders and finish the file; rename it over the target if ``keep`` and at
-        least one frame was written, else delete the temporary file."""
+        """Finish the file; rename it over the target if ``keep`` and at least one frame was
+        written, else delete the temporary file."""
         if self._closed:
             return
         self._closed = True
         try:
-            if keep and self.video is not None:
-                for packet in self.video.encode(None):
-                    self.container.mux(packet)
-                if self.audio_transcoder is not None:
-                    for packet in self.audio_transcoder.flush():
-                        self.container.mux(packet)
-            self.container.close()
+            self.finish(flush=keep)
         except Exception:
             self.temp.unlink(missing_ok=True)
             raise
@@ -180,6 +200,51 @@ class FileSink:
             os.replace(self.temp, self.target)
         else:
             self.temp.unlink(missing_ok=True)
+
+
+# Output formats for stream URLs, by scheme.
+STREAM_FORMATS = {"rtsp": "rtsp", "rtsps": "rtsp", "rtmp": "flv", "rtmps": "flv", "udp": "mpegts",
+                  "srt": "mpegts", "tcp": "mpegts"}
+
+
+class StreamSink(EncodingSink):
+    """Publish to a media server: RTSP (ANNOUNCE/RECORD, as ffmpeg does), RTMP, UDP/SRT."""
+
+    def __init__(self, url: str, info: StreamInfo, encoder: EncoderSettings,
+                 transport: str = "tcp") -> None:
+        encoder.check()
+        scheme = url.partition("://")[0].lower()
+        if scheme not in STREAM_FORMATS:
+            raise UserError(f"cannot publish to {url}: use one of {', '.join(sorted(STREAM_FORMATS))}")
+        options = {"rtsp_transport": transport} if STREAM_FORMATS[scheme] == "rtsp" else {}
+        try:
+            container = av.open(url, "w", format=STREAM_FORMATS[scheme], options=options,
+                                timeout=(10.0, 10.0))
+        except (av.FFmpegError, OSError) as exc:
+            raise UserError(f"cannot publish to {url}: {_reason(exc)}") from None
+        super().__init__(container, url, info, encoder)
+
+    def close(self, keep: bool = True) -> None:
+        """Flush and end the stream (``keep`` is accepted for symmetry with FileSink)."""
+        if not self._closed:
+            self._closed = True
+            self.finish(flush=True)
+
+
+class NullSink:
+    """Discards frames (for measuring); counts them."""
+
+    def __init__(self) -> None:
+        self.frames_written = 0
+
+    def write_video(self, frame: Frame) -> None:
+        self.frames_written += 1
+
+    def write_audio(self, packet: av.Packet) -> None:
+        pass
+
+    def close(self, keep: bool = True) -> None:
+        pass
 
 
 class _AudioTranscoder:

@@ -1,0 +1,265 @@
+"""Live sources: network streams (RTSP/RTSPS/HTTP/RTMP/...) and webcams.
+
+A live source stamps each frame with its arrival time and re-stamps its timestamps from that
+clock (1 ms units), so that the output stays monotonic across reconnects (a restarted camera or
+server restarts its own timestamps). When a stream fails it reconnects with exponential backoff;
+after a reconnect it yields a :class:`Reset` marker, on which the enhance stage forgets its
+temporal state. Every open and read has a timeout: a dead server never blocks forever.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Literal
+
+import av
+import cv2
+
+from llie_video.errors import UserError
+from llie_video.video.frame import Frame, Reset
+from llie_video.video.sources import StreamInfo, _reason, is_url
+
+log = logging.getLogger(__name__)
+
+LIVE_TIME_BASE = Fraction(1, 1000)
+WEBCAM_PREFIX = "webcam:"
+
+
+@dataclass(frozen=True)
+class ReconnectPolicy:
+    """How a lost stream is retried: ``attempts`` tries (0: never), waiting ``interval_s``,
+    multiplied by ``backoff`` after each failure, at most ``max_interval_s``."""
+
+    attempts: int = 5
+    interval_s: float = 1.0
+    backoff: float = 2.0
+    max_interval_s: float = 10.0
+
+    def delays(self) -> Iterator[float]:
+        delay = self.interval_s
+        for _ in range(self.attempts):
+            yield delay
+            delay = min(delay * self.backoff, self.max_interval_s)
+
+
+@dataclass(frozen=True)
+class StreamOptions:
+    """Network stream options: transport for RTSP, open and read timeouts, reconnection."""
+
+    transport: Literal["tcp", "udp"] = "tcp"
+    open_timeout_s: float = 5.0
+    read_timeout_s: float = 5.0
+    reconnect: ReconnectPolicy = field(default_factory=ReconnectPolicy)
+
+
+@dataclass(frozen=True)
+class WebcamOptions:
+    """Capture size and rate asked of a webcam (the device may pick the nearest it supports)."""
+
+    width: int | None = None
+    height: int | None = None
+    fps: float | None = None
+
+
+class _LiveClock:
+    """Monotonic 1 ms timestamps from arrival times."""
+
+    def __init__(self) -> None:
+        self._start: float | None = None
+        self._last = -1
+
+    def stamp(self, arrival: float) -> int:
+        if self._start is None:
+            self._start = arrival
+        pts = max(int(round((arrival - self._start) * 1000)), self._last + 1)
+        self._last = pts
+        return pts
+
+
+class StreamSource:
+    """Decode a network stream with timeouts and automatic reconnection.
+
+    Iterating yields :class:`Frame` objects (and :class:`Reset` after a reconnect); it raises a
+    :class:`UserError` when the stream cannot be (re)opened within the reconnect policy.
+    """
+
+    def __init__(self, url: str, options: StreamOptions | None = None) -> None:
+        self.name = url
+        self.options = options or StreamOptions()
+        self.reconnects = 0
+        self._clock = _LiveClock()
+        self._container = self._open_with_retries(first=True)
+        video = self._container.streams.video[0]
+        self._width, self._height = video.codec_context.width, video.codec_context.height
+
+    def _open(self) -> av.container.InputContainer:
+        opts = self.options
+        av_options = {}
+        if self.name.startswith(("rtsp://", "rtsps://")):
+            av_options["rtsp_transport"] = opts.transport
+        container = av.open(self.name, options=av_options,
+                            timeout=(opts.open_timeout_s, opts.read_timeout_s))
+        if not container.streams.video:
+            container.close()
+            raise UserError(f"{self.name} has no video stream")
+        container.streams.video[0].thread_type = "AUTO"
+        return container
+
+    def _open_with_retries(self, first: bool) -> av.container.InputContainer:
+        error: BaseException | None = None
+        delays = self.options.reconnect.delays()
+        while True:
+            try:
+                return self._open()
+            except (av.FFmpegError, OSError) as exc:
+                error = exc
+            delay = next(delays, None)
+            if delay is None:
+                what = "open" if first else "reconnect to"
+                raise UserError(f"cannot {what} {self.name}: {_reason(error)}") from None
+            log.warning("%s: %s; retrying in %.1f s", self.name, _reason(error), delay)
+            time.sleep(delay)
+
+    def info(self) -> StreamInfo:
+        video = self._container.streams.video[0]
+        rate = video.average_rate or video.guessed_rate
+        return StreamInfo(width=self._width, height=self._height, time_base=LIVE_TIME_BASE,
+                          rate=Fraction(rate) if rate else Fraction(30), frames=0, audio=None,
+                          name=self.name)
+
+    def __iter__(self) -> Iterator[Frame | Reset]:
+        index = 0
+        while True:
+            try:
+                for decoded in self._container.decode(video=0):
+                    arrival = time.monotonic()
+                    yield Frame(rgb=decoded.to_ndarray(format="rgb24"),
+                                pts=self._clock.stamp(arrival), time_base=LIVE_TIME_BASE,
+                                index=index, rotation=decoded.rotation, arrival=arrival)
+                    index += 1
+                reason = "end of stream"
+            except (av.FFmpegError, OSError) as exc:
+                reason = _reason(exc)
+            self._container.close()
+            if self.options.reconnect.attempts == 0:
+                if reason == "end of stream":
+                    return
+                raise UserError(f"lost {self.name}: {reason}")
+            log.warning("%s: %s; reconnecting", self.name, reason)
+            self._container = self._open_with_retries(first=False)
+            self.reconnects += 1
+            yield Reset()
+
+    def close(self) -> None:
+        self._container.close()
+
+    def __enter__(self) -> StreamSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def webcam_input(device: str) -> tuple[str, str]:
+    """PyAV's device name and input format for webcam ``device`` (an index or a device path)
+    on this platform: v4l2 on Linux, avfoundation on macOS, dshow on Windows."""
+    if sys.platform.startswith("linux"):
+        return (f"/dev/video{device}" if device.isdigit() else device), "v4l2"
+    if sys.platform == "darwin":
+        return device, "avfoundation"
+    if sys.platform.startswith("win"):
+        return (device if device.startswith("video=") else f"video={device}"), "dshow"
+    raise UserError(f"webcams are not supported on {sys.platform}")
+
+
+def webcam_av_options(options: WebcamOptions) -> dict[str, str]:
+    """FFmpeg device options for the requested size and rate."""
+    av_options = {}
+    if options.width and options.height:
+        av_options["video_size"] = f"{options.width}x{options.height}"
+    if options.fps:
+        av_options["framerate"] = f"{options.fps:g}"
+    return av_options
+
+
+class WebcamSource:
+    """Frames from a webcam through PyAV, or through OpenCV when PyAV cannot open the device."""
+
+    def __init__(self, device: str, options: WebcamOptions | None = None) -> None:
+        self.name = f"{WEBCAM_PREFIX}{device}"
+        self.options = options or WebcamOptions()
+        self._clock = _LiveClock()
+        self._container: av.container.InputContainer | None = None
+        self._capture: cv2.VideoCapture | None = None
+        path, input_format = webcam_input(device)
+        try:
+            self._container = av.open(path, format=input_format,
+                                      options=webcam_av_options(self.options), timeout=(5.0, 5.0))
+        except (av.FFmpegError, OSError) as exc:
+            cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)  # our error says it
+            capture = cv2.VideoCapture(int(device)) if device.isdigit() else cv2.VideoCapture(path)
+            if not capture.isOpened():
+                raise UserError(f"cannot open webcam {device} ({path}): {_reason(exc)}") from None
+            self._configure_opencv(capture)
+            self._capture = capture
+
+    def _configure_opencv(self, capture: cv2.VideoCapture) -> None:
+        if self.options.width and self.options.height:
+            capture.set(cv2.CAP_PROP_FRAME_WIDTH, self.options.width)
+            capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self.options.height)
+        if self.options.fps:
+            capture.set(cv2.CAP_PROP_FPS, self.options.fps)
+
+    def info(self) -> StreamInfo:
+        if self._container is not None:
+            codec = self._container.streams.video[0].codec_context
+            width, height = codec.width, codec.height
+        else:
+            assert self._capture is not None
+            width = int(self._capture.get(cv2.CAP_PROP_FRAME_WIDTH))
+            height = int(self._capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
+        rate = Fraction(self.options.fps or 30).limit_denominator(1001)
+        return StreamInfo(width=width, height=height, time_base=LIVE_TIME_BASE, rate=rate,
+                          frames=0, audio=None, name=self.name)
+
+    def __iter__(self) -> Iterator[Frame]:
+        index = 0
+        for rgb in self._read():
+            arrival = time.monotonic()
+            yield Frame(rgb=rgb, pts=self._clock.stamp(arrival), time_base=LIVE_TIME_BASE,
+                        index=index, arrival=arrival)
+            index += 1
+
+    def _read(self) -> Iterator:
+        if self._container is not None:
+            for decoded in self._container.decode(video=0):
+                yield decoded.to_ndarray(format="rgb24")
+            return
+        assert self._capture is not None
+        while True:
+            ok, bgr = self._capture.read()
+            if not ok:
+                raise UserError(f"{self.name}: the camera stopped delivering frames")
+            yield cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+    def close(self) -> None:
+        if self._container is not None:
+            self._container.close()
+        if self._capture is not None:
+            self._capture.release()
+
+    def __enter__(self) -> WebcamSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def is_live_input(spec: str) -> bool:
+    """Whether ``spec`` names a live source (a webcam or a stream URL) rather than a file."""
+    return spec.startswith(WEBCAM_PREFIX) or is_url(spec)

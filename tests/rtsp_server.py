@@ -1,0 +1,48 @@
+"""A real RTSP server on loopback for the tests: GStreamer's gst-rtsp-server serving a file.
+
+Run with the system Python (Debian's python3-gi), not a virtual environment:
+
+    /usr/bin/python3 tests/rtsp_server.py CLIP.mp4 PORT [--path /test]
+
+It serves the clip's H.264 (and AAC, if present) without re-encoding, once, at
+rtsp://127.0.0.1:PORT/test, prints "ready" once listening, and runs until killed.
+"""
+
+import argparse
+import sys
+
+import gi
+
+gi.require_version("Gst", "1.0")
+gi.require_version("GstRtspServer", "1.0")
+from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("clip")
+    parser.add_argument("port", type=int)
+    parser.add_argument("--path", default="/test")
+    parser.add_argument("--no-audio", action="store_true")
+    args = parser.parse_args()
+    Gst.init(None)
+    server = GstRtspServer.RTSPServer()
+    server.set_address("127.0.0.1")
+    server.set_service(str(args.port))
+    factory = GstRtspServer.RTSPMediaFactory()
+    audio = "" if args.no_audio else " d.audio_0 ! queue ! aacparse ! rtpmp4gpay name=pay1 pt=97"
+    factory.set_launch(
+        f"( filesrc location={args.clip} ! qtdemux name=d d.video_0 ! queue ! h264parse ! "
+        f"rtph264pay name=pay0 pt=96 config-interval=1{audio} )"
+    )
+    factory.set_shared(True)
+    server.get_mount_points().add_factory(args.path, factory)
+    if server.attach(None) == 0:
+        print("cannot listen", flush=True)
+        sys.exit(1)
+    print("ready", flush=True)
+    GLib.MainLoop().run()
+
+
+if __name__ == "__main__":
+    main()
