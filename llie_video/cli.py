@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -51,6 +53,17 @@ def _enhance_parser() -> argparse.ArgumentParser:
     p.add_argument("--preset", help="encoder speed preset (default veryfast)")
     p.add_argument("--threads", type=int, help="torch CPU threads (default 1)")
     p.add_argument("--config", help="YAML job config (see configs/pipeline/default.yaml)")
+    live = p.add_argument_group("live sources and outputs (webcam:N, rtsp://..., null)")
+    live.add_argument("--transport", choices=["tcp", "udp"], default="tcp", help="RTSP transport")
+    live.add_argument("--timeout", type=float, default=5.0, metavar="S",
+                      help="open and read timeout for streams, seconds (default 5)")
+    live.add_argument("--reconnect-attempts", type=int, default=5, metavar="N",
+                      help="tries after a stream is lost, 0 = give up at once (default 5)")
+    live.add_argument("--reconnect-interval", type=float, default=1.0, metavar="S",
+                      help="first wait before a reconnect, doubled each try (default 1)")
+    live.add_argument("--webcam-size", metavar="WxH", help="webcam capture size, e.g. 1280x720")
+    live.add_argument("--webcam-fps", type=float, help="webcam capture rate")
+    live.add_argument("--duration", type=float, metavar="S", help="stop a live job after S seconds")
     p.add_argument("-y", "--overwrite", action="store_true", help="overwrite an existing output")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     return p
@@ -79,8 +92,13 @@ def _given(**values: object) -> dict[str, object]:
 def _run_enhance(argv: Sequence[str]) -> int:
     args = _enhance_parser().parse_args(argv)
     config = _job_config(args)
+    from llie_video.video.live_job import NULL_OUTPUTS
+    from llie_video.video.live_sources import is_live_input
+    from llie_video.video.sources import is_url
+
+    live = is_live_input(args.input) or is_url(args.output) or args.output in NULL_OUTPUTS
     source, target = Path(args.input), Path(args.output)
-    if not source.exists():
+    if not live and not source.exists():
         raise UserError(f"input not found: {source}")
 
     from llie_video.images import enhance_folder, enhance_image, is_image_path
@@ -97,6 +115,8 @@ def _run_enhance(argv: Sequence[str]) -> int:
     say = (lambda message: None) if args.quiet else (lambda message: print(message, file=sys.stderr))
     using = f"{describe_model(model)} on {device}"
 
+    if live:
+        return _run_live(args, stage, config, say, using)
     if source.is_dir():
         count = enhance_folder(source, target, stage, args.overwrite)
         say(f"wrote {count} images to {target} ({using})")
@@ -131,6 +151,39 @@ def _run_video(source, target, stage, config, overwrite: bool, quiet: bool, say,
     return 0
 
 
+def _parse_size(text: str, option: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise UserError(f"{option} must look like 640x360, got {text!r}") from None
+    return width, height
+
+
+def _run_live(args: argparse.Namespace, stage, config, say, using: str) -> int:
+    from llie_video.video.live_job import LiveStatus, run_live
+    from llie_video.video.live_sources import ReconnectPolicy, StreamOptions, WebcamOptions
+
+    try:
+        stream = StreamOptions(
+            transport=args.transport, open_timeout_s=args.timeout, read_timeout_s=args.timeout,
+            reconnect=ReconnectPolicy(attempts=args.reconnect_attempts,
+                                      interval_s=args.reconnect_interval))
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    width, height = _parse_size(args.webcam_size, "--webcam-size") if args.webcam_size else (None, None)
+    webcam = WebcamOptions(width=width, height=height, fps=args.webcam_fps)
+
+    def report(status: LiveStatus) -> None:
+        say(f"live: {status.fps:5.1f} fps, latency {status.latency_ms:4.0f} ms, "
+            f"dropped {status.dropped}, frames {status.frames}, reconnects {status.reconnects}")
+
+    say(f"llie-video: {using}; {args.input} -> {args.output} (live)")
+    result = run_live(args.input, args.output, stage, config.encoder, stream, webcam,
+                      args.overwrite, args.duration, report)
+    say(f"done: {result.frames} frames, {result.stats.dropped} dropped")
+    return 0
+
+
 def _run_sample(argv: Sequence[str]) -> int:
     p = _Parser(prog="llie-video sample", description="Write a synthetic dark test clip with audio.")
     p.add_argument("output", help="output video file, e.g. dark.mp4")
@@ -139,10 +192,7 @@ def _run_sample(argv: Sequence[str]) -> int:
     p.add_argument("--fps", type=int, default=30)
     p.add_argument("-y", "--overwrite", action="store_true")
     args = p.parse_args(argv)
-    try:
-        width, height = (int(v) for v in args.size.lower().split("x"))
-    except ValueError:
-        raise UserError(f"--size must look like 640x360, got {args.size!r}") from None
+    width, height = _parse_size(args.size, "--size")
     from llie_video.sample import write_sample_clip
 
     path = write_sample_clip(Path(args.output), args.seconds, width, height, args.fps, args.overwrite)
@@ -190,9 +240,21 @@ def _run_eval(argv: Sequence[str]) -> int:
 _COMMANDS = {"sample": _run_sample, "models": _run_models, "train": _run_train, "eval": _run_eval}
 
 
+def _terminate_like_ctrl_c() -> None:
+    """SIGTERM (a service manager, ``timeout``) stops a job the way Ctrl-C does, so recordings
+    are finalised too."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda signum, frame: _raise_interrupt())
+
+
+def _raise_interrupt() -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``llie-video`` console script; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    _terminate_like_ctrl_c()
     logging.basicConfig(level=logging.WARNING, format="llie-video: %(message)s")
     command = _COMMANDS.get(argv[0]) if argv else None
     try:

@@ -102,6 +102,13 @@ class EnhanceStage:
         assert self._host_out is not None
         return self._host_in, self._host_out
 
+    def warm_up(self, height: int, width: int) -> None:
+        """Run one frame of this size (allocations, kernel selection), so that a live source's
+        first frames are not late; temporal state is left empty."""
+        if height > 0 and width > 0:
+            self.process(np.zeros((height, width, 3), np.uint8))
+            self.reset_temporal()
+
     def reset_temporal(self) -> None:
         """Forget the temporal state: call it between unrelated frames (images, seeks, reconnects)."""
         self.smoother.reset()

@@ -1,0 +1,137 @@
+"""Live jobs against a real RTSP server (GStreamer's gst-rtsp-server on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+import torch
+
+from llie_video import UserError, create_model
+from llie_video.cli import EXIT_USER_ERROR, main
+from llie_video.video.live_job import run_live
+from llie_video.video.live_sources import ReconnectPolicy, StreamOptions, WebcamSource
+from llie_video.video.stage import EnhanceStage
+
+SERVER = Path(__file__).resolve().parents[1] / "rtsp_server.py"
+SYSTEM_PYTHON = "/usr/bin/python3"
+
+
+def _gstreamer_available() -> bool:
+    probe = "import gi; gi.require_version('GstRtspServer', '1.0'); from gi.repository import GstRtspServer"
+    try:
+        return subprocess.run([SYSTEM_PYTHON, "-c", probe], capture_output=True, timeout=20).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+needs_rtsp = pytest.mark.skipif(not _gstreamer_available(),
+                                reason="GStreamer RTSP server not installed (scripts/setup-tests.sh installs it as root)")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RtspServer:
+    """Serves a clip at rtsp://127.0.0.1:PORT/test; can be stopped and started again."""
+
+    def __init__(self, clip: Path) -> None:
+        self.clip, self.port = clip, free_port()
+        self.url = f"rtsp://127.0.0.1:{self.port}/test"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen([SYSTEM_PYTHON, str(SERVER), str(self.clip), str(self.port)],
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        line = self.process.stdout.readline().strip()
+        assert line == "ready", f"RTSP server did not start: {line}"
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture
+def rtsp_server(make_clip):
+    server = RtspServer(make_clip("served.mp4", frames=120, size=(160, 96), fps=30))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def stage():
+    return EnhanceStage(create_model("default", pretrained=True), torch.device("cpu"))
+
+
+def _frames(path: Path) -> list[np.ndarray]:
+    with av.open(str(path)) as c:
+        return [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+
+
+@needs_rtsp
+@pytest.mark.timeout(60)
+def test_rtsp_in_file_out(rtsp_server, tmp_path, stage):
+    out = tmp_path / "live.mp4"
+    statuses = []
+    no_retry = StreamOptions(reconnect=ReconnectPolicy(attempts=0))
+    result = run_live(rtsp_server.url, str(out), stage, stream=no_retry, report=statuses.append)
+    frames = _frames(out)
+    assert len(frames) == result.frames > 15  # a 4 s clip at 30 fps, minus live drops
+    assert np.mean([f.mean() for f in frames]) > 60  # the served clip is ~25 of 255
+    pts = [f.pts for f in av.open(str(out)).decode(video=0)]
+    assert pts == sorted(pts)
+    assert statuses and statuses[-1].latency_ms > 0
+
+
+@needs_rtsp
+@pytest.mark.timeout(90)
+def test_server_restart_mid_stream_reconnects(rtsp_server, tmp_path, stage):
+    out = tmp_path / "live.mp4"
+    pipelines, seen = [], []
+
+    def restart_server():
+        time.sleep(1.5)
+        seen.append(pipelines[0].stats.frames_out)
+        rtsp_server.stop()
+        time.sleep(1.0)
+        rtsp_server.start()
+
+    threading.Thread(target=restart_server, daemon=True).start()
+    options = StreamOptions(open_timeout_s=3, read_timeout_s=2,
+                            reconnect=ReconnectPolicy(attempts=5, interval_s=0.5))
+    result = run_live(rtsp_server.url, str(out), stage, stream=options, duration_s=6.0,
+                      on_pipeline=pipelines.append)
+    assert seen and 0 < seen[0] < result.frames  # the output kept growing after the restart
+    assert len(_frames(out)) == result.frames
+
+
+@pytest.mark.timeout(60)
+def test_server_never_up_fails_cleanly(tmp_path, capsys):
+    url = f"rtsp://127.0.0.1:{free_port()}/none"
+    start = time.monotonic()
+    code = main([url, str(tmp_path / "out.mp4"), "--reconnect-attempts", "2",
+                 "--reconnect-interval", "0.2", "--timeout", "2"])
+    assert code == EXIT_USER_ERROR
+    assert time.monotonic() - start < 30
+    assert "cannot open" in capsys.readouterr().err.strip().splitlines()[-1]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_webcam_is_a_clear_error(tmp_path, capsys):
+    with pytest.raises(UserError, match="cannot open webcam 9"):
+        WebcamSource("9")
+    assert main(["webcam:9", str(tmp_path / "out.mp4")]) == EXIT_USER_ERROR
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("llie-video: error: cannot open webcam 9")
