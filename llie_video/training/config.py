@@ -101,7 +101,11 @@ class OptimConfig:
 
 @dataclass(frozen=True)
 class ExportConfig:
-    """What the final export records in ``weights/MANIFEST.json``."""
+    """What the final export writes and records in ``weights/MANIFEST.json``.
+
+    ``fit_output_gamma``: for curve models, choose the output gamma with the best PSNR on
+    ``calibration_images`` synthetic pairs from the *train* split before exporting.
+    """
 
     enabled: bool = True
     weights_dir: Path | None = None
@@ -111,6 +115,8 @@ class ExportConfig:
     notes: str = ""
     validation_root: Path | None = Path("../shared/data/train/sice_zero_dce")
     official_weights: Path | None = None
+    fit_output_gamma: bool = False
+    calibration_images: int = 40
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from llie_video.data.degradation import DegradationConfig
 from llie_video.models import create_model
+from llie_video.models.zero_dce import CurveModel
+from llie_video.training.calibrate import calibration_pairs, fit_output_gamma
 from llie_video.models.weights import MANIFEST_NAME, Manifest, WeightsEntry, sha256_of
 from llie_video.resources import weights_dir as shipped_weights_dir
 from llie_video.training.checkpoints import load_run_checkpoint, save_atomic, strip_training_state
@@ -54,6 +57,20 @@ def validation_metrics(config: TrainConfig, weights_file: Path) -> dict[str, Any
     }
 
 
+def fitted_output_gamma(config: TrainConfig, checkpoint: dict[str, Any]) -> float:
+    """The output gamma fitted on train-split calibration pairs for ``checkpoint``'s weights."""
+    model = create_model(config.model.arch, **{**checkpoint["model_kwargs"], "output_gamma": 1.0})
+    if not isinstance(model, CurveModel):
+        raise ValueError(f"export.fit_output_gamma needs a curve model, not {config.model.arch}")
+    model.load_state_dict(checkpoint["params"])
+    low, high = config.data.luma_range
+    root = Path(config.export.validation_root or config.data.root)
+    pairs = calibration_pairs(root, config.export.calibration_images, (low, high), DegradationConfig())
+    gamma = fit_output_gamma(model, pairs)
+    log.info("fitted output gamma %.2f on %d train-split pairs", gamma, len(pairs))
+    return gamma
+
+
 def export_run(
     run_checkpoint: Path,
     config: TrainConfig,
@@ -70,6 +87,8 @@ def export_run(
     folder.mkdir(parents=True, exist_ok=True)
     arch = config.model.arch
     checkpoint = strip_training_state(load_run_checkpoint(run_checkpoint))
+    if config.export.fit_output_gamma:
+        checkpoint["model_kwargs"]["output_gamma"] = fitted_output_gamma(config, checkpoint)
     path = folder / f"{arch}.pt"
     save_atomic(checkpoint, path)
     if metrics is None:

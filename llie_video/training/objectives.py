@@ -60,7 +60,7 @@ class Objective(nn.Module):
         config = self.config
         terms: LossTerms = {}
         total = torch.zeros((), device=inputs.device)
-        enhanced, params, x_low = forward_with_params(model, inputs, long_side)
+        enhanced, params, _ = forward_with_params(model, inputs, long_side)
         if config.supervised > 0:
             if targets is None:
                 raise ValueError("the supervised objective needs paired data (data.kind synthetic or paired)")
@@ -76,9 +76,8 @@ class Objective(nn.Module):
                     part = part + weight * terms[name]
             total = total + config.supervised * part
         if config.zero_reference > 0:
-            original = inputs
             terms["zero_reference"] = zero_reference_loss(
-                enhanced, original, params, config.zero_reference_terms
+                enhanced, inputs, params, config.zero_reference_terms
             )
             total = total + config.zero_reference * terms["zero_reference"]
         if config.sci > 0:

@@ -88,3 +88,14 @@ def test_synthetic_validation_set_is_fixed_per_image(tmp_path: Path) -> None:
     assert first[0][0].shape == (3, 32, 32)
     assert torch.equal(first[0][0], again[1][0])
     assert not torch.equal(first[0][0], synthetic_validation_set(paths[:1], DegradationConfig(), seed=1, size=32)[0][0])
+
+
+def test_sice_validation_recipe_gives_dark_inputs() -> None:
+    from conftest import shared_path
+
+    root = shared_path("data", "train", "sice_zero_dce")
+    images = select_well_exposed(select_split(list_images(root), "validation"))
+    assert 50 < len(images) < 120
+    pairs = synthetic_validation_set(images[:6], DegradationConfig(), seed=0, size=128)
+    lumas = [float(low.mean()) * 255 for low, _ in pairs]
+    assert 2 < min(lumas) and max(lumas) < 60
