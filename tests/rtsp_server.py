@@ -3,9 +3,12 @@
 Run with the system Python (Debian's python3-gi), not a virtual environment:
 
     /usr/bin/python3 tests/rtsp_server.py CLIP.mp4 PORT [--path /test]
+    /usr/bin/python3 tests/rtsp_server.py --record OUT.ts PORT [--path /test]
 
-It serves the clip's H.264 (and AAC, if present) without re-encoding, once, at
-rtsp://127.0.0.1:PORT/test, prints "ready" once listening, and runs until killed.
+The first serves the clip's H.264 (and AAC, if present) without re-encoding, once, at
+rtsp://127.0.0.1:PORT/test. The second accepts a published H.264 stream (ANNOUNCE/RECORD, as a
+media server does) and writes it to OUT.ts (MPEG-TS: readable while it grows). Either prints
+"ready" once listening and runs until killed.
 """
 
 import argparse
@@ -20,7 +23,8 @@ from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("clip")
+    parser.add_argument("clip", nargs="?")
+    parser.add_argument("--record", help="accept a published stream into this .ts file")
     parser.add_argument("port", type=int)
     parser.add_argument("--path", default="/test")
     parser.add_argument("--no-audio", action="store_true")
@@ -30,11 +34,17 @@ def main() -> None:
     server.set_address("127.0.0.1")
     server.set_service(str(args.port))
     factory = GstRtspServer.RTSPMediaFactory()
-    audio = "" if args.no_audio else " d.audio_0 ! queue ! aacparse ! rtpmp4gpay name=pay1 pt=97"
-    factory.set_launch(
-        f"( filesrc location={args.clip} ! qtdemux name=d d.video_0 ! queue ! h264parse ! "
-        f"rtph264pay name=pay0 pt=96 config-interval=1{audio} )"
-    )
+    if args.record:
+        factory.set_transport_mode(GstRtspServer.RTSPTransportMode.RECORD)
+        factory.set_launch(
+            f"( rtph264depay name=depay0 ! h264parse ! mpegtsmux ! filesink location={args.record} )"
+        )
+    else:
+        audio = "" if args.no_audio else " d.audio_0 ! queue ! aacparse ! rtpmp4gpay name=pay1 pt=97"
+        factory.set_launch(
+            f"( filesrc location={args.clip} ! qtdemux name=d d.video_0 ! queue ! h264parse ! "
+            f"rtph264pay name=pay0 pt=96 config-interval=1{audio} )"
+        )
     factory.set_shared(True)
     server.get_mount_points().add_factory(args.path, factory)
     if server.attach(None) == 0:

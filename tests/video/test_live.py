@@ -42,15 +42,17 @@ def free_port() -> int:
 
 
 class RtspServer:
-    """Serves a clip at rtsp://127.0.0.1:PORT/test; can be stopped and started again."""
+    """Serves a clip at rtsp://127.0.0.1:PORT/test (or, with ``record``, accepts a published
+    stream there into that .ts file); can be stopped and started again."""
 
-    def __init__(self, clip: Path) -> None:
-        self.clip, self.port = clip, free_port()
+    def __init__(self, clip: Path | None = None, record: Path | None = None) -> None:
+        self.port = free_port()
         self.url = f"rtsp://127.0.0.1:{self.port}/test"
+        self.args = ["--record", str(record)] if record else [str(clip)]
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen([SYSTEM_PYTHON, str(SERVER), str(self.clip), str(self.port)],
+        self.process = subprocess.Popen([SYSTEM_PYTHON, str(SERVER), *self.args, str(self.port)],
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         line = self.process.stdout.readline().strip()
         assert line == "ready", f"RTSP server did not start: {line}"
@@ -93,6 +95,24 @@ def test_rtsp_in_file_out(rtsp_server, tmp_path, stage):
     pts = [f.pts for f in av.open(str(out)).decode(video=0)]
     assert pts == sorted(pts)
     assert statuses and statuses[-1].latency_ms > 0
+
+
+@needs_rtsp
+@pytest.mark.timeout(60)
+def test_rtsp_in_rtsp_out_read_back(rtsp_server, tmp_path, capsys):
+    recording = tmp_path / "received.ts"
+    media_server = RtspServer(record=recording)
+    media_server.start()
+    try:
+        code = main([rtsp_server.url, media_server.url, "--reconnect-attempts", "0"])
+    finally:
+        time.sleep(0.5)
+        media_server.stop()
+    assert code == 0, capsys.readouterr().err
+    frames = _frames(recording)  # what the media server received, read back by PyAV
+    assert len(frames) > 15
+    assert frames[0].shape == (96, 160, 3)
+    assert np.mean([f.mean() for f in frames]) > 60
 
 
 @needs_rtsp
