@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from llie_video.errors import UserError
+from llie_video.video.frame import Frame
 from llie_video.video.job import JobResult
 from llie_video.video.live_sources import (
     WEBCAM_PREFIX,
@@ -115,6 +116,7 @@ def run_live(
     duration_s: float | None = None,
     report: Callable[[LiveStatus], None] | None = None,
     on_pipeline: Callable[[Pipeline], None] | None = None,
+    on_frame: Callable[[Frame], None] | None = None,
 ) -> JobResult:
     """Run a live job until the source ends, ``duration_s`` passes, or it is stopped."""
     stream = stream or StreamOptions()
@@ -127,7 +129,7 @@ def run_live(
     except BaseException:
         source.close()
         raise
-    pipeline = Pipeline(source, stage, sink, queue_size=1, live=True)
+    pipeline = Pipeline(source, stage, sink, queue_size=1, live=True, on_frame=on_frame)
     if on_pipeline is not None:
         on_pipeline(pipeline)
     timer = threading.Timer(duration_s, pipeline.stop) if duration_s else None
