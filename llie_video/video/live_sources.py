@@ -22,7 +22,7 @@ import cv2
 
 from llie_video.errors import UserError
 from llie_video.video.frame import Frame, Reset
-from llie_video.video.sources import StreamInfo, _reason, is_url
+from llie_video.video.sources import ClosingSource, StreamInfo, _reason, is_url
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ class _LiveClock:
         return pts
 
 
-class StreamSource:
+class StreamSource(ClosingSource):
     """Decode a network stream with timeouts and automatic reconnection.
 
     Iterating yields :class:`Frame` objects (and :class:`Reset` after a reconnect); it raises a
@@ -158,12 +158,6 @@ class StreamSource:
     def close(self) -> None:
         self._container.close()
 
-    def __enter__(self) -> StreamSource:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
 
 def webcam_input(device: str) -> tuple[str, str]:
     """PyAV's device name and input format for webcam ``device`` (an index or a device path)
@@ -187,7 +181,7 @@ def webcam_av_options(options: WebcamOptions) -> dict[str, str]:
     return av_options
 
 
-class WebcamSource:
+class WebcamSource(ClosingSource):
     """Frames from a webcam through PyAV, or through OpenCV when PyAV cannot open the device."""
 
     def __init__(self, device: str, options: WebcamOptions | None = None) -> None:
@@ -252,12 +246,6 @@ class WebcamSource:
             self._container.close()
         if self._capture is not None:
             self._capture.release()
-
-    def __enter__(self) -> WebcamSource:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def is_live_input(spec: str) -> bool:

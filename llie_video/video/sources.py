@@ -36,7 +36,20 @@ class StreamInfo:
     name: str
 
 
-class FileSource:
+class ClosingSource:
+    """Context-manager support for sources: ``with Source(...) as s`` closes it on exit."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self):  # noqa: ANN204 - returns the subclass instance
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class FileSource(ClosingSource):
     """Decode a video file (or anything FFmpeg opens) with frame threading.
 
     Iterating yields :class:`Frame` (decoded to RGB, with ``pts``/``time_base``/rotation) and
@@ -96,12 +109,6 @@ class FileSource:
 
     def close(self) -> None:
         self.container.close()
-
-    def __enter__(self) -> FileSource:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def is_url(name: str) -> bool:
