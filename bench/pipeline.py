@@ -66,9 +66,9 @@ def bench_pipeline(clip: Path, work: Path, repeats: int, stage: EnhanceStage) ->
     encoder = EncoderSettings()
     plain, ours = [], []
     for i in range(repeats):
-        t, n = timed(lambda: plain_transcode(clip, work / f"plain{i}.mp4", encoder))
+        t, n = timed(lambda: plain_transcode(clip, work / f"{clip.stem}_plain{i}.mp4", encoder))
         plain.append(n / t)
-        t, n = timed(lambda: enhance_video(clip, work / f"ours{i}.mp4", stage, encoder).frames)
+        t, n = timed(lambda: enhance_video(clip, work / f"{clip.stem}_ours{i}.mp4", stage, encoder).frames)
         ours.append(n / t)
     return statistics.median(plain), statistics.median(ours)
 
