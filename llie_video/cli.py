@@ -18,7 +18,9 @@ from pathlib import Path
 
 from llie_video.config import load_config
 from llie_video.errors import UserError
+from llie_video.video.pipeline import StageError
 
+EXIT_FAILURE = 1
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
 VERBS = ("sample", "models", "train", "eval")
@@ -264,6 +266,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(f"llie-video: error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
+    except StageError as exc:  # a failure while running (corrupt input, full disk, ...)
+        print(f"llie-video: error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         print("llie-video: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

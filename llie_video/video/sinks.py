@@ -254,7 +254,9 @@ class _AudioTranscoder:
         self.source = source
         rate = source.codec_context.sample_rate or 48000
         self.stream = container.add_stream("aac", rate=rate)
-        self.stream.layout = source.codec_context.layout
+        channels = source.codec_context.channels
+        # the AAC encoder needs a named layout; PCM streams often carry only a channel count
+        self.stream.layout = {1: "mono", 2: "stereo"}.get(channels, source.codec_context.layout.name)
         self.stream.time_base = Fraction(1, rate)
 
     def encode(self, packet: av.Packet) -> list[av.Packet]:

@@ -97,3 +97,31 @@ def test_stop_leaves_a_playable_partial_file(make_clip, tmp_path, stage):
     assert result.interrupted
     assert 0 < result.frames < 240
     assert len(_probe(out)["pts"]) == result.frames
+
+
+def test_pcm_audio_is_transcoded_for_mp4(tmp_path, stage):
+    from fractions import Fraction
+
+    src = tmp_path / "pcm.mkv"
+    with av.open(str(src), "w") as c:
+        video = c.add_stream("libx264", rate=24)
+        video.width, video.height, video.pix_fmt = 64, 48, "yuv420p"
+        audio = c.add_stream("pcm_s16le", rate=16000)
+        audio.layout = "mono"
+        for i in range(24):
+            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 30, np.uint8), format="rgb24")
+            frame.pts, frame.time_base = i, Fraction(1, 24)
+            c.mux(video.encode(frame))
+        c.mux(video.encode(None))
+        for start in range(0, 16000, 1000):
+            tone = (np.sin(np.arange(1000) * 0.05) * 3000).astype(np.int16)[None]
+            aframe = av.AudioFrame.from_ndarray(tone, format="s16", layout="mono")
+            aframe.sample_rate, aframe.pts, aframe.time_base = 16000, start, Fraction(1, 16000)
+            c.mux(audio.encode(aframe))
+        c.mux(audio.encode(None))
+    out = tmp_path / "out.mp4"
+    enhance_video(src, out, stage)
+    with av.open(str(out)) as c:
+        assert c.streams.audio[0].codec_context.name == "aac"
+        samples = sum(f.samples for f in c.decode(audio=0))
+    assert abs(samples - 16000) < 2048  # one second of audio, give or take AAC priming
