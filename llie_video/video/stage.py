@@ -154,15 +154,18 @@ class EnhanceStage:
 
     @torch.inference_mode()
     def enhance_tensor(self, x: torch.Tensor, settings: EnhanceSettings | None = None) -> torch.Tensor:
-        """Enhance ``x`` ``(B, 3, H, W)`` in [0, 1] on the stage's device and dtype; returns a new
-        ``(B, 3, H, W)`` tensor. ``x`` may be overwritten."""
+        """Enhance ``x`` ``(B, 3, H, W)`` in [0, 1] on the stage's device and dtype; the batch is
+        taken as consecutive frames. Returns a new ``(B, 3, H, W)`` tensor; ``x`` may be
+        overwritten."""
         settings = settings or self._settings
         out = torch.empty_like(x)
+        for i in range(x.shape[0]):
+            frame, frame_out = x[i : i + 1], out[i : i + 1]
 
-        def write(rows: slice, y: torch.Tensor) -> None:
-            out[:, :, rows] = y
+            def write(rows: slice, y: torch.Tensor, frame_out: torch.Tensor = frame_out) -> None:
+                frame_out[:, :, rows] = y
 
-        self._render_bands(x, self._estimate_full(x, settings), settings, write)
+            self._render_bands(frame, self._estimate_full(frame, settings), settings, write)
         return out
 
     def process(self, rgb: np.ndarray) -> np.ndarray:

@@ -44,3 +44,12 @@ def test_settings_update_applies_to_next_frame():
 def test_invalid_settings_are_refused(bad):
     with pytest.raises(ValueError):
         EnhanceSettings(**bad)
+
+
+def test_batches_are_consecutive_frames():
+    model = create_model("zero_dce_pp")
+    frames = torch.rand(3, 3, 24, 40) * 0.3
+    batch = EnhanceStage(model, torch.device("cpu")).enhance_tensor(frames.clone())
+    one_by_one_stage = EnhanceStage(model, torch.device("cpu"))
+    one_by_one = torch.cat([one_by_one_stage.enhance_tensor(f[None].clone()) for f in frames])
+    assert torch.allclose(batch, one_by_one)
