@@ -222,7 +222,7 @@ def _run_train(argv: Sequence[str]) -> int:
     p.add_argument("config", help="training config, e.g. configs/train/zero_dce_pp.yaml")
     p.add_argument("overrides", nargs="*", help="dotted key=value overrides")
     args = p.parse_args(argv)
-    from llie_video.training import train_from_config
+    from llie_video.training.api import train_from_config
 
     path = train_from_config(args.config, args.overrides)
     print(f"wrote {path}", file=sys.stderr)
@@ -234,9 +234,24 @@ def _run_eval(argv: Sequence[str]) -> int:
         from llie_video.video.flicker_report import main as flicker_main
 
         return flicker_main(argv)
-    from llie_video.training.evaluate import main as evaluate_main
+    p = _Parser(prog="llie-video eval",
+                description="PSNR/SSIM (paired or synthetic pairs) or image statistics (unpaired), "
+                "parameters and ms per 1080p frame, beside the auto-gamma baseline. "
+                "`llie-video eval --video clip.mp4` measures flicker instead.")
+    p.add_argument("--model", default="default")
+    p.add_argument("--data", required=True, help="LOL-layout folder, or a folder of images")
+    p.add_argument("--weights", help="checkpoint to load instead of the shipped weights")
+    p.add_argument("--mode", choices=["auto", "paired", "synthetic", "unpaired"], default="auto")
+    p.add_argument("--no-timing", action="store_true", help="skip the 1080p timing")
+    args = p.parse_args(argv)
+    if not Path(args.data).is_dir():
+        raise UserError(f"--data {args.data} is not a folder")
+    from llie_video.training.evaluate import evaluate
 
-    return evaluate_main(argv)
+    report = evaluate(args.model, Path(args.data), Path(args.weights) if args.weights else None,
+                      args.mode, timing=not args.no_timing)
+    print(report.format_table())
+    return 0
 
 
 _COMMANDS = {"sample": _run_sample, "models": _run_models, "train": _run_train, "eval": _run_eval}

@@ -150,3 +150,21 @@ def test_eval_video_prints_flicker_table(make_clip, capsys):
         assert row in out
     assert _run("eval", "--video", clip, "--smoothing", "1.5") == EXIT_USER_ERROR
     assert _run("eval", "--video", "missing.mp4") == EXIT_USER_ERROR
+
+
+def test_eval_images_folder(tmp_path, capsys):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for i in range(2):
+        cv2.imwrite(str(folder / f"{i}.png"), (np.random.default_rng(i).random((32, 48, 3)) * 40).astype(np.uint8))
+    assert _run("eval", "--data", folder, "--mode", "unpaired", "--no-timing") == 0
+    out = capsys.readouterr().out
+    assert "auto_gamma" in out
+    assert _run("eval", "--data", tmp_path / "nope") == EXIT_USER_ERROR
+
+
+def test_train_rejects_a_bad_config(tmp_path, capsys):
+    bad = tmp_path / "train.yaml"
+    bad.write_text("no_such_key: 1\n")
+    assert _run("train", bad) == EXIT_USER_ERROR
+    assert "unknown key" in _one_error_line(capsys)
