@@ -21,6 +21,12 @@ class ModelConfig:
     kwargs: Any = None
     init_weights: Path | None = None
 
+    def __post_init__(self) -> None:
+        if self.kwargs is not None and not (
+            isinstance(self.kwargs, dict) and all(isinstance(k, str) for k in self.kwargs)
+        ):
+            raise ValueError(f"model.kwargs must be a mapping of argument names, got {self.kwargs!r}")
+
 
 @dataclass(frozen=True)
 class DataConfig:

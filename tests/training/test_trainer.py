@@ -136,3 +136,14 @@ def test_train_from_config_exports_weights_and_manifest(tmp_path: Path) -> None:
     entry = manifest.models["zero_dce_pp"]
     assert entry.parameters == model.num_parameters() and entry.notes == "test run"
     assert entry.metrics == {"step": 4}
+
+
+def test_config_rejects_unknown_keys_and_bad_model_kwargs(tmp_path: Path) -> None:
+    from llie_video.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="optim.stepz"):
+        from_dict(TrainConfig, {"optim": {"stepz": 3}})
+    with pytest.raises(ConfigError, match="model.kwargs"):
+        from_dict(TrainConfig, {"model": {"kwargs": [1, 2]}})
+    with pytest.raises(ConfigError, match="at least one"):
+        from_dict(TrainConfig, {"objective": {"supervised": 0.0}})
