@@ -1,0 +1,222 @@
+"""The preview worker: one engine pipeline on a QThread, frames out as Qt signals.
+
+:class:`PreviewWorker` is a QObject moved to a QThread. Its :meth:`~PreviewWorker.run` opens the
+source, builds the model and runs ``Pipeline(..., live=True, keep_original=True)`` into a
+:class:`SignalSink`, which converts each (original, enhanced) pair to QImages on the pipeline's
+sink thread and emits them. The other methods (:meth:`~PreviewWorker.stop`,
+:meth:`~PreviewWorker.update_settings`, pause and recording) are thread-safe and are called
+directly from the GUI thread: none of them waits for a frame.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from PyQt6.QtCore import QObject, pyqtSignal, pyqtSlot
+from PyQt6.QtGui import QImage
+
+from gui.images import array_to_qimage
+from gui.pacing import PacedSource
+from gui.recorder import Recorder
+from gui.sources import open_source
+from llie_video.errors import UserError
+from llie_video.video.frame import Frame
+from llie_video.video.pipeline import Pipeline, StageError
+from llie_video.video.stage import EnhanceSettings, EnhanceStage
+
+STATS_INTERVAL_S = 0.5
+MAX_FRAMES_IN_FLIGHT = 2  # frames emitted but not yet taken by the GUI; more are not shown
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    """What to run: a source spec, a model name, a device choice and the initial settings."""
+
+    source: str
+    model: str = "default"
+    device: str = "auto"
+    settings: EnhanceSettings = field(default_factory=EnhanceSettings)
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """What the worker opened, for the window's title and status bar."""
+
+    source: str
+    width: int
+    height: int
+    live: bool
+    model: str
+    parameters: int
+    device: str
+
+
+@dataclass(frozen=True)
+class PreviewStats:
+    """Frames shown per second over the last interval, the latest latency, drops so far."""
+
+    fps: float
+    latency_ms: float
+    dropped: int
+    frames: int
+
+
+class SignalSink:
+    """Pipeline sink: emits each frame's (original, enhanced) QImages and feeds the recorder.
+
+    At most ``MAX_FRAMES_IN_FLIGHT`` frames wait for the GUI; a frame arriving while the GUI is
+    that far behind is recorded but not shown (``skipped``), so a busy window never builds a
+    backlog. The GUI calls :meth:`frame_taken` for each frame it receives.
+    """
+
+    def __init__(self, signal: pyqtSignal, recorder: Recorder) -> None:
+        self.signal = signal
+        self.recorder = recorder
+        self.skipped = 0
+        self._slots = threading.Semaphore(MAX_FRAMES_IN_FLIGHT)
+
+    def write_video(self, frame: Frame) -> None:
+        self.recorder.write(frame)
+        if not self._slots.acquire(blocking=False):
+            self.skipped += 1
+            return
+        original = frame.original if frame.original is not None else frame.rgb
+        self.signal.emit(array_to_qimage(original), array_to_qimage(frame.rgb))
+
+    def write_audio(self, packet: object) -> None:
+        """The preview is silent (the paced source already drops audio)."""
+
+    def frame_taken(self) -> None:
+        self._slots.release()
+
+
+class _StatsMeter:
+    """Turns the pipeline's counters into a :class:`PreviewStats` every ``STATS_INTERVAL_S``."""
+
+    def __init__(self) -> None:
+        self._last_time = time.monotonic()
+        self._last_frames = 0
+
+    def poll(self, pipeline: Pipeline) -> PreviewStats | None:
+        now = time.monotonic()
+        if now - self._last_time < STATS_INTERVAL_S:
+            return None
+        stats = pipeline.stats
+        fps = (stats.frames_out - self._last_frames) / (now - self._last_time)
+        self._last_time, self._last_frames = now, stats.frames_out
+        return PreviewStats(fps, 1000 * stats.last_latency_s, stats.dropped, stats.frames_out)
+
+
+class PreviewWorker(QObject):
+    """Runs one preview session; make a new worker to change the source, model or device."""
+
+    frame_ready = pyqtSignal(QImage, QImage)  # original, enhanced
+    opened = pyqtSignal(object)  # SessionInfo
+    stats_changed = pyqtSignal(object)  # PreviewStats
+    failed = pyqtSignal(str)
+    ended = pyqtSignal(str)  # the source ended on its own
+    recording_finished = pyqtSignal(object)  # RecordingResult
+    finished = pyqtSignal()
+
+    def __init__(self, config: WorkerConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.recorder = Recorder()
+        self.sink = SignalSink(self.frame_ready, self.recorder)
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._paused = False
+        self._settings = config.settings
+        self._stage: EnhanceStage | None = None
+        self._source: PacedSource | None = None
+        self._pipeline: Pipeline | None = None
+        self._meter = _StatsMeter()
+
+    # -- called from the GUI thread -------------------------------------------------------
+
+    def stop(self) -> None:
+        """End the session soon (the running frame is finished, a recording is finalised)."""
+        self._stopping.set()
+        with self._lock:
+            if self._source is not None:
+                self._source.stop()
+            if self._pipeline is not None:
+                self._pipeline.stop()
+
+    def update_settings(self, **changes: float) -> None:
+        """Change gamma/strength/smoothing; applies from the next frame, no restart."""
+        with self._lock:
+            self._settings = replace(self._settings, **changes)  # validates the values
+            if self._stage is not None:
+                self._stage.update(**changes)
+
+    def set_paused(self, paused: bool) -> None:
+        with self._lock:
+            self._paused = paused
+            if self._source is not None:
+                (self._source.pause if paused else self._source.resume)()
+
+    def start_recording(self, target: Path) -> None:
+        self.recorder.start(target)
+
+    def stop_recording(self) -> None:
+        result = self.recorder.stop()
+        if result is not None:
+            self.recording_finished.emit(result)
+
+    # -- runs on the worker thread --------------------------------------------------------
+
+    @pyqtSlot()
+    def run(self) -> None:
+        """Open, enhance until the source ends or :meth:`stop`; errors become ``failed``."""
+        try:
+            self._run()
+        except (UserError, StageError) as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:  # noqa: BLE001 - the window reports it and keeps running
+            self.failed.emit(f"{type(exc).__name__}: {exc}")
+        finally:
+            self.stop_recording()
+            self.finished.emit()
+
+    def _run(self) -> None:
+        from llie_video.models import create_model
+        from llie_video.video.device import select_device, select_dtype
+
+        opened = open_source(self.config.source)
+        try:
+            device = select_device(self.config.device)
+            model = create_model(self.config.model, pretrained=True)
+            with self._lock:
+                stage = EnhanceStage(model, device, select_dtype(device, None), self._settings)
+            stage.warm_up(opened.info.height, opened.info.width)
+            source = PacedSource(opened.source, paced=not opened.live)
+            pipeline = Pipeline(source, stage, self.sink, queue_size=1, live=True,
+                                keep_original=True, on_frame=self._on_frame)
+            self.recorder.info = opened.info
+            with self._lock:
+                self._stage, self._source, self._pipeline = stage, source, pipeline
+                if self._paused:
+                    source.pause()
+            if self._stopping.is_set():
+                return
+            self.opened.emit(SessionInfo(
+                source=opened.info.name, width=opened.info.width, height=opened.info.height,
+                live=opened.live, model=getattr(model, "registry_name", self.config.model),
+                parameters=model.num_parameters(), device=str(device),
+            ))
+            self._meter = _StatsMeter()  # rates from now, not from the model load
+            pipeline.run()
+            if not self._stopping.is_set():
+                self.ended.emit(f"end of {opened.info.name}")
+        finally:
+            opened.source.close()
+
+    def _on_frame(self, frame: Frame) -> None:
+        assert self._pipeline is not None
+        stats = self._meter.poll(self._pipeline)
+        if stats is not None:
+            self.stats_changed.emit(stats)
