@@ -23,7 +23,7 @@ from llie_video.video.pipeline import StageError
 EXIT_FAILURE = 1
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
-VERBS = ("sample", "models", "train", "eval")
+VERBS = ("sample", "models", "train", "eval", "preview")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -254,7 +254,15 @@ def _run_eval(argv: Sequence[str]) -> int:
     return 0
 
 
-_COMMANDS = {"sample": _run_sample, "models": _run_models, "train": _run_train, "eval": _run_eval}
+def _run_preview(argv: Sequence[str]) -> int:
+    """``llie-video preview [SOURCE]``: the desktop preview window (PyQt6, imported only here)."""
+    from gui.app import main as preview_main
+
+    return preview_main(argv)
+
+
+_COMMANDS = {"sample": _run_sample, "models": _run_models, "train": _run_train, "eval": _run_eval,
+             "preview": _run_preview}
 
 
 def _terminate_like_ctrl_c() -> None:
