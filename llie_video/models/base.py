@@ -13,7 +13,7 @@ from typing import ClassVar
 import torch
 from torch import nn
 
-from llie_video.ops.resize import downscale, low_resolution_size
+from llie_video.ops.resize import downscale, upsample_params
 
 
 class EnhancementModel(nn.Module):
@@ -46,8 +46,6 @@ class EnhancementModel(nn.Module):
     def forward(self, x: torch.Tensor, long_side: int | None = -1) -> torch.Tensor:
         """Enhance ``x`` ``(B, 3, H, W)``: estimate on a frame whose long side is ``long_side``
         pixels (``-1``: the model's default, ``None``: full resolution), render at full size."""
-        from llie_video.ops.resize import upsample_params
-
         target = self.estimation_long_side if long_side == -1 else long_side
         x_low = downscale(x, estimation_scale(x.shape[-2], x.shape[-1], target))
         params = upsample_params(self.estimate(x_low), (x.shape[-2], x.shape[-1]))
@@ -79,4 +77,4 @@ def estimation_scale(height: int, width: int, long_side: int | None) -> float:
     return max(1.0, max(height, width) / long_side)
 
 
-__all__ = ["EnhancementModel", "estimation_scale", "low_resolution_size"]
+__all__ = ["EnhancementModel", "estimation_scale"]
