@@ -11,6 +11,7 @@ import numpy as np
 
 from llie_video.errors import UserError
 from llie_video.video.frame_processor import FrameProcessor
+from llie_video.video.sinks import check_output_path, partial_path
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"})
 
@@ -36,7 +37,7 @@ def write_rgb(path: Path, rgb: np.ndarray) -> None:
     ok, encoded = cv2.imencode(path.suffix, cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
     if not ok:
         raise UserError(f"cannot encode an image as {path.suffix}")
-    temp = path.with_name(f".{path.stem}.partial-{os.getpid()}{path.suffix}")
+    temp = partial_path(path)
     try:
         encoded.tofile(str(temp))
         os.replace(temp, path)
@@ -49,10 +50,7 @@ def enhance_image(source: Path, target: Path, processor: FrameProcessor, overwri
     """Enhance one image file into another (no temporal state carries over between images)."""
     if target.suffix.lower() not in IMAGE_SUFFIXES:
         raise UserError(f"unsupported image format {target.suffix!r} for {target}")
-    if target.exists() and not overwrite:
-        raise UserError(f"{target} exists; pass -y to overwrite it")
-    if not target.parent.is_dir():
-        raise UserError(f"output folder {target.parent} does not exist")
+    check_output_path(target, overwrite)
     processor.reset_temporal()
     write_rgb(target, processor.process(read_rgb(source)))
 
