@@ -21,25 +21,26 @@ import numpy as np
 _LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
 
-def _luma(frame: np.ndarray) -> np.ndarray:
+def luma(frame: np.ndarray) -> np.ndarray:
+    """BT.601 luma ``(H, W)`` float32 of an ``(H, W, 3)`` RGB frame."""
     return frame.astype(np.float32) @ _LUMA
 
 
 def brightness_variance(frames: Sequence[np.ndarray]) -> float:
     """Variance over time of the frames' mean luma."""
-    return float(np.var([_luma(f).mean() for f in frames]))
+    return float(np.var([luma(f).mean() for f in frames]))
 
 
 def mabd(frames: Sequence[np.ndarray]) -> float:
     """Mean over consecutive pairs of the per-pixel mean ``|Y_t - Y_{t-1}|``."""
-    lumas = [_luma(f) for f in frames]
+    lumas = [luma(f) for f in frames]
     return float(np.mean([np.abs(b - a).mean() for a, b in zip(lumas, lumas[1:])]))
 
 
 def _flow_image(frame: np.ndarray) -> np.ndarray:
     """8-bit grey image for flow: luma normalised to a mid-grey mean, so that dark frames give
     the flow estimator usable contrast (a global gain does not change the motion)."""
-    y = _luma(frame)
+    y = luma(frame)
     return np.clip(y * (110.0 / max(float(y.mean()), 1.0)), 0, 255).astype(np.uint8)
 
 

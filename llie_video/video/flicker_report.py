@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from llie_video.errors import UserError
-from llie_video.flicker import brightness_variance, mabd, warped_error
+from llie_video.flicker import brightness_variance, luma, mabd, warped_error
 from llie_video.models import create_model
 from llie_video.video.frame import Frame
 from llie_video.video.sources import FileSource
@@ -42,7 +42,7 @@ def read_frames(path: str | Path, limit: int) -> list[np.ndarray]:
 
 
 def measure(name: str, inputs: Sequence[np.ndarray], outputs: Sequence[np.ndarray]) -> FlickerRow:
-    lumas = [float((f.astype(np.float32) @ np.float32([0.299, 0.587, 0.114])).mean()) for f in outputs]
+    lumas = [float(luma(f).mean()) for f in outputs]
     return FlickerRow(name, brightness_variance(outputs), mabd(outputs), warped_error(inputs, outputs),
                       float(np.mean(lumas)))
 
