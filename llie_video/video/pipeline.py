@@ -167,20 +167,21 @@ class Pipeline:
         return _END
 
     def _put_dropping_oldest(self, q: queue.Queue[object], item: object) -> bool:
-        """Live mode: never wait; make room by dropping the oldest waiting frame."""
+        """Live mode: make room by dropping the oldest waiting frame. Markers and audio are never
+        dropped nor reordered: when one is at the head, wait for the consumer instead."""
         while not self._abort.is_set():
             try:
                 q.put_nowait(item)
                 return True
             except queue.Full:
-                try:
-                    dropped = q.get_nowait()
-                except queue.Empty:
-                    continue
-                if isinstance(dropped, Frame):
+                pass
+            with q.mutex:  # inspect and drop the head atomically (Queue's documented lock)
+                if q.queue and isinstance(q.queue[0], Frame):
+                    q.queue.popleft()
                     self.stats.dropped += 1
-                else:  # never drop audio or the end marker: put it back and wait
-                    return self._put(q, dropped) and self._put(q, item)
+                    q.not_full.notify()
+                    continue
+            return self._put(q, item)
         return False
 
     def _read(self) -> None:

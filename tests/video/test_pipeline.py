@@ -106,3 +106,16 @@ def test_keep_original_carries_input_pixels():
     sink = ListSink()
     Pipeline(_frames(3), Invert(), sink, keep_original=True).run()
     assert all((f.original == 255 - f.rgb).all() for f in sink.video)
+
+
+def test_live_mode_never_drops_or_reorders_non_frames():
+    items = [*_frames(30), "audio-1", *(_frames(30)), "audio-2"]
+    sink = ListSink(delay=0.005)
+
+    class Slow:
+        def process(self, rgb):
+            time.sleep(0.005)
+            return rgb
+
+    Pipeline(items, Slow(), sink, queue_size=1, live=True).run()
+    assert sink.audio == ["audio-1", "audio-2"]
