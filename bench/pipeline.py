@@ -1,11 +1,13 @@
 """Pipeline benchmark: llie-video's file job vs a plain PyAV transcode, side by side in one run.
 
 Builds noisy dark test clips (30 fps, H.264 + AAC) at 720p and 1080p, then alternates runs of
-(a) a plain decode -> encode with the same encoder settings and (b) ``enhance_video`` with the
-default model, and prints median fps and their ratio. Then times each model's estimate + render on
-one 1080p frame. Prints figures; asserts nothing.
+(a) a plain decode -> encode with the same encoder settings, (b) ``enhance_video`` with the
+default model on the fast path (decoded planes, fused kernel) and (c) the same job on the RGB path
+(frames converted to RGB by the decoder thread, rendered by the model's torch code), and prints
+median fps and the ratios to (a). Then times the enhance stage alone on one 1080p yuv420p frame
+for each model, fast path and RGB path. Prints figures; asserts nothing.
 
-    python bench/pipeline.py [--seconds 4] [--repeats 3] [--sizes 720p,1080p]
+    python bench/pipeline.py [--seconds 4] [--repeats 3] [--sizes 720p,1080p] [--threads 1]
 """
 
 from __future__ import annotations
@@ -18,13 +20,14 @@ import time
 from pathlib import Path
 
 import av
+import numpy as np
 import torch
 
 from llie_video import create_model, list_models
 from llie_video.sample import write_sample_clip
 from llie_video.video.job import configure_cpu_threads, enhance_video
 from llie_video.video.sinks import EncoderSettings
-from llie_video.video.stage import EnhanceSettings, EnhanceStage
+from llie_video.video.stage import EnhanceStage
 
 SIZES = {"720p": (1280, 720), "1080p": (1920, 1080)}
 
@@ -62,28 +65,35 @@ def timed(fn) -> tuple[float, int]:
     return time.perf_counter() - start, frames
 
 
-def bench_pipeline(clip: Path, work: Path, repeats: int, stage: EnhanceStage) -> tuple[float, float]:
+def bench_pipeline(clip: Path, work: Path, repeats: int,
+                   stages: dict[str, EnhanceStage]) -> dict[str, float]:
+    """Median fps of the plain transcode and of each stage's job, runs interleaved."""
     encoder = EncoderSettings()
-    plain, ours = [], []
+    fps: dict[str, list[float]] = {"plain": [], **{name: [] for name in stages}}
     for i in range(repeats):
         t, n = timed(lambda: plain_transcode(clip, work / f"{clip.stem}_plain{i}.mp4", encoder))
-        plain.append(n / t)
-        t, n = timed(lambda: enhance_video(clip, work / f"{clip.stem}_ours{i}.mp4", stage, encoder).frames)
-        ours.append(n / t)
-    return statistics.median(plain), statistics.median(ours)
+        fps["plain"].append(n / t)
+        for name, stage in stages.items():
+            target = work / f"{clip.stem}_{name}{i}.mp4"
+            t, n = timed(lambda: enhance_video(clip, target, stage, encoder).frames)
+            fps[name].append(n / t)
+    return {name: statistics.median(values) for name, values in fps.items()}
 
 
-@torch.inference_mode()
-def model_ms(name: str, width: int, height: int, repeats: int = 7) -> float:
-    model = create_model(name)
-    stage = EnhanceStage(model, torch.device("cpu"), settings=EnhanceSettings())
-    x = torch.rand(1, 3, height, width) * 0.3
-    stage.enhance_tensor(x, stage.settings)
+def test_frame(width: int, height: int) -> av.VideoFrame:
+    """A dark, noisy yuv420p frame."""
+    rng = np.random.default_rng(0)
+    rgb = (rng.random((height, width, 3)) * 60 + 10).astype(np.uint8)
+    return av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
+
+
+def stage_ms(stage: EnhanceStage, frame: av.VideoFrame, repeats: int = 9) -> float:
+    """Median ms of the enhance stage on one decoded frame (after a warm-up)."""
+    stage.process_planes(frame)
     times = []
     for _ in range(repeats):
-        frame = x.clone()  # the stage may render in place
         start = time.perf_counter()
-        stage.enhance_tensor(frame, stage.settings)
+        stage.process_planes(frame)
         times.append(time.perf_counter() - start)
     return 1000 * statistics.median(times)
 
@@ -93,24 +103,32 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=4.0)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--sizes", default="720p,1080p")
-    p.add_argument("--threads", type=int, default=1, help="torch threads for the enhance stage")
+    p.add_argument("--threads", type=int, default=1, help="CPU threads of the enhance stage")
     args = p.parse_args()
     device = torch.device("cpu")
     configure_cpu_threads(device, args.threads)
-    stage = EnhanceStage(create_model("default", pretrained=True), device)
+    model = create_model("default", pretrained=True)
+    stages = {"fast": EnhanceStage(model, device), "rgb": EnhanceStage(model, device, fused=False)}
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, PyAV {av.__version__}")
-    print(f"{'size':6s} {'plain fps':>10s} {'llie fps':>10s} {'ratio':>6s}")
+    print(f"{'size':6s} {'plain fps':>10s} {'fast fps':>10s} {'ratio':>6s} {'rgb fps':>10s} {'ratio':>6s}")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         for label in args.sizes.split(","):
             width, height = SIZES[label]
             clip = write_sample_clip(work / f"dark_{label}.mp4", args.seconds, width, height, 30)
-            plain, ours = bench_pipeline(clip, work, args.repeats, stage)
-            print(f"{label:6s} {plain:10.1f} {ours:10.1f} {ours / plain:6.2f}")
+            fps = bench_pipeline(clip, work, args.repeats, stages)
+            plain = fps["plain"]
+            print(f"{label:6s} {plain:10.1f} {fps['fast']:10.1f} {fps['fast'] / plain:6.2f} "
+                  f"{fps['rgb']:10.1f} {fps['rgb'] / plain:6.2f}")
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
-    print("\nestimate + render, one 1080p frame, median ms (model's default estimation size):")
+    print("\nenhance stage, one 1080p yuv420p frame, median ms (estimate + smoothing + render):")
+    frame = test_frame(1920, 1080)
+    print(f"  {'model':20s} {'fast':>8s} {'rgb':>8s}")
     for name in list_models():
-        print(f"  {name:20s} {model_ms(name, 1920, 1080):8.1f} ms")
+        model = create_model(name)
+        fast = stage_ms(EnhanceStage(model, device), frame)
+        rgb = stage_ms(EnhanceStage(model, device, fused=False), frame)
+        print(f"  {name:20s} {fast:8.1f} {rgb:8.1f}")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from typing import ClassVar
 import torch
 from torch import nn
 
+from llie_video.ops.render_spec import RenderSpec
 from llie_video.ops.resize import downscale, upsample_params
 
 
@@ -42,6 +43,10 @@ class EnhancementModel(nn.Module):
         """Inference-only :meth:`render` that may overwrite ``x`` (and ``params``) to save memory
         traffic; results match :meth:`render` to float rounding."""
         return self.render(x, params)
+
+    def render_spec(self) -> RenderSpec | None:
+        """The render as the fused YUV kernel knows it, or None (the plain torch route then)."""
+        return None
 
     def forward(self, x: torch.Tensor, long_side: int | None = -1) -> torch.Tensor:
         """Enhance ``x`` ``(B, 3, H, W)``: estimate on a frame whose long side is ``long_side``

@@ -20,6 +20,7 @@ from torch import nn
 
 from llie_video.models._registry import register_model
 from llie_video.models.base import EnhancementModel
+from llie_video.ops.render_spec import RenderKind, RenderSpec
 from llie_video.ops.retinex import ILLUMINATION_FLOOR, divide_by_illumination
 
 
@@ -51,6 +52,9 @@ class RetinexModel(EnhancementModel):
     def render_(self, x: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
         """In-place :meth:`render` (overwrites ``x`` and ``params``)."""
         return x.div_(params.clamp_(ILLUMINATION_FLOOR, 1.0)).clamp_(0.0, 1.0)
+
+    def render_spec(self) -> RenderSpec:
+        return RenderSpec(kind=RenderKind.RETINEX, floor=ILLUMINATION_FLOOR)
 
 
 class SCI(RetinexModel):

@@ -25,6 +25,7 @@ from llie_video.models._registry import register_model
 from llie_video.models.base import EnhancementModel
 from llie_video.ops.color import adjust_gamma
 from llie_video.ops.curves import apply_curves, apply_curves_
+from llie_video.ops.render_spec import RenderKind, RenderSpec
 
 ITERATIONS = 8
 
@@ -122,6 +123,10 @@ class CurveModel(EnhancementModel):
     def render_(self, x: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
         """In-place :meth:`render` (overwrites ``x``)."""
         return adjust_gamma(apply_curves_(x, params, ITERATIONS), self.output_gamma)
+
+    def render_spec(self) -> RenderSpec:
+        kind = RenderKind.CURVES_PER_STEP if self.param_channels > 3 else RenderKind.CURVES
+        return RenderSpec(kind=kind, iterations=ITERATIONS, output_gamma=self.output_gamma)
 
     def architecture_kwargs(self) -> dict[str, object]:
         return {"channels": self.channels, "output_gamma": self.output_gamma}

@@ -60,13 +60,24 @@ class TemporalDenoiser:
         """Start a frame: the blend weights ``(1, 1, H, W)`` for ``x``, or None when there is
         nothing to blend with (strength 0, first frame, size change); then ``x`` is remembered
         as it is."""
+        static = self.block_weights(block_means(x), strength)
+        previous = self._previous
+        if static is None or previous is None or previous.shape != x.shape:
+            self._previous = x.clone() if strength > 0.0 else None
+            return None
+        return upsample_params(static, (x.shape[-2], x.shape[-1]))
+
+    def block_weights(self, blocks: torch.Tensor, strength: float) -> torch.Tensor | None:
+        """The blend weight toward the previous frame per block, ``(1, 1, h, w)`` in [0,
+        ``strength``], from this frame's block means ``(1, C, h, w)`` (any colour space, values
+        about [0, 1]); None when there is nothing to blend with (strength 0, first frame, size
+        change). Callers that filter the pixels themselves (the fused YUV kernel) use this
+        directly."""
         if strength <= 0.0:
             self.reset()
             return None
-        blocks = block_means(x)
-        previous, previous_blocks = self._previous, self._previous_blocks
-        if previous is None or previous_blocks is None or previous.shape != x.shape:
-            self._previous = x.clone()
+        previous_blocks = self._previous_blocks
+        if previous_blocks is None or previous_blocks.shape != blocks.shape:
             self._previous_blocks = blocks
             return None
         change = (blocks - previous_blocks).abs().mean(dim=1, keepdim=True)
@@ -75,7 +86,7 @@ class TemporalDenoiser:
         static = ((_FADE_END * noise - change) / ((_FADE_END - _FADE_START) * noise)).clamp_(0, 1)
         static.mul_(strength)
         self._previous_blocks = torch.lerp(blocks, previous_blocks, static)
-        return upsample_params(static, (x.shape[-2], x.shape[-1]))
+        return static
 
     def filter_(self, x_band: torch.Tensor, rows: slice, weights: torch.Tensor | None) -> None:
         """Blend ``x_band`` ``(1, 3, r, W)`` (rows ``rows`` of the frame given to :meth:`begin`)

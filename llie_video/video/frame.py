@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 from fractions import Fraction
 
 import av
@@ -14,16 +15,18 @@ class Frame:
     """One video frame.
 
     Attributes:
-        rgb: ``(H, W, 3)`` uint8 RGB pixels.
+        image: the pixels: an ``(H, W, 3)`` uint8 RGB array, or a decoded ``av.VideoFrame`` in
+            its own pixel format (the enhance stage reads 4:2:0 planes directly; anything else
+            converts it to RGB on first use of :attr:`rgb`).
         pts: presentation timestamp in ``time_base`` units (None when the source has none).
         time_base: the timestamp unit.
         index: position in the source, from 0.
         rotation: display rotation in degrees (metadata, the pixels are not rotated).
         arrival: ``time.monotonic()`` when the source produced it (for latency figures).
-        original: after enhancement, the input pixels (for side-by-side views), else None.
+        original: after enhancement, the input pixels as RGB (for side-by-side views), else None.
     """
 
-    rgb: np.ndarray
+    image: np.ndarray | av.VideoFrame
     pts: int | None
     time_base: Fraction | None
     index: int
@@ -32,10 +35,11 @@ class Frame:
     original: np.ndarray | None = None
 
     @classmethod
-    def from_av(cls, frame: av.VideoFrame, index: int, arrival: float) -> Frame:
-        """Convert a decoded frame to RGB, keeping its timing and rotation."""
+    def from_av(cls, frame: av.VideoFrame, index: int, arrival: float, rgb: bool = True) -> Frame:
+        """Wrap a decoded frame, keeping its timing and rotation; ``rgb`` converts the pixels
+        now (in the calling thread) instead of keeping the decoded planes."""
         return cls(
-            rgb=frame.to_ndarray(format="rgb24"),
+            image=frame.to_ndarray(format="rgb24") if rgb else frame,
             pts=frame.pts,
             time_base=frame.time_base,
             index=index,
@@ -43,14 +47,36 @@ class Frame:
             arrival=arrival,
         )
 
-    def with_pixels(self, rgb: np.ndarray, keep_original: bool = False) -> Frame:
-        """The same frame (timing, index, rotation) with new pixels; ``keep_original`` keeps a
-        reference to the old ones in ``original``."""
-        return replace(self, rgb=rgb, original=self.rgb if keep_original else None)
+    @cached_property
+    def rgb(self) -> np.ndarray:
+        """The pixels as ``(H, W, 3)`` uint8 RGB (converted once, on first use)."""
+        if isinstance(self.image, np.ndarray):
+            return self.image
+        return self.image.to_ndarray(format="rgb24")
+
+    @property
+    def decoded(self) -> av.VideoFrame | None:
+        """The decoded frame when the pixels are still in the decoder's format, else None."""
+        return self.image if isinstance(self.image, av.VideoFrame) else None
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """``(height, width)`` in pixels."""
+        if isinstance(self.image, np.ndarray):
+            return self.image.shape[0], self.image.shape[1]
+        return self.image.height, self.image.width
+
+    def with_pixels(self, image: np.ndarray | av.VideoFrame, keep_original: bool = False) -> Frame:
+        """The same frame (timing, index, rotation) with new pixels (RGB array or decoded
+        frame); ``keep_original`` keeps the old ones, as RGB, in ``original``."""
+        return replace(self, image=image, original=self.rgb if keep_original else None)
 
     def to_av(self) -> av.VideoFrame:
         """An ``av.VideoFrame`` with this frame's pixels and timing."""
-        frame = av.VideoFrame.from_ndarray(self.rgb, format="rgb24")
+        if isinstance(self.image, av.VideoFrame):
+            frame = self.image
+        else:
+            frame = av.VideoFrame.from_ndarray(self.image, format="rgb24")
         frame.pts = self.pts
         if self.time_base is not None:
             frame.time_base = self.time_base

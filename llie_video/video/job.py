@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numba
 import torch
 
 from llie_video.errors import UserError
@@ -51,7 +52,7 @@ def enhance_video(
     if Path(source_path).resolve() == target.resolve():
         raise UserError("input and output are the same file")
     check_output_path(target, overwrite)
-    with FileSource(source_path) as source:
+    with FileSource(source_path, decoded_frames=stage.prefers_planes) as source:
         info = source.info()
         sink = FileSink(target, info, encoder or EncoderSettings())
         pipeline = Pipeline(source, stage, sink, on_frame=on_frame)
@@ -74,9 +75,11 @@ def enhance_video(
 
 
 def configure_cpu_threads(device: torch.device, threads: int) -> None:
-    """On the CPU, limit torch's intra-op threads so the codec threads keep their cores."""
+    """On the CPU, limit torch's intra-op threads and the fused kernel's threads, so the codec
+    threads keep their cores."""
     if device.type == "cpu" and threads > 0:
         torch.set_num_threads(threads)
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
 
 
 def describe_model(model: EnhancementModel) -> str:

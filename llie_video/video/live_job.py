@@ -120,6 +120,7 @@ def run_live(
 ) -> JobResult:
     """Run a live job until the source ends, ``duration_s`` passes, or it is stopped."""
     stream = stream or StreamOptions()
+    stage.prepare()
     source = open_input(source_spec, stream, webcam or WebcamOptions())
     try:
         info = source.info()

@@ -138,7 +138,7 @@ class StreamSource(ClosingSource):
             try:
                 for decoded in self._container.decode(video=0):
                     arrival = time.monotonic()
-                    yield Frame(rgb=decoded.to_ndarray(format="rgb24"),
+                    yield Frame(image=decoded.to_ndarray(format="rgb24"),
                                 pts=self._clock.stamp(arrival), time_base=LIVE_TIME_BASE,
                                 index=index, rotation=decoded.rotation, arrival=arrival)
                     index += 1
@@ -225,7 +225,7 @@ class WebcamSource(ClosingSource):
         index = 0
         for rgb in self._read():
             arrival = time.monotonic()
-            yield Frame(rgb=rgb, pts=self._clock.stamp(arrival), time_base=LIVE_TIME_BASE,
+            yield Frame(image=rgb, pts=self._clock.stamp(arrival), time_base=LIVE_TIME_BASE,
                         index=index, arrival=arrival)
             index += 1
 

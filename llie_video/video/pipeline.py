@@ -202,7 +202,7 @@ class Pipeline:
                     self.processor.reset_temporal()
                     continue
                 if isinstance(item, Frame):
-                    item = item.with_pixels(self.processor.process(item.rgb), self.keep_original)
+                    item = self.processor.process_frame(item, self.keep_original)
                 if not self._put(self._enhanced, item):
                     return
         finally:

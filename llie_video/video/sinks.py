@@ -101,7 +101,7 @@ class EncodingSink:
             stream = self.container.add_stream(enc.codec, rate=self.info.rate)
         except (av.FFmpegError, ValueError) as exc:
             raise UserError(f"cannot use video codec {enc.codec!r}: {_reason(exc)}") from None
-        height, width = frame.rgb.shape[:2]
+        height, width = frame.size
         stream.width, stream.height = width, height
         odd = width % 2 or height % 2
         stream.pix_fmt = enc.pix_fmt or ("yuv444p" if odd else "yuv420p")

@@ -11,6 +11,7 @@ from pathlib import Path
 import av
 
 from llie_video.errors import UserError
+from llie_video.ops.yuv import supports
 from llie_video.video.frame import Frame
 
 
@@ -52,12 +53,15 @@ class ClosingSource:
 class FileSource(ClosingSource):
     """Decode a video file (or anything FFmpeg opens) with frame threading.
 
-    Iterating yields :class:`Frame` (decoded to RGB, with ``pts``/``time_base``/rotation) and
-    ``av.Packet`` (audio, unchanged) in demux order. Use as a context manager, or call :meth:`close`.
+    Iterating yields :class:`Frame` (with ``pts``/``time_base``/rotation) and ``av.Packet`` (audio,
+    unchanged) in demux order. Frames are converted to RGB in the decoding thread, unless
+    ``decoded_frames``: then 4:2:0 frames the plane path reads stay as decoded. Use as a context
+    manager, or call :meth:`close`.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, decoded_frames: bool = False) -> None:
         self.name = str(path)
+        self.decoded_frames = decoded_frames
         if not is_url(self.name) and not Path(path).exists():
             raise UserError(f"input not found: {path}")
         try:
@@ -102,7 +106,8 @@ class FileSource(ClosingSource):
                         yield packet
                     continue
                 for decoded in packet.decode():
-                    yield Frame.from_av(decoded, index, time.monotonic())
+                    rgb = not (self.decoded_frames and supports(decoded))
+                    yield Frame.from_av(decoded, index, time.monotonic(), rgb=rgb)
                     index += 1
         except av.FFmpegError as exc:
             raise RuntimeError(f"decoding {self.name} failed: {_reason(exc)}") from None

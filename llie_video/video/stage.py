@@ -1,22 +1,34 @@
-"""The enhance stage: uint8 RGB frames in, enhanced uint8 RGB frames out, on any device.
+"""The enhance stage: frames in, enhanced frames out, on any device.
 
-On CUDA the stage uploads from a pinned host buffer on a dedicated stream with non-blocking copies
+Decoded 4:2:0 video takes the plane path: the parameters are estimated on a small RGB frame
+resized straight from the planes, and the full-resolution frame is rendered planes to planes. On
+the CPU that is one fused, compiled pass (:mod:`llie_video.video.plane_render`) that never builds a
+full-resolution RGB or float frame; elsewhere (CUDA, or a model the kernel does not know) the
+planes are converted to RGB on the device, rendered with the model's torch code and converted
+back. Anything else (images, other pixel formats) takes the RGB path.
+
+On CUDA the stage uploads from pinned host buffers on a dedicated stream with non-blocking copies
 and computes in fp16; on the CPU the same code runs with plain buffers in fp32.
 """
 
 from __future__ import annotations
 
 import threading
+from contextlib import nullcontext
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+import av
 import numpy as np
 import torch
 
 from llie_video.models.base import EnhancementModel, estimation_scale
+from llie_video.ops import yuv
 from llie_video.ops.color import adjust_gamma, blend
-from llie_video.ops.resize import downscale, upsample_params
+from llie_video.ops.resize import downscale, low_resolution_size, upsample_params
+from llie_video.video import plane_render
 from llie_video.video.denoise import TemporalDenoiser
+from llie_video.video.frame import Frame
 from llie_video.video.smoothing import ParamSmoother
 
 DEFAULT_LONG_SIDE = -1  # the model's own estimation resolution
@@ -62,6 +74,8 @@ class EnhanceStage:
         dtype: ``torch.float16`` or ``torch.float32``.
         settings: initial :class:`EnhanceSettings`.
         band_rows: rows rendered per band on the CPU (cache-sized working set).
+        fused: render 4:2:0 frames with the fused CPU kernel where the model allows (False:
+            the plain torch route, the reference the kernel is tested against).
     """
 
     def __init__(
@@ -71,6 +85,7 @@ class EnhanceStage:
         dtype: torch.dtype = torch.float32,
         settings: EnhanceSettings | None = None,
         band_rows: int = 64,
+        fused: bool = True,
     ) -> None:
         self.device = device
         self.dtype = dtype
@@ -84,6 +99,16 @@ class EnhanceStage:
         self._band_rows = band_rows
         self.smoother = ParamSmoother()
         self.denoiser = TemporalDenoiser()
+        render = model.render_spec()
+        self._fused = (plane_render.FusedPlaneRenderer(render)
+                       if fused and render is not None and device.type == "cpu" else None)
+        self._pinned: dict[tuple[int, ...], torch.Tensor] = {}
+
+    @property
+    def prefers_planes(self) -> bool:
+        """Whether decoded 4:2:0 frames are best handed over as they are (the fused CPU kernel,
+        or a GPU that converts them itself) rather than converted to RGB by the decoder thread."""
+        return self._fused is not None or self._cuda
 
     @property
     def settings(self) -> EnhanceSettings:
@@ -102,30 +127,52 @@ class EnhanceStage:
         assert self._host_out is not None
         return self._host_in, self._host_out
 
+    def prepare(self) -> None:
+        """Compile the fused kernel, or load it from Numba's on-disk cache, before a source is
+        opened: the very first run on a machine takes seconds, which a live stream would spend
+        dropping frames."""
+        if self._fused is not None:
+            self.warm_up(16, 16)
+
     def warm_up(self, height: int, width: int) -> None:
         """Run one frame of this size (allocations, kernel selection), so that a live source's
         first frames are not late; temporal state is left empty."""
         if height > 0 and width > 0:
             self.process(np.zeros((height, width, 3), np.uint8))
+            black = av.VideoFrame(width, height, "yuv420p")
+            for plane in black.planes:
+                np.frombuffer(plane, np.uint8)[:] = 16
+            self.process_planes(black)
             self.reset_temporal()
 
     def reset_temporal(self) -> None:
         """Forget the temporal state: call it between unrelated frames (images, seeks, reconnects)."""
         self.smoother.reset()
         self.denoiser.reset()
+        if self._fused is not None:
+            self._fused.reset()
+
+    def _estimation_scale(self, height: int, width: int, settings: EnhanceSettings) -> float:
+        long_side = settings.estimation_long_side
+        if long_side == DEFAULT_LONG_SIDE:
+            long_side = self.model.estimation_long_side
+        return estimation_scale(height, width, long_side)
+
+    def _estimate(self, x_low: torch.Tensor, settings: EnhanceSettings) -> torch.Tensor:
+        """Temporally smoothed parameters ``(B, P, h, w)`` of the small frame ``x_low``
+        ``(B, 3, h, w)``; a detected scene cut also resets the temporal noise reduction."""
+        params = self.smoother(self.model.estimate(x_low), x_low, settings.smoothing)
+        if self.smoother.last_was_cut:
+            self.denoiser.reset()
+            if self._fused is not None:
+                self._fused.reset()
+        return params
 
     def _estimate_full(self, x: torch.Tensor, settings: EnhanceSettings) -> torch.Tensor:
         """Parameters for ``x`` ``(B, 3, H, W)``, estimated at low resolution, upsampled to
         ``(B, P, H, W)``."""
-        long_side = settings.estimation_long_side
-        if long_side == DEFAULT_LONG_SIDE:
-            long_side = self.model.estimation_long_side
-        scale = estimation_scale(x.shape[-2], x.shape[-1], long_side)
-        x_low = downscale(x, scale)
-        params = self.smoother(self.model.estimate(x_low), x_low, settings.smoothing)
-        if self.smoother.last_was_cut:
-            self.denoiser.reset()
-        return upsample_params(params, (x.shape[-2], x.shape[-1]))
+        x_low = downscale(x, self._estimation_scale(x.shape[-2], x.shape[-1], settings))
+        return upsample_params(self._estimate(x_low, settings), (x.shape[-2], x.shape[-1]))
 
     def _render_bands(
         self,
@@ -168,6 +215,67 @@ class EnhanceStage:
             self._render_bands(frame, self._estimate_full(frame, settings), settings, write)
         return out
 
+    def process_frame(self, frame: Frame, keep_original: bool = False) -> Frame:
+        """Enhance a pipeline frame: 4:2:0 decoded frames by the plane path, the rest as RGB;
+        ``keep_original`` keeps the input as RGB in the result's ``original``."""
+        decoded = frame.decoded
+        if decoded is not None and yuv.supports(decoded):
+            return frame.with_pixels(self.process_planes(decoded), keep_original)
+        return frame.with_pixels(self.process(frame.rgb), keep_original)
+
+    def process_planes(self, frame: av.VideoFrame) -> av.VideoFrame:
+        """Enhance a decoded 4:2:0 frame (a format of :data:`llie_video.ops.yuv.PLANE_FORMATS`)
+        into a new 8-bit yuv420p frame with the same colour tags (timing is left to the caller)."""
+        settings = self._settings
+        spec = yuv.YuvSpec.of_frame(frame)
+        if self._fused is None:
+            return self._process_planes_torch(frame, spec, settings)
+        with torch.inference_mode():
+            planes = yuv.yuv420_planes(frame)
+            scale = self._estimation_scale(frame.height, frame.width, settings)
+            size = low_resolution_size(frame.height, frame.width, scale)
+            x_low = yuv.low_resolution_rgb(*planes, spec, size).to(self.dtype)
+            params = self._estimate(x_low, settings)
+            denoise = self.denoiser.block_weights(plane_render.block_means(*planes, spec),
+                                                  settings.smoothing)
+            return self._fused.render(frame, spec, params.float(), denoise,
+                                      settings.smoothing > 0.0, settings.gamma, settings.strength)
+
+    def _upload(self, array: np.ndarray) -> torch.Tensor:
+        """A plane on the stage's device; on CUDA through a pinned buffer, non-blocking."""
+        tensor = torch.from_numpy(np.ascontiguousarray(array, np.float32 if array.itemsize > 1 else None))
+        if not self._cuda:
+            return tensor
+        key = (*tensor.shape, tensor.element_size())
+        if key not in self._pinned:
+            self._pinned[key] = torch.empty(tensor.shape, dtype=tensor.dtype, pin_memory=True)
+        pinned = self._pinned[key]
+        pinned.copy_(tensor)
+        return pinned.to(self.device, non_blocking=True)
+
+    def _process_planes_torch(self, frame: av.VideoFrame, spec: yuv.YuvSpec,
+                              settings: EnhanceSettings) -> av.VideoFrame:
+        """The plane path in plain torch on the stage's device (CUDA, or a model the fused
+        kernel does not know): planes -> RGB -> render -> planes."""
+        out, out_planes = yuv.new_yuv420p_like(frame)
+        with torch.inference_mode(), (
+            torch.cuda.stream(self._stream) if self._stream else nullcontext()
+        ):
+            y, u, v = (self._upload(p) for p in yuv.yuv420_planes(frame))
+            x = yuv.planes_to_rgb(y, u, v, spec).to(self.dtype)
+            enhanced = torch.empty_like(x)
+
+            def write(rows: slice, band: torch.Tensor) -> None:
+                enhanced[:, :, rows] = band
+
+            self._render_bands(x, self._estimate_full(x, settings), settings, write)
+            results = [p.to("cpu", non_blocking=self._cuda) for p in yuv.rgb_to_planes(enhanced, spec)]
+            if self._stream is not None:
+                self._stream.synchronize()
+        for target, result in zip(out_planes, results):
+            target[...] = result.numpy()
+        return out
+
     def process(self, rgb: np.ndarray) -> np.ndarray:
         """Enhance one frame: ``(H, W, 3)`` uint8 RGB -> a new ``(H, W, 3)`` uint8 RGB array."""
         settings = self._settings
@@ -196,3 +304,4 @@ class EnhanceStage:
         self._render_bands(x, self._estimate_full(x, settings), settings, write)
         if self._cuda:
             host_out.copy_(out, non_blocking=True)
+

@@ -14,10 +14,23 @@ def _frames(n, delay=0.0):
     for i in range(n):
         if delay:
             time.sleep(delay)
-        yield Frame(rgb=np.full((4, 4, 3), i, np.uint8), pts=i, time_base=None, index=i)
+        yield Frame(image=np.full((4, 4, 3), i, np.uint8), pts=i, time_base=None, index=i)
 
 
-class Invert:
+class RgbProcessor:
+    """A processor of RGB pixels, as the pipeline calls it."""
+
+    def process(self, rgb):
+        return rgb
+
+    def process_frame(self, frame, keep_original=False):
+        return frame.with_pixels(self.process(frame.rgb), keep_original)
+
+    def reset_temporal(self):
+        pass
+
+
+class Invert(RgbProcessor):
     def process(self, rgb):
         return 255 - rgb
 
@@ -53,7 +66,7 @@ def test_non_frame_items_pass_through_in_order():
 
 
 def test_enhance_error_names_the_stage_and_stops_everything():
-    class Broken:
+    class Broken(RgbProcessor):
         def process(self, rgb):
             raise ValueError("bad tensor")
 
@@ -90,7 +103,7 @@ def test_stop_keeps_what_was_read():
 def test_live_mode_drops_oldest_and_counts():
     sink = ListSink(delay=0.01)  # 100 fps sink, source as fast as it can
 
-    class Slow:
+    class Slow(RgbProcessor):
         def process(self, rgb):
             time.sleep(0.01)
             return rgb
@@ -112,7 +125,7 @@ def test_live_mode_never_drops_or_reorders_non_frames():
     items = [*_frames(30), "audio-1", *(_frames(30)), "audio-2"]
     sink = ListSink(delay=0.005)
 
-    class Slow:
+    class Slow(RgbProcessor):
         def process(self, rgb):
             time.sleep(0.005)
             return rgb

@@ -1,0 +1,170 @@
+"""4:2:0 Y'CbCr frames: their colour matrix and range, plane access, and conversions in torch.
+
+Decoded video is Y'CbCr with subsampled chroma. :class:`YuvSpec` says how to read one (matrix,
+range, bit depth) from the frame's own tags; :func:`yuv420_planes` gives NumPy views of its planes
+without a copy. :func:`planes_to_rgb` and :func:`rgb_to_planes` are the plain torch conversions
+used off the fused CPU kernel (on CUDA, and as the eager reference).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import av
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from llie_video.ops.color import BT601, BT709, luma, rgb_to_yuv, yuv_to_rgb
+
+BT2020 = (0.2627, 0.6780, 0.0593)
+
+# FFmpeg's AVColorSpace values and the matrices they name.
+_MATRICES = {1: BT709, 5: BT601, 6: BT601, 9: BT2020, 10: BT2020}
+_UNSPECIFIED_SPACE = 2
+_RANGE_LIMITED, _RANGE_FULL = 1, 2
+
+# Pixel formats the plane path reads: name -> (bit depth, full range by definition, chroma
+# interleaved in one plane).
+PLANE_FORMATS: dict[str, tuple[int, bool, bool]] = {
+    "yuv420p": (8, False, False),
+    "yuvj420p": (8, True, False),
+    "nv12": (8, False, True),
+    "yuv420p10le": (10, False, False),
+}
+
+
+@dataclass(frozen=True)
+class YuvSpec:
+    """How code values map to colours.
+
+    Attributes:
+        matrix: luma weights ``(kr, kg, kb)`` (BT.601, BT.709 or BT.2020).
+        full_range: luma 0..max (JPEG) rather than 16..235 scaled to the bit depth (MPEG).
+        bit_depth: bits per sample of the input planes.
+    """
+
+    matrix: tuple[float, float, float]
+    full_range: bool = False
+    bit_depth: int = 8
+
+    def levels(self, bit_depth: int | None = None) -> tuple[float, float, float, float]:
+        """``(y_offset, y_scale, c_offset, c_scale)``: code = offset + scale * value, for luma
+        in [0, 1] and chroma in [-0.5, 0.5], at ``bit_depth`` (default: the input's)."""
+        bits = self.bit_depth if bit_depth is None else bit_depth
+        unit = float(1 << (bits - 8))
+        centre = float(1 << (bits - 1))
+        if self.full_range:
+            top = float((1 << bits) - 1)
+            return 0.0, top, centre, top
+        return 16.0 * unit, 219.0 * unit, centre, 224.0 * unit
+
+    @classmethod
+    def of_frame(cls, frame: av.VideoFrame) -> YuvSpec:
+        """The spec a player would use for ``frame``: its tags, else BT.709 for HD and BT.601
+        for SD (the usual convention for untagged video), limited range unless it says full."""
+        bits, full_by_format, _ = PLANE_FORMATS.get(frame.format.name, (8, False, False))
+        space = int(frame.colorspace)
+        if space in _MATRICES:
+            matrix = _MATRICES[space]
+        else:
+            matrix = BT709 if frame.width > 1024 or frame.height > 576 else BT601
+        color_range = int(frame.color_range)
+        full = color_range == _RANGE_FULL or (color_range != _RANGE_LIMITED and full_by_format)
+        return cls(matrix=matrix, full_range=full, bit_depth=bits)
+
+
+def supports(frame: av.VideoFrame) -> bool:
+    """Whether the plane path can read ``frame`` (a 4:2:0 format listed in PLANE_FORMATS, and
+    a colour space it knows or an unspecified one)."""
+    space = int(frame.colorspace)
+    return frame.format.name in PLANE_FORMATS and (space in _MATRICES or space == _UNSPECIFIED_SPACE)
+
+
+def _plane_view(plane: av.video.plane.VideoPlane, dtype: np.dtype, rows: int) -> np.ndarray:
+    """``(rows, line_size / itemsize)`` view of a plane's buffer, padding included."""
+    data = np.frombuffer(plane, dtype)
+    return data.reshape(plane.height, plane.line_size // np.dtype(dtype).itemsize)[:rows]
+
+
+def yuv420_planes(frame: av.VideoFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Views (no copy) of the Y ``(H, W)``, Cb and Cr ``(ceil(H/2), ceil(W/2))`` planes of a
+    frame in one of PLANE_FORMATS (uint8, or uint16 for 10-bit). For nv12, Cb and Cr are
+    strided views into the interleaved chroma plane."""
+    bits, _, interleaved = PLANE_FORMATS[frame.format.name]
+    dtype = np.dtype(np.uint16 if bits > 8 else np.uint8)
+    height, width = frame.height, frame.width
+    chroma_height, chroma_width = (height + 1) // 2, (width + 1) // 2
+    y = _plane_view(frame.planes[0], dtype, height)[:, :width]
+    if interleaved:
+        uv = _plane_view(frame.planes[1], dtype, chroma_height)
+        return y, uv[:, 0 : 2 * chroma_width : 2], uv[:, 1 : 2 * chroma_width : 2]
+    u = _plane_view(frame.planes[1], dtype, chroma_height)[:, :chroma_width]
+    v = _plane_view(frame.planes[2], dtype, chroma_height)[:, :chroma_width]
+    return y, u, v
+
+
+def new_yuv420p_like(frame: av.VideoFrame) -> tuple[av.VideoFrame, tuple[np.ndarray, ...]]:
+    """An 8-bit yuv420p frame of ``frame``'s size carrying its colour tags, and writable views
+    of its three planes."""
+    out = av.VideoFrame(frame.width, frame.height, "yuv420p")
+    out.colorspace = frame.colorspace
+    out.color_range = frame.color_range
+    out.color_primaries = frame.color_primaries
+    out.color_trc = frame.color_trc
+    return out, yuv420_planes(out)
+
+
+def _normalise(plane: torch.Tensor, offset: float, scale: float) -> torch.Tensor:
+    return (plane.float() - offset) / scale
+
+
+def _codes_to_rgb(y: torch.Tensor, u: torch.Tensor, v: torch.Tensor, spec: YuvSpec) -> torch.Tensor:
+    """R'G'B' ``(1, 3, H, W)`` in [0, 1] from co-sited code-value planes ``(H, W)``."""
+    y_off, y_scale, c_off, c_scale = spec.levels()
+    ycc = torch.stack([_normalise(y, y_off, y_scale), _normalise(u, c_off, c_scale),
+                       _normalise(v, c_off, c_scale)]).unsqueeze(0)
+    return yuv_to_rgb(ycc, spec.matrix).clamp_(0.0, 1.0)
+
+
+def planes_to_rgb(y: torch.Tensor, u: torch.Tensor, v: torch.Tensor, spec: YuvSpec) -> torch.Tensor:
+    """R'G'B' ``(1, 3, H, W)`` float32 in [0, 1] from planes ``(H, W)`` and
+    ``(ceil(H/2), ceil(W/2))`` (integer code values, any device); chroma is repeated 2x2, as
+    FFmpeg's own unscaled conversion does."""
+    height, width = y.shape
+
+    def upsample(c: torch.Tensor) -> torch.Tensor:
+        return c.repeat_interleave(2, dim=0).repeat_interleave(2, dim=1)[:height, :width]
+
+    return _codes_to_rgb(y, upsample(u), upsample(v), spec)
+
+
+def rgb_to_planes(rgb: torch.Tensor, spec: YuvSpec) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """8-bit planes (uint8 tensors ``(H, W)``, ``(ceil(H/2), ceil(W/2))`` x2) from R'G'B'
+    ``(1, 3, H, W)`` in [0, 1]: each chroma sample from the mean of its 2x2 pixels."""
+    y_off, y_scale, c_off, c_scale = spec.levels(8)
+    rgb = rgb.float()
+    mean = F.avg_pool2d(rgb, 2, stride=2, ceil_mode=True)  # partial edge blocks: their own mean
+    chroma = rgb_to_yuv(mean, spec.matrix)
+
+    def quantise(x: torch.Tensor, offset: float, scale: float) -> torch.Tensor:
+        return (x[0, 0] * scale + offset + 0.5).clamp_(0.0, 255.0).to(torch.uint8)
+
+    return (quantise(luma(rgb, spec.matrix), y_off, y_scale),
+            quantise(chroma[:, 1:2], c_off, c_scale), quantise(chroma[:, 2:3], c_off, c_scale))
+
+
+def low_resolution_rgb(y: np.ndarray, u: np.ndarray, v: np.ndarray, spec: YuvSpec,
+                       size: tuple[int, int]) -> torch.Tensor:
+    """A small R'G'B' frame ``(1, 3, h, w)`` float32 for parameter estimation, resized from the
+    planes (bilinear, half-pixel centres: the sampling of :func:`llie_video.ops.resize.downscale`)
+    before any colour conversion, so only ``h x w`` pixels are converted."""
+    h, w = size
+
+    def resize(plane: np.ndarray) -> torch.Tensor:
+        if plane.strides[-1] != plane.itemsize:  # nv12 chroma: OpenCV needs packed rows
+            plane = np.ascontiguousarray(plane)
+        return torch.from_numpy(cv2.resize(plane, (w, h), interpolation=cv2.INTER_LINEAR))
+
+    return _codes_to_rgb(resize(y), resize(u), resize(v), spec)

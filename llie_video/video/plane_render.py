@@ -1,0 +1,139 @@
+"""The CPU fast path's full-resolution half: decoded 4:2:0 planes in, 8-bit yuv420p planes out.
+
+The enhance stage estimates (and smooths) the parameters at low resolution; this module finishes
+the frame in one fused pass (:func:`llie_video.ops.fused_yuv.enhance_yuv420`), keeping the
+previous frame's noise-reduced planes for the temporal filter.
+"""
+
+from __future__ import annotations
+
+import av
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from llie_video.ops import fused_yuv
+from llie_video.ops.render_spec import RenderSpec
+from llie_video.ops.yuv import YuvSpec, new_yuv420p_like, yuv420_planes
+
+_BLOCK = 4  # the temporal filter's motion blocks, as in llie_video.video.denoise
+
+
+def interpolation_rows(full: int, low: int) -> tuple[np.ndarray, np.ndarray]:
+    """For a corner-aligned bilinear upsample of ``low >= 2`` rows to ``full``: per output row,
+    the low-resolution row above (int32 ``(full,)``, at most ``low - 2``) and the weight of the
+    row below (float32 ``(full,)``, in [0, 1])."""
+    source = np.arange(full, dtype=np.float64) * ((low - 1) / (full - 1) if full > 1 else 0.0)
+    top = np.minimum(np.floor(source), low - 2).astype(np.int32)
+    return top, (source - top).astype(np.float32)
+
+
+def widen(maps: torch.Tensor, width: int) -> np.ndarray:
+    """Interpolate ``maps`` ``(1, C, h, w)`` along the width only (corner-aligned bilinear):
+    ``(C, max(h, 2), width)`` float32, a single row repeated so the kernel always has two."""
+    wide = F.interpolate(maps.float(), size=(maps.shape[-2], width), mode="bilinear",
+                         align_corners=True)[0]
+    if wide.shape[-2] == 1:
+        wide = wide.expand(-1, 2, -1)
+    return np.ascontiguousarray(wide.numpy())
+
+
+def block_means(y: np.ndarray, u: np.ndarray, v: np.ndarray, spec: YuvSpec) -> torch.Tensor:
+    """Means of 4x4 luma blocks (2x2 chroma) of the planes, normalised (luma in [0, 1], chroma
+    in [-0.5, 0.5]): ``(1, 3, ceil(H/4), ceil(W/4))`` float32, for the temporal filter's
+    motion measure."""
+    height, width = y.shape
+    size = (-(-width // _BLOCK), -(-height // _BLOCK))
+    y_off, y_scale, c_off, c_scale = spec.levels()
+
+    def mean(plane: np.ndarray, offset: float, scale: float) -> np.ndarray:
+        if plane.strides[-1] != plane.itemsize:
+            plane = np.ascontiguousarray(plane)
+        small = cv2.resize(plane.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+        return (small - offset) / scale
+
+    planes = [mean(y, y_off, y_scale), mean(u, c_off, c_scale), mean(v, c_off, c_scale)]
+    return torch.from_numpy(np.stack(planes)).unsqueeze(0)
+
+
+class FusedPlaneRenderer:
+    """Runs a model's render on planes with the fused kernel; holds the temporal filter's
+    previous planes."""
+
+    def __init__(self, render: RenderSpec) -> None:
+        self.render_spec = render
+        self._previous: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._rows: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+
+    def reset(self) -> None:
+        """Forget the previous frame's planes."""
+        self._previous = None
+
+    def _rows_for(self, full: int, low: int) -> tuple[np.ndarray, np.ndarray]:
+        key = (full, low)
+        if key not in self._rows:
+            self._rows[key] = interpolation_rows(full, low)
+        return self._rows[key]
+
+    def _previous_planes(self, y: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, ...]:
+        if self._previous is None or self._previous[0].shape != y.shape:
+            self._previous = (np.empty(y.shape, np.float32), np.empty(u.shape, np.float32),
+                              np.empty(u.shape, np.float32))
+        return self._previous
+
+    def render(
+        self,
+        frame: av.VideoFrame,
+        spec: YuvSpec,
+        params: torch.Tensor,
+        denoise: torch.Tensor | None,
+        denoise_on: bool,
+        gamma: float,
+        strength: float,
+    ) -> av.VideoFrame:
+        """Enhance ``frame`` (a format of :data:`llie_video.ops.yuv.PLANE_FORMATS`).
+
+        Args:
+            frame: the decoded frame, read through plane views.
+            spec: its colour matrix, range and bit depth.
+            params: the smoothed parameter map at low resolution, ``(1, P, h, w)``.
+            denoise: the temporal filter's blend weights per 4x4 block ``(1, 1, H/4, W/4)``,
+                or None (no previous frame to blend with: this one is remembered).
+            denoise_on: whether the temporal filter runs at all.
+            gamma, strength: the user's post-ops (see :class:`EnhanceSettings`).
+
+        Returns:
+            A new 8-bit yuv420p frame with ``frame``'s colour tags (timing is set by the caller).
+        """
+        y, u, v = yuv420_planes(frame)
+        out, (y_out, u_out, v_out) = new_yuv420p_like(frame)
+        height, width = y.shape
+        wide = widen(params, width)
+        top, weight = self._rows_for(height, wide.shape[1])
+        if not denoise_on:
+            mode = fused_yuv.DENOISE_OFF
+        elif denoise is None:
+            mode = fused_yuv.DENOISE_STORE
+        else:
+            mode = fused_yuv.DENOISE_BLEND
+        if mode == fused_yuv.DENOISE_BLEND:
+            assert denoise is not None
+            denoise_map = widen(denoise, width)[0]
+            denoise_top, denoise_weight = self._rows_for(height, denoise_map.shape[0])
+        else:
+            denoise_map = np.zeros((2, width), np.float32)
+            denoise_top, denoise_weight = self._rows_for(height, 2)
+        previous = self._previous_planes(y, u) if mode != fused_yuv.DENOISE_OFF else (
+            np.empty((1, 1), np.float32),) * 3
+        render = self.render_spec
+        f32 = np.float32
+        fused_yuv.enhance_yuv420(
+            y, u, v, y_out, u_out, v_out, wide, top, weight,
+            int(render.kind), render.iterations, f32(render.floor),
+            f32(1.0 / (render.output_gamma * gamma)), f32(strength),
+            f32(spec.matrix[0]), f32(spec.matrix[2]),
+            np.asarray(spec.levels(), np.float32), np.asarray(spec.levels(8), np.float32),
+            mode, denoise_map, denoise_top, denoise_weight, *previous,
+        )
+        return out
