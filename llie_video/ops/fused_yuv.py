@@ -42,6 +42,64 @@ def _lerp_row(out: np.ndarray, top: np.ndarray, bottom: np.ndarray, weight: np.f
         out[c] = top[c] + weight * (bottom[c] - top[c])
 
 
+@njit(fastmath=True, cache=True)
+def widen_rows(maps: np.ndarray, width: int) -> np.ndarray:
+    """Corner-aligned linear interpolation of ``maps`` ``(C, h, w)`` float32 along the width
+    to ``(C, max(h, 2), width)``; a single row is repeated so callers always have two."""
+    channels, rows, columns = maps.shape
+    out = np.empty((channels, max(rows, 2), width), np.float32)
+    scale = (columns - 1) / (width - 1) if width > 1 else 0.0
+    left = np.empty(width, np.int64)
+    weight = np.empty(width, np.float32)
+    for c in range(width):
+        source = c * scale
+        left[c] = min(int(source), max(columns - 2, 0))
+        weight[c] = source - left[c] if columns > 1 else 0.0
+    right = np.minimum(left + 1, columns - 1)
+    for ch in range(channels):
+        for r in range(rows):
+            row, target = maps[ch, r], out[ch, r]
+            for c in range(width):
+                a = row[left[c]]
+                target[c] = a + weight[c] * (row[right[c]] - a)
+        if rows == 1:
+            out[ch, 1] = out[ch, 0]
+    return out
+
+
+_TABLE_SIZE = 4096
+
+
+@njit(fastmath=True, cache=True)
+def _power_table(exponent: np.float32) -> np.ndarray:
+    """``x ** exponent`` sampled at ``_TABLE_SIZE + 1`` points of [0, 1] (for linear lookup):
+    one ``pow`` per entry instead of one per pixel and channel."""
+    table = np.empty(_TABLE_SIZE + 2, np.float32)
+    for j in range(_TABLE_SIZE + 1):
+        table[j] = (np.float32(j) / np.float32(_TABLE_SIZE)) ** exponent
+    table[_TABLE_SIZE + 1] = table[_TABLE_SIZE]
+    return table
+
+
+@njit(fastmath=True, inline="always")
+def _apply_table(x: np.ndarray, table: np.ndarray) -> None:
+    """``x`` ``(W,)`` in [0, 1] -> linear interpolation in ``table`` (a power curve)."""
+    for c in range(x.shape[0]):
+        position = min(max(x[c], _f32(0.0)), _f32(1.0)) * _f32(_TABLE_SIZE)
+        index = np.int32(position)
+        fraction = position - _f32(index)
+        below = table[index]
+        x[c] = below + fraction * (table[index + 1] - below)
+
+
+@njit(fastmath=True, inline="always")
+def _add_pairs(sums: np.ndarray, row: np.ndarray, pairs: int) -> None:
+    """``sums[ci] += row[2 ci] + row[2 ci + 1]`` for ``ci < pairs``."""
+    even, odd = row[0 : 2 * pairs : 2], row[1 : 2 * pairs : 2]
+    for ci in range(pairs):
+        sums[ci] += even[ci] + odd[ci]
+
+
 @njit(fastmath=True, inline="always")
 def _render_channel(x: np.ndarray, p: np.ndarray, a: np.ndarray, channel: int, top: int,
                     weight: np.float32, kind: int, iterations: int, floor: np.float32) -> None:
@@ -76,8 +134,9 @@ def _render_channel(x: np.ndarray, p: np.ndarray, a: np.ndarray, channel: int, t
 
 @njit(parallel=True, fastmath=True, cache=True)
 def enhance_yuv420(
-    y: np.ndarray, u: np.ndarray, v: np.ndarray,
-    y_out: np.ndarray, u_out: np.ndarray, v_out: np.ndarray,
+    height: int, width: int,
+    y: np.ndarray, u: np.ndarray, v: np.ndarray, layout: np.ndarray,
+    y_out: np.ndarray, u_out: np.ndarray, v_out: np.ndarray, layout_out: np.ndarray,
     params: np.ndarray, rows_top: np.ndarray, rows_weight: np.ndarray,
     kind: int, iterations: int, floor: np.float32,
     exponent: np.float32, strength: np.float32,
@@ -89,9 +148,16 @@ def enhance_yuv420(
     """Enhance one 4:2:0 frame, planes to planes.
 
     Args:
-        y, u, v: input planes ``(H, W)``, ``(ceil(H/2), ceil(W/2))`` x2, uint8 or uint16 (views
-            with any strides).
-        y_out, u_out, v_out: uint8 output planes of the same shapes.
+        height, width: the frame's size ``H, W``; chroma planes are ``ceil(H/2) x ceil(W/2)``.
+        y, u, v: the input plane buffers, flat (uint8, or uint16 for 10 bits), padding included;
+            for nv12, ``u`` and ``v`` are the same interleaved buffer.
+        layout: int64 ``(7,)``: ``y_start, y_pitch, u_start, u_pitch, v_start, v_pitch,
+            chroma_step``: sample ``(r, c)`` of Y is ``y[y_start + r * y_pitch + c]``, of Cb
+            ``u[u_start + r * u_pitch + c * chroma_step]`` (step 2 for nv12).
+        y_out, u_out, v_out: flat uint8 output buffers (yuv420p), ``layout_out`` int64 ``(3,)``
+            their pitches.
+        (Flat buffers keep one compiled signature per sample type, whatever the frame size,
+        padding or chroma layout.)
         params: parameter map interpolated along the width, ``(P, h, W)`` float32, ``h >= 2``.
         rows_top, rows_weight: ``(H,)`` int32 / float32: row ``r`` of the full map is
             ``params[:, top] + weight * (params[:, top + 1] - params[:, top])``.
@@ -108,8 +174,10 @@ def enhance_yuv420(
         previous_y, previous_u, previous_v: float32 noise-reduced input of the previous frame,
             shapes of the input planes; updated in place (unused when DENOISE_OFF).
     """
-    height, width = y.shape
-    chroma_height, chroma_width = u.shape
+    chroma_height, chroma_width = (height + 1) // 2, (width + 1) // 2
+    y_start, y_pitch, u_start, u_pitch, v_start, v_pitch, step = (
+        layout[0], layout[1], layout[2], layout[3], layout[4], layout[5], layout[6])
+    y_pitch_out, u_pitch_out, v_pitch_out = layout_out[0], layout_out[1], layout_out[2]
     kg = _f32(1.0) - kr - kb
     inv_kg = _f32(1.0) / kg
     cr_to_r = _f32(2.0) * (_f32(1.0) - kr)
@@ -122,9 +190,15 @@ def enhance_yuv420(
     c_off_out, c_scale_out = levels_out[2] + _f32(0.5), levels_out[3]
     blend = strength < _f32(1.0)
     powered = exponent != _f32(1.0)
+    gamma_table = _power_table(exponent) if powered else np.empty(1, np.float32)
+    pairs = width // 2  # full 2-pixel chroma columns
     for i in prange(chroma_height):
-        cb_row = np.empty(width + 1, np.float32)
-        cr_row = np.empty(width + 1, np.float32)
+        # Inner loops index 1-D row views with their loop counter only (no computed indices):
+        # that is what lets LLVM vectorise them.
+        cb_row = np.empty(2 * chroma_width, np.float32)
+        cr_row = np.empty(2 * chroma_width, np.float32)
+        cb_even, cb_odd = cb_row[0::2], cb_row[1::2]
+        cr_even, cr_odd = cr_row[0::2], cr_row[1::2]
         k = np.empty(width, np.float32)
         a = np.empty(width, np.float32)
         red = np.empty(width, np.float32)
@@ -137,37 +211,38 @@ def enhance_yuv420(
         sum_g = np.zeros(chroma_width, np.float32)
         sum_b = np.zeros(chroma_width, np.float32)
         rows = min(2, height - 2 * i)
+        u_row = u[u_start + i * u_pitch : u_start + i * u_pitch + chroma_width * step : step]
+        v_row = v[v_start + i * v_pitch : v_start + i * v_pitch + chroma_width * step : step]
+        for ci in range(chroma_width):
+            cb_even[ci] = (_f32(u_row[ci]) - c_off_in) * c_mul_in
+            cr_even[ci] = (_f32(v_row[ci]) - c_off_in) * c_mul_in
         if denoise_mode == DENOISE_BLEND:
             _lerp_row(k, denoise_map[denoise_top[2 * i]], denoise_map[denoise_top[2 * i] + 1],
                       denoise_weight[2 * i])
-        for ci in range(chroma_width):
-            cb = (_f32(u[i, ci]) - c_off_in) * c_mul_in
-            cr = (_f32(v[i, ci]) - c_off_in) * c_mul_in
-            if denoise_mode == DENOISE_BLEND:
-                w = k[2 * ci]
-                cb = cb + w * (previous_u[i, ci] - cb)
-                cr = cr + w * (previous_v[i, ci] - cr)
-            if denoise_mode != DENOISE_OFF:
-                previous_u[i, ci] = cb
-                previous_v[i, ci] = cr
-            cb_row[2 * ci] = cb
-            cb_row[2 * ci + 1] = cb
-            cr_row[2 * ci] = cr
-            cr_row[2 * ci + 1] = cr
+            k_chroma = k[0::2]
+            previous_cb, previous_cr = previous_u[i], previous_v[i]
+            for ci in range(chroma_width):
+                cb_even[ci] = cb_even[ci] + k_chroma[ci] * (previous_cb[ci] - cb_even[ci])
+                cr_even[ci] = cr_even[ci] + k_chroma[ci] * (previous_cr[ci] - cr_even[ci])
+        if denoise_mode != DENOISE_OFF:
+            previous_u[i, :] = cb_even
+            previous_v[i, :] = cr_even
+        cb_odd[:] = cb_even
+        cr_odd[:] = cr_even
         for dy in range(rows):
             r = 2 * i + dy
+            y_row = y[y_start + r * y_pitch : y_start + r * y_pitch + width]
+            luma_row = a  # scratch: the input luma of the row, noise-reduced
+            for c in range(width):
+                luma_row[c] = (_f32(y_row[c]) - y_off_in) * y_mul_in
             if denoise_mode == DENOISE_BLEND:
                 _lerp_row(k, denoise_map[denoise_top[r]], denoise_map[denoise_top[r] + 1],
                           denoise_weight[r])
-            luma_row = a  # scratch: the input luma of the row, noise-reduced
-            for c in range(width):
-                luma_row[c] = (_f32(y[r, c]) - y_off_in) * y_mul_in
-            if denoise_mode == DENOISE_BLEND:
                 previous_row = previous_y[r]
                 for c in range(width):
                     luma_row[c] = luma_row[c] + k[c] * (previous_row[c] - luma_row[c])
             if denoise_mode != DENOISE_OFF:
-                previous_y[r, :width] = luma_row
+                previous_y[r, :] = luma_row
             for c in range(width):
                 luma = luma_row[c]
                 rr = luma + cr_to_r * cr_row[c]
@@ -186,28 +261,33 @@ def enhance_yuv420(
                 x_in = red_in if channel == 0 else (green_in if channel == 1 else blue_in)
                 _render_channel(x, params, a, channel, top, weight, kind, iterations, floor)
                 if powered:
-                    for c in range(width):
-                        x[c] = max(x[c], _f32(0.0)) ** exponent
+                    _apply_table(x, gamma_table)
                 if blend:
                     for c in range(width):
                         x[c] = x_in[c] + strength * (x[c] - x_in[c])
+            y_out_row = y_out[r * y_pitch_out : r * y_pitch_out + width]
             for c in range(width):
                 luma = kr * red[c] + kg * green[c] + kb * blue[c]
-                y_out[r, c] = np.uint8(min(max(luma * y_scale_out + y_off_out, _f32(0.0)), _f32(255.0)))
-            for ci in range(width // 2):
-                sum_r[ci] += red[2 * ci] + red[2 * ci + 1]
-                sum_g[ci] += green[2 * ci] + green[2 * ci + 1]
-                sum_b[ci] += blue[2 * ci] + blue[2 * ci + 1]
+                y_out_row[c] = np.uint8(min(max(luma * y_scale_out + y_off_out, _f32(0.0)), _f32(255.0)))
+            _add_pairs(sum_r, red, pairs)
+            _add_pairs(sum_g, green, pairs)
+            _add_pairs(sum_b, blue, pairs)
             if width % 2:
                 sum_r[chroma_width - 1] += red[width - 1]
                 sum_g[chroma_width - 1] += green[width - 1]
                 sum_b[chroma_width - 1] += blue[width - 1]
+        u_out_row = u_out[i * u_pitch_out : i * u_pitch_out + chroma_width]
+        v_out_row = v_out[i * v_pitch_out : i * v_pitch_out + chroma_width]
+        full = _f32(1.0) / _f32(2 * rows)
         for ci in range(chroma_width):
-            count = rows * (2 if 2 * ci + 1 < width else 1)
-            scale = _f32(1.0) / _f32(count)
-            rr, gg, bb = sum_r[ci] * scale, sum_g[ci] * scale, sum_b[ci] * scale
+            rr, gg, bb = sum_r[ci] * full, sum_g[ci] * full, sum_b[ci] * full
             luma = kr * rr + kg * gg + kb * bb
-            cb = (bb - luma) * to_cb
-            cr = (rr - luma) * to_cr
-            u_out[i, ci] = np.uint8(min(max(cb * c_scale_out + c_off_out, _f32(0.0)), _f32(255.0)))
-            v_out[i, ci] = np.uint8(min(max(cr * c_scale_out + c_off_out, _f32(0.0)), _f32(255.0)))
+            u_out_row[ci] = np.uint8(min(max((bb - luma) * to_cb * c_scale_out + c_off_out, _f32(0.0)), _f32(255.0)))
+            v_out_row[ci] = np.uint8(min(max((rr - luma) * to_cr * c_scale_out + c_off_out, _f32(0.0)), _f32(255.0)))
+        if width % 2:  # the last chroma column covers one pixel per row: its mean, not half of it
+            ci = chroma_width - 1
+            last = _f32(1.0) / _f32(rows)
+            rr, gg, bb = sum_r[ci] * last, sum_g[ci] * last, sum_b[ci] * last
+            luma = kr * rr + kg * gg + kb * bb
+            u_out_row[ci] = np.uint8(min(max((bb - luma) * to_cb * c_scale_out + c_off_out, _f32(0.0)), _f32(255.0)))
+            v_out_row[ci] = np.uint8(min(max((rr - luma) * to_cr * c_scale_out + c_off_out, _f32(0.0)), _f32(255.0)))

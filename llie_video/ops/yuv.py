@@ -105,15 +105,30 @@ def yuv420_planes(frame: av.VideoFrame) -> tuple[np.ndarray, np.ndarray, np.ndar
     return y, u, v
 
 
-def new_yuv420p_like(frame: av.VideoFrame) -> tuple[av.VideoFrame, tuple[np.ndarray, ...]]:
-    """An 8-bit yuv420p frame of ``frame``'s size carrying its colour tags, and writable views
-    of its three planes."""
+def flat_planes(frame: av.VideoFrame) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
+    """The flat plane buffers of a frame in one of PLANE_FORMATS (Y, Cb, Cr; for nv12 the
+    chroma buffer twice) and their layout ``[y_start, y_pitch, u_start, u_pitch, v_start,
+    v_pitch, chroma_step]`` in samples (int64), as :func:`llie_video.ops.fused_yuv.enhance_yuv420`
+    reads them."""
+    bits, _, interleaved = PLANE_FORMATS[frame.format.name]
+    dtype = np.dtype(np.uint16 if bits > 8 else np.uint8)
+    planes = [np.frombuffer(p, dtype) for p in frame.planes]
+    pitches = [p.line_size // dtype.itemsize for p in frame.planes]
+    if interleaved:
+        layout = [0, pitches[0], 0, pitches[1], 1, pitches[1], 2]
+        return (planes[0], planes[1], planes[1]), np.asarray(layout, np.int64)
+    layout = [0, pitches[0], 0, pitches[1], 0, pitches[2], 1]
+    return (planes[0], planes[1], planes[2]), np.asarray(layout, np.int64)
+
+
+def new_yuv420p_like(frame: av.VideoFrame) -> av.VideoFrame:
+    """An 8-bit yuv420p frame of ``frame``'s size carrying its colour tags."""
     out = av.VideoFrame(frame.width, frame.height, "yuv420p")
     out.colorspace = frame.colorspace
     out.color_range = frame.color_range
     out.color_primaries = frame.color_primaries
     out.color_trc = frame.color_trc
-    return out, yuv420_planes(out)
+    return out
 
 
 def _normalise(plane: torch.Tensor, offset: float, scale: float) -> torch.Tensor:

@@ -11,11 +11,10 @@ import av
 import cv2
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from llie_video.ops import fused_yuv
 from llie_video.ops.render_spec import RenderSpec
-from llie_video.ops.yuv import YuvSpec, new_yuv420p_like, yuv420_planes
+from llie_video.ops.yuv import YuvSpec, flat_planes, new_yuv420p_like, yuv420_planes
 
 _BLOCK = 4  # the temporal filter's motion blocks, as in llie_video.video.denoise
 
@@ -30,13 +29,9 @@ def interpolation_rows(full: int, low: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def widen(maps: torch.Tensor, width: int) -> np.ndarray:
-    """Interpolate ``maps`` ``(1, C, h, w)`` along the width only (corner-aligned bilinear):
+    """Interpolate ``maps`` ``(1, C, h, w)`` along the width only (corner-aligned linear):
     ``(C, max(h, 2), width)`` float32, a single row repeated so the kernel always has two."""
-    wide = F.interpolate(maps.float(), size=(maps.shape[-2], width), mode="bilinear",
-                         align_corners=True)[0]
-    if wide.shape[-2] == 1:
-        wide = wide.expand(-1, 2, -1)
-    return np.ascontiguousarray(wide.numpy())
+    return fused_yuv.widen_rows(np.ascontiguousarray(maps[0].float().numpy()), width)
 
 
 def block_means(y: np.ndarray, u: np.ndarray, v: np.ndarray, spec: YuvSpec) -> torch.Tensor:
@@ -106,8 +101,10 @@ class FusedPlaneRenderer:
         Returns:
             A new 8-bit yuv420p frame with ``frame``'s colour tags (timing is set by the caller).
         """
-        y, u, v = yuv420_planes(frame)
-        out, (y_out, u_out, v_out) = new_yuv420p_like(frame)
+        y, u, _ = yuv420_planes(frame)
+        planes, layout = flat_planes(frame)
+        out = new_yuv420p_like(frame)
+        planes_out, layout_out = flat_planes(out)
         height, width = y.shape
         wide = widen(params, width)
         top, weight = self._rows_for(height, wide.shape[1])
@@ -129,7 +126,7 @@ class FusedPlaneRenderer:
         render = self.render_spec
         f32 = np.float32
         fused_yuv.enhance_yuv420(
-            y, u, v, y_out, u_out, v_out, wide, top, weight,
+            height, width, *planes, layout, *planes_out, layout_out[[1, 3, 5]], wide, top, weight,
             int(render.kind), render.iterations, f32(render.floor),
             f32(1.0 / (render.output_gamma * gamma)), f32(strength),
             f32(spec.matrix[0]), f32(spec.matrix[2]),

@@ -57,6 +57,22 @@ class EncoderSettings:
             raise UserError(f"{self.codec!r} is not a video encoder")
 
 
+# What FFmpeg's RGB -> YUV conversion of RGB frames produces: BT.601 matrix, limited range.
+_BT601_SPACE, _LIMITED_RANGE = 6, 1
+
+
+def _tag_colours(codec: av.video.codeccontext.VideoCodecContext, frame: Frame) -> None:
+    """Tag the output with the colour matrix and range its YUV samples are in: those of the
+    frames the plane path writes (the input's own tags, kept), or BT.601 limited for RGB frames
+    (FFmpeg's conversion), so that players decode the colours as they were encoded."""
+    decoded = frame.decoded
+    if decoded is None:
+        codec.colorspace, codec.color_range = _BT601_SPACE, _LIMITED_RANGE
+        return
+    codec.colorspace, codec.color_range = decoded.colorspace, decoded.color_range
+    codec.color_primaries, codec.color_trc = decoded.color_primaries, decoded.color_trc
+
+
 def partial_path(target: Path) -> Path:
     """Temporary name beside ``target``, keeping its suffix so FFmpeg picks the same format."""
     return target.with_name(f".{target.stem}.partial-{os.getpid()}{target.suffix}")
@@ -119,6 +135,7 @@ class EncodingSink:
         stream.options = options
         if frame.rotation:
             stream.set_display_rotation(frame.rotation)
+        _tag_colours(stream.codec_context, frame)
         self.video = stream
         self._open_audio()
 

@@ -161,6 +161,8 @@ class EnhanceStage:
     def _estimate(self, x_low: torch.Tensor, settings: EnhanceSettings) -> torch.Tensor:
         """Temporally smoothed parameters ``(B, P, h, w)`` of the small frame ``x_low``
         ``(B, 3, h, w)``; a detected scene cut also resets the temporal noise reduction."""
+        # channels-last: the CPU convolutions run ~1.5-3x faster on it at these sizes
+        x_low = x_low.contiguous(memory_format=torch.channels_last)
         params = self.smoother(self.model.estimate(x_low), x_low, settings.smoothing)
         if self.smoother.last_was_cut:
             self.denoiser.reset()
@@ -257,7 +259,7 @@ class EnhanceStage:
                               settings: EnhanceSettings) -> av.VideoFrame:
         """The plane path in plain torch on the stage's device (CUDA, or a model the fused
         kernel does not know): planes -> RGB -> render -> planes."""
-        out, out_planes = yuv.new_yuv420p_like(frame)
+        out = yuv.new_yuv420p_like(frame)
         with torch.inference_mode(), (
             torch.cuda.stream(self._stream) if self._stream else nullcontext()
         ):
@@ -272,7 +274,7 @@ class EnhanceStage:
             results = [p.to("cpu", non_blocking=self._cuda) for p in yuv.rgb_to_planes(enhanced, spec)]
             if self._stream is not None:
                 self._stream.synchronize()
-        for target, result in zip(out_planes, results):
+        for target, result in zip(yuv.yuv420_planes(out), results):
             target[...] = result.numpy()
         return out
 

@@ -1,0 +1,160 @@
+"""The fast path (fused kernel on decoded planes) against the plain torch route (planes -> RGB ->
+the model's own render -> planes): every model, odd sizes, both ranges, three matrices, 8 and
+10 bits, nv12; plus temporal behaviour of its noise reduction."""
+
+import av
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from llie_video import create_model, list_models
+from llie_video.ops.yuv import yuv420_planes
+from llie_video.video.plane_render import widen
+from llie_video.video.stage import EnhanceSettings, EnhanceStage
+from tests.conftest import shared_path
+
+CPU = torch.device("cpu")
+
+
+def _psnr(a: np.ndarray, b: np.ndarray, peak: float = 255.0) -> float:
+    mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
+    return float("inf") if mse == 0 else 10 * np.log10(peak**2 / mse)
+
+
+def _scene(width: int, height: int, seed: int = 0) -> np.ndarray:
+    """A dark RGB scene with smooth colour gradients, edges and sensor noise."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:height, 0:width] / max(width, height)
+    rgb = np.stack([40 * xx + 10, 30 * yy + 12, 25 * (1 - xx) + 8], -1)
+    rgb[height // 3 : height // 2, width // 4 : width // 2] += 60  # a lit object with edges
+    return np.clip(rgb + rng.normal(0, 3, rgb.shape), 0, 255).astype(np.uint8)
+
+
+def _to_frame(rgb: np.ndarray, fmt: str, colorspace: int, color_range: int) -> av.VideoFrame:
+    """Encode ``rgb`` into ``fmt`` with the given matrix and range tags."""
+    source = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+    source.colorspace, source.color_range = colorspace, color_range
+    frame = source.reformat(format=fmt, dst_colorspace=colorspace, dst_color_range=color_range)
+    frame.colorspace, frame.color_range = colorspace, color_range
+    return frame
+
+
+def _planes(frame: av.VideoFrame) -> list[np.ndarray]:
+    return [np.array(p) for p in yuv420_planes(frame)]
+
+
+def _both(model, frame, settings):
+    fast = EnhanceStage(model, CPU, settings=settings)
+    reference = EnhanceStage(model, CPU, settings=settings, fused=False)
+    assert fast.prefers_planes
+    return _planes(fast.process_planes(frame)), _planes(reference.process_planes(frame))
+
+
+def _assert_close(fast, reference):
+    for ours, ref in zip(fast, reference):
+        assert _psnr(ours, ref) >= 45.0
+        # the small estimation frames are resized from different data (planes vs RGB):
+        # rare pixels at strong edges may differ by a few code values
+        assert np.mean(np.abs(ours.astype(int) - ref.astype(int)) > 2) <= 0.005
+    # no colour shift: mean chroma within half a code value
+    for ours, ref in zip(fast[1:], reference[1:]):
+        assert abs(ours.mean() - ref.mean()) <= 0.5
+
+
+@pytest.mark.parametrize("name", list_models())
+@pytest.mark.parametrize("settings", [EnhanceSettings(smoothing=0.0),
+                                      EnhanceSettings(smoothing=0.0, gamma=1.4, strength=0.7)])
+def test_fast_path_matches_reference_for_every_model(name, settings):
+    torch.manual_seed(0)
+    model = create_model(name, pretrained=name == "zero_dce_pp")
+    frame = _to_frame(_scene(83, 61), "yuv420p", colorspace=1, color_range=1)
+    _assert_close(*_both(model, frame, settings))
+
+
+@pytest.mark.parametrize(("fmt", "colorspace", "color_range"), [
+    ("yuv420p", 6, 1),  # BT.601 limited
+    ("yuv420p", 1, 2),  # BT.709 full
+    ("yuv420p", 9, 1),  # BT.2020 limited
+    ("nv12", 1, 1),
+    ("yuv420p10le", 1, 1),
+])
+@pytest.mark.parametrize("size", [(51, 37), (64, 48), (130, 30)])
+def test_fast_path_formats_ranges_matrices_and_odd_sizes(fmt, colorspace, color_range, size):
+    frame = _to_frame(_scene(*size, seed=1), fmt, colorspace, color_range)
+    fast, reference = _both(create_model("default", pretrained=True), frame,
+                            EnhanceSettings(smoothing=0.0))
+    assert fast[0].shape == (size[1], size[0])
+    assert fast[1].shape == ((size[1] + 1) // 2, (size[0] + 1) // 2)
+    _assert_close(fast, reference)
+
+
+def test_fast_path_on_a_real_photo():
+    photo = sorted(shared_path("data", "test", "DICM").iterdir())[0]
+    rgb = cv2.cvtColor(cv2.imread(str(photo)), cv2.COLOR_BGR2RGB)
+    frame = _to_frame(rgb, "yuv420p", colorspace=1, color_range=1)
+    fast, reference = _both(create_model("default", pretrained=True), frame, EnhanceSettings(smoothing=0.0))
+    _assert_close(fast, reference)
+    assert fast[0].mean() > _planes(frame)[0].mean() + 10  # brighter
+
+
+def test_grey_ramp_within_one_code_value():
+    frame = av.VideoFrame(256, 16, "yuv420p")
+    frame.colorspace, frame.color_range = 1, 1
+    y, u, v = yuv420_planes(frame)
+    y[...] = np.linspace(16, 235, 256).astype(np.uint8)
+    u[...], v[...] = 128, 128
+    fast, reference = _both(create_model("default", pretrained=True), frame, EnhanceSettings(smoothing=0.0))
+    for ours, ref in zip(fast, reference):
+        assert np.abs(ours.astype(int) - ref.astype(int)).max() <= 1
+
+
+def test_strength_zero_gives_back_the_input():
+    frame = _to_frame(_scene(64, 48), "yuv420p", colorspace=1, color_range=1)
+    stage = EnhanceStage(create_model("default", pretrained=True), CPU,
+                         settings=EnhanceSettings(smoothing=0.0, strength=0.0))
+    for ours, source in zip(_planes(stage.process_planes(frame)), _planes(frame)):
+        # chroma is rebuilt from the mean of 2x2 pixels; saturated colours may clip slightly
+        assert np.abs(ours.astype(int) - source.astype(int)).mean() < 0.6
+
+
+def test_output_keeps_colour_tags_and_is_8_bit():
+    frame = _to_frame(_scene(64, 48), "yuv420p10le", colorspace=1, color_range=1)
+    out = EnhanceStage(create_model("default", pretrained=True), CPU).process_planes(frame)
+    assert out.format.name == "yuv420p"
+    assert (out.colorspace, out.color_range) == (1, 1)
+
+
+def test_temporal_noise_reduction_on_a_static_noisy_scene():
+    rng = np.random.default_rng(3)
+    scene = _scene(96, 64).astype(float)
+    frames = [_to_frame(np.clip(scene + rng.normal(0, 4, scene.shape), 0, 255).astype(np.uint8),
+                        "yuv420p", 1, 1) for _ in range(8)]
+
+    def jitter(settings):
+        stage = EnhanceStage(create_model("default", pretrained=True), CPU, settings=settings)
+        lumas = [_planes(stage.process_planes(f))[0].astype(float) for f in frames]
+        return np.mean([np.abs(a - b).mean() for a, b in zip(lumas[1:], lumas[:-1])])
+
+    assert jitter(EnhanceSettings(smoothing=0.6)) < 0.7 * jitter(EnhanceSettings(smoothing=0.0))
+
+
+def test_scene_cut_resets_the_temporal_state():
+    dark = _to_frame(_scene(96, 64), "yuv420p", 1, 1)
+    bright = _to_frame(np.full((64, 96, 3), 200, np.uint8), "yuv420p", 1, 1)
+    stage = EnhanceStage(create_model("default", pretrained=True), CPU)
+    for _ in range(3):
+        stage.process_planes(dark)
+    after_cut = _planes(stage.process_planes(bright))[0]
+    fresh = _planes(EnhanceStage(create_model("default", pretrained=True), CPU).process_planes(bright))[0]
+    assert np.abs(after_cut.astype(int) - fresh.astype(int)).max() <= 1  # no trace of the dark frames
+
+
+@pytest.mark.parametrize(("rows", "columns", "width"), [(3, 5, 17), (1, 4, 9), (2, 1, 6)])
+def test_widen_matches_torch_corner_aligned_interpolation(rows, columns, width):
+    maps = torch.rand(1, 2, rows, columns)
+    ours = widen(maps, width)
+    expected = torch.nn.functional.interpolate(maps, size=(rows, width), mode="bilinear",
+                                               align_corners=True)[0]
+    assert ours.shape == (2, max(rows, 2), width)
+    assert np.allclose(ours[:, :rows], expected.numpy(), atol=1e-6)
