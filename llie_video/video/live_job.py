@@ -51,14 +51,16 @@ class LiveStatus:
     reconnects: int
 
 
-def open_input(spec: str, stream: StreamOptions, webcam: WebcamOptions):
+def open_input(spec: str, stream: StreamOptions, webcam: WebcamOptions,
+               decoded_frames: bool = False):
     """A source for ``spec``: ``webcam:N`` (or a device path after the prefix), a stream URL, or
-    a file (played as fast as it decodes)."""
+    a file (played as fast as it decodes); ``decoded_frames`` hands 4:2:0 frames over as decoded
+    (for a stage that prefers planes)."""
     if spec.startswith(WEBCAM_PREFIX):
         return WebcamSource(spec[len(WEBCAM_PREFIX) :] or "0", webcam)
     if is_url(spec):
-        return StreamSource(spec, stream)
-    return FileSource(spec)
+        return StreamSource(spec, stream, decoded_frames)
+    return FileSource(spec, decoded_frames)
 
 
 def open_output(spec: str, info: StreamInfo, encoder: EncoderSettings, overwrite: bool,
@@ -121,7 +123,7 @@ def run_live(
     """Run a live job until the source ends, ``duration_s`` passes, or it is stopped."""
     stream = stream or StreamOptions()
     stage.prepare()
-    source = open_input(source_spec, stream, webcam or WebcamOptions())
+    source = open_input(source_spec, stream, webcam or WebcamOptions(), stage.prefers_planes)
     try:
         info = source.info()
         stage.warm_up(info.height, info.width)  # not on the first live frames

@@ -21,6 +21,7 @@ import av
 import cv2
 
 from llie_video.errors import UserError
+from llie_video.ops.yuv import supports
 from llie_video.video.frame import Frame, Reset
 from llie_video.video.sources import ClosingSource, StreamInfo, _reason, is_url
 
@@ -85,12 +86,16 @@ class StreamSource(ClosingSource):
     """Decode a network stream with timeouts and automatic reconnection.
 
     Iterating yields :class:`Frame` objects (and :class:`Reset` after a reconnect); it raises a
-    :class:`UserError` when the stream cannot be (re)opened within the reconnect policy.
+    :class:`UserError` when the stream cannot be (re)opened within the reconnect policy. Frames
+    are converted to RGB unless ``decoded_frames``: then the 4:2:0 frames the enhance stage's
+    plane path reads stay as decoded.
     """
 
-    def __init__(self, url: str, options: StreamOptions | None = None) -> None:
+    def __init__(self, url: str, options: StreamOptions | None = None,
+                 decoded_frames: bool = False) -> None:
         self.name = url
         self.options = options or StreamOptions()
+        self.decoded_frames = decoded_frames
         self.reconnects = 0
         self._clock = _LiveClock()
         self._container = self._open_with_retries(first=True)
@@ -138,7 +143,8 @@ class StreamSource(ClosingSource):
             try:
                 for decoded in self._container.decode(video=0):
                     arrival = time.monotonic()
-                    yield Frame(image=decoded.to_ndarray(format="rgb24"),
+                    keep = self.decoded_frames and supports(decoded)
+                    yield Frame(image=decoded if keep else decoded.to_ndarray(format="rgb24"),
                                 pts=self._clock.stamp(arrival), time_base=LIVE_TIME_BASE,
                                 index=index, rotation=decoded.rotation, arrival=arrival)
                     index += 1
