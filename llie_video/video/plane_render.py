@@ -34,20 +34,18 @@ def widen(maps: torch.Tensor, width: int) -> np.ndarray:
     return fused_yuv.widen_rows(np.ascontiguousarray(maps[0].float().numpy()), width)
 
 
-def block_means(y: np.ndarray, u: np.ndarray, v: np.ndarray, spec: YuvSpec) -> torch.Tensor:
-    """Means of 4x4 luma blocks (2x2 chroma) of the planes, normalised (luma in [0, 1], chroma
-    in [-0.5, 0.5]): ``(1, 3, ceil(H/4), ceil(W/4))`` float32, for the temporal filter's
-    motion measure."""
-    height, width = y.shape
-    size = (-(-width // _BLOCK), -(-height // _BLOCK))
+def block_means(frame: av.VideoFrame, spec: YuvSpec) -> torch.Tensor:
+    """Means of 4x4 luma blocks (2x2 chroma) of a frame's planes, normalised (luma in [0, 1],
+    chroma in [-0.5, 0.5]): ``(1, 3, ceil(H/4), ceil(W/4))`` float32, for the temporal filter's
+    motion measure. (OpenCV's area resize: faster here than a Numba loop, measured.)"""
+    size = (-(-frame.width // _BLOCK), -(-frame.height // _BLOCK))
     y_off, y_scale, c_off, c_scale = spec.levels()
 
     def mean(plane: np.ndarray, offset: float, scale: float) -> np.ndarray:
-        if plane.strides[-1] != plane.itemsize:
-            plane = np.ascontiguousarray(plane)
         small = cv2.resize(plane.astype(np.float32), size, interpolation=cv2.INTER_AREA)
         return (small - offset) / scale
 
+    y, u, v = yuv420_planes(frame)
     planes = [mean(y, y_off, y_scale), mean(u, c_off, c_scale), mean(v, c_off, c_scale)]
     return torch.from_numpy(np.stack(planes)).unsqueeze(0)
 

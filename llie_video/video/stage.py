@@ -238,7 +238,7 @@ class EnhanceStage:
             size = low_resolution_size(frame.height, frame.width, scale)
             x_low = yuv.low_resolution_rgb(*planes, spec, size).to(self.dtype)
             params = self._estimate(x_low, settings)
-            denoise = self.denoiser.block_weights(plane_render.block_means(*planes, spec),
+            denoise = self.denoiser.block_weights(plane_render.block_means(frame, spec),
                                                   settings.smoothing)
             return self._fused.render(frame, spec, params.float(), denoise,
                                       settings.smoothing > 0.0, settings.gamma, settings.strength)

@@ -9,8 +9,8 @@ import pytest
 import torch
 
 from llie_video import create_model, list_models
-from llie_video.ops.yuv import yuv420_planes
-from llie_video.video.plane_render import widen
+from llie_video.ops.yuv import YuvSpec, yuv420_planes
+from llie_video.video.plane_render import block_means, widen
 from llie_video.video.stage import EnhanceSettings, EnhanceStage
 from tests.conftest import shared_path
 
@@ -158,3 +158,15 @@ def test_widen_matches_torch_corner_aligned_interpolation(rows, columns, width):
                                                align_corners=True)[0]
     assert ours.shape == (2, max(rows, 2), width)
     assert np.allclose(ours[:, :rows], expected.numpy(), atol=1e-6)
+
+
+def test_block_means_of_planes():
+    frame = av.VideoFrame(12, 8, "nv12")
+    frame.color_range = 2  # full range: code / 255
+    y, u, v = yuv420_planes(frame)
+    y[...] = np.arange(12)[None, :] * 10
+    u[...], v[...] = 128, 255
+    means = block_means(frame, YuvSpec.of_frame(frame))
+    assert means.shape == (1, 3, 2, 3)
+    assert np.allclose(means[0, 0, 0].numpy(), np.array([15, 55, 95]) / 255, atol=1e-6)
+    assert np.allclose(means[0, 1].numpy(), 0.0) and np.allclose(means[0, 2].numpy(), 127 / 255)
