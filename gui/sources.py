@@ -44,14 +44,17 @@ def normalise_spec(spec: str) -> str:
     return webcam_spec(int(spec)) if spec.isdigit() else spec
 
 
-def open_source(spec: str, stream_options: StreamOptions = PREVIEW_STREAM_OPTIONS) -> OpenedSource:
-    """Open ``spec``; raises :class:`~llie_video.errors.UserError` when it cannot be opened."""
+def open_source(spec: str, stream_options: StreamOptions | None = None) -> OpenedSource:
+    """Open ``spec`` (a stream with ``stream_options``, by default ``PREVIEW_STREAM_OPTIONS``);
+    raises :class:`~llie_video.errors.UserError` when it cannot be opened. A stream URL may
+    block for its open timeout and retries: the preview calls this on a
+    :class:`~gui.reader.SourceReader` thread."""
     spec = normalise_spec(spec)
     if spec.startswith(WEBCAM_PREFIX):
         source = WebcamSource(spec[len(WEBCAM_PREFIX):] or "0", WebcamOptions())
         live = True
     elif is_url(spec):
-        source, live = StreamSource(spec, stream_options), True
+        source, live = StreamSource(spec, stream_options or PREVIEW_STREAM_OPTIONS), True
     else:
         source, live = FileSource(spec), False
     try:

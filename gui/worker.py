@@ -3,7 +3,10 @@
 :class:`PreviewWorker` is a QObject moved to a QThread. Its :meth:`~PreviewWorker.run` opens the
 source, builds the model and runs ``Pipeline(..., live=True, keep_original=True)`` into a
 :class:`SignalSink`, which converts each (original, enhanced) pair to QImages on the pipeline's
-sink thread and emits them. The other methods (:meth:`~PreviewWorker.stop`,
+sink thread and emits them, turned upright when the frames carry a display rotation (the
+recording keeps the pixels as decoded, with the rotation as metadata). The source is opened and
+read on a :class:`~gui.reader.SourceReader` thread, so that a stream that hangs while connecting
+or reading never keeps the worker from stopping. The other methods (:meth:`~PreviewWorker.stop`,
 :meth:`~PreviewWorker.update_settings`, pause and recording) are thread-safe and are called
 directly from the GUI thread: none of them waits for a frame.
 """
@@ -20,8 +23,8 @@ from PyQt6.QtGui import QImage
 
 from gui.images import array_to_qimage
 from gui.pacing import PacedSource
+from gui.reader import SourceReader
 from gui.recorder import Recorder
-from gui.sources import open_source
 from llie_video.errors import UserError
 from llie_video.video.frame import Frame
 from llie_video.video.pipeline import Pipeline, StageError
@@ -84,7 +87,8 @@ class SignalSink:
             self.skipped += 1
             return
         original = frame.original if frame.original is not None else frame.rgb
-        self.signal.emit(array_to_qimage(original), array_to_qimage(frame.rgb))
+        self.signal.emit(array_to_qimage(original, frame.rotation),
+                         array_to_qimage(frame.rgb, frame.rotation))
 
     def write_audio(self, packet: object) -> None:
         """The preview is silent (the paced source already drops audio)."""
@@ -128,6 +132,7 @@ class PreviewWorker(QObject):
         self.sink = SignalSink(self.frame_ready, self.recorder)
         self._lock = threading.Lock()
         self._stopping = threading.Event()
+        self.reader = SourceReader(config.source)
         self._paused = False
         self._settings = config.settings
         self._stage: EnhanceStage | None = None
@@ -138,8 +143,10 @@ class PreviewWorker(QObject):
     # -- called from the GUI thread -------------------------------------------------------
 
     def stop(self) -> None:
-        """End the session soon (the running frame is finished, a recording is finalised)."""
+        """End the session soon (the running frame is finished, a recording is finalised); a
+        source still opening, or blocked in a read, is left to close on its own thread."""
         self._stopping.set()
+        self.reader.stop()
         with self._lock:
             if self._source is not None:
                 self._source.stop()
@@ -186,14 +193,17 @@ class PreviewWorker(QObject):
         from llie_video.models import create_model
         from llie_video.video.device import select_device, select_dtype
 
-        opened = open_source(self.config.source)
+        self.reader.start()
         try:
+            opened = self.reader.wait_opened()
+            if opened is None:
+                return  # stopped while the source was opening
             device = select_device(self.config.device)
             model = create_model(self.config.model, pretrained=True)
             with self._lock:
                 stage = EnhanceStage(model, device, select_dtype(device, None), self._settings)
             stage.warm_up(opened.info.height, opened.info.width)
-            source = PacedSource(opened.source, paced=not opened.live)
+            source = PacedSource(self.reader, paced=not opened.live)
             pipeline = Pipeline(source, stage, self.sink, queue_size=1, live=True,
                                 keep_original=True, on_frame=self._on_frame)
             self.recorder.info = opened.info
@@ -213,7 +223,7 @@ class PreviewWorker(QObject):
             if not self._stopping.is_set():
                 self.ended.emit(f"end of {opened.info.name}")
         finally:
-            opened.source.close()
+            self.reader.stop()  # its thread closes the source
 
     def _on_frame(self, frame: Frame) -> None:
         assert self._pipeline is not None
