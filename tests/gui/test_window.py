@@ -1,19 +1,90 @@
-"""The preview window end to end: real Qt (offscreen), real clips, the real engine."""
+"""The preview window end to end: real Qt (offscreen), real clips, real RTSP streams (the RTSP
+server fixture of tests/video/test_live.py), the real engine."""
 
 from __future__ import annotations
 
+import importlib.util
+import signal
+import socket
+import threading
 import time
 from pathlib import Path
+from types import ModuleType
 
 import av
 import numpy as np
 import pytest
 from PyQt6.QtCore import QPoint, QSettings, Qt
+from PyQt6.QtGui import QImage
 
+import gui.sources
 from gui.images import qimage_to_array
 from gui.window import MainWindow
+from llie_video.video.live_sources import ReconnectPolicy, StreamOptions
 
 TIMEOUT_MS = 15000
+
+
+def _load_live_tests() -> ModuleType:
+    """tests/video/test_live.py, for its RTSP server fixture and marker (one server for both)."""
+    path = Path(__file__).resolve().parents[1] / "video" / "test_live.py"
+    spec = importlib.util.spec_from_file_location("_gui_live_fixtures", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_live = _load_live_tests()
+rtsp_server = _live.rtsp_server  # fixture: a clip served at rtsp_server.url; stop() kills it
+needs_rtsp = _live.needs_rtsp
+
+
+class SilentServer:
+    """A loopback TCP server that accepts connections and never answers: a stream URL that hangs
+    while connecting. :meth:`close` drops the connections and stops listening."""
+
+    def __init__(self) -> None:
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.05)
+        self.url = f"rtsp://127.0.0.1:{self._listener.getsockname()[1]}/hangs"
+        self.connections: list[socket.socket] = []
+        self._closing = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._closing.is_set():
+            try:
+                self.connections.append(self._listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    def close(self) -> None:
+        self._closing.set()
+        self._thread.join()
+        self._listener.close()
+        for connection in self.connections:
+            connection.close()
+
+
+@pytest.fixture
+def silent_server():
+    server = SilentServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def quick_streams(monkeypatch):
+    """Preview stream options that give up on a dead stream within a few seconds."""
+    monkeypatch.setattr(gui.sources, "PREVIEW_STREAM_OPTIONS", StreamOptions(
+        open_timeout_s=3.0, read_timeout_s=3.0, reconnect=ReconnectPolicy(attempts=1, interval_s=0.1)))
+
+
+def free_port_url() -> str:
+    """An RTSP URL on a loopback port where nothing listens."""
+    return f"rtsp://127.0.0.1:{_live.free_port()}/nothing"
 
 
 @pytest.fixture
@@ -89,12 +160,35 @@ def test_snapshot_saves_both_views(qtbot, window, make_clip):
     assert all(p.stat().st_size > 0 for p in paths)
 
 
-@pytest.mark.parametrize("spec", ["missing.mp4", "webcam:9"])
-def test_bad_source_shows_error_and_app_stays_usable(qtbot, window, make_clip, spec):
-    window.open_source(spec)
-    qtbot.waitUntil(lambda: window.message.text().startswith("Error:"), timeout=TIMEOUT_MS)
-    window.open_source(str(make_clip(frames=24)))
-    wait_frames(qtbot, window, 1)
+def wait_error(qtbot, win: MainWindow) -> str:
+    """Wait for an error in the message line; returns its text."""
+    qtbot.waitUntil(lambda: win.message.text().startswith("Error:"), timeout=TIMEOUT_MS)
+    return win.message.text()
+
+
+def still_usable(qtbot, win: MainWindow, make_clip) -> None:
+    """After an error the window plays another source."""
+    win.open_source(str(make_clip("after-error.mp4", frames=24)))
+    wait_frames(qtbot, win, 1)
+
+
+@pytest.mark.parametrize("spec, says", [("missing.mp4", "missing.mp4"), ("webcam:9", "webcam 9"),
+                                        ("rtsp: nothing listening", "/nothing")])
+def test_bad_source_shows_error_and_app_stays_usable(qtbot, window, make_clip, quick_streams,
+                                                     spec, says):
+    window.open_source(free_port_url() if spec.startswith("rtsp") else spec)
+    assert says in wait_error(qtbot, window)
+    still_usable(qtbot, window, make_clip)
+
+
+@needs_rtsp
+def test_stream_lost_mid_play_shows_error_and_app_stays_usable(qtbot, window, make_clip,
+                                                                rtsp_server, quick_streams):
+    window.open_source(rtsp_server.url)
+    wait_frames(qtbot, window, 2)
+    rtsp_server.stop()
+    assert rtsp_server.url in wait_error(qtbot, window)
+    still_usable(qtbot, window, make_clip)
 
 
 def test_close_stops_the_worker_within_a_second(qtbot, window, make_clip):
@@ -105,6 +199,52 @@ def test_close_stops_the_worker_within_a_second(qtbot, window, make_clip):
     window.close()
     assert time.monotonic() - started < 1.0
     assert threads and all(t.isFinished() for t in threads)
+
+
+def test_close_while_a_stream_connects_is_prompt(qtbot, window, silent_server, quick_streams):
+    window.open_source(silent_server.url)
+    qtbot.waitUntil(lambda: bool(silent_server.connections), timeout=TIMEOUT_MS)
+    reader, threads = window.controller.worker.reader, window.controller.threads
+    started = time.monotonic()
+    window.close()
+    assert time.monotonic() - started < 1.0
+    assert threads and all(t.isFinished() for t in threads)
+    silent_server.close()  # the abandoned open fails now: its thread cleans up and ends
+    assert reader.wait_closed(5.0)
+
+
+@needs_rtsp
+def test_close_while_a_stream_stalls_finalises_the_recording(qtbot, window, rtsp_server,
+                                                             quick_streams, tmp_path):
+    window.open_source(rtsp_server.url)
+    wait_frames(qtbot, window, 1)
+    window.controls.record.setChecked(True)
+    wait_frames(qtbot, window, 4)
+    rtsp_server.process.send_signal(signal.SIGSTOP)  # the reader blocks until its read timeout
+    try:
+        qtbot.wait(300)
+        started = time.monotonic()
+        window.close()
+        assert time.monotonic() - started < 1.0
+    finally:
+        rtsp_server.process.send_signal(signal.SIGCONT)
+    recordings = list(tmp_path.glob("recording-*.mp4"))
+    assert len(recordings) == 1
+    with av.open(str(recordings[0])) as container:
+        assert sum(1 for _ in container.decode(video=0)) >= 3
+
+
+def test_rotated_clip_shown_and_saved_upright(qtbot, window, make_clip):
+    # the clip brightens from left to right; turned 90 degrees counter-clockwise for display,
+    # its right edge is at the top
+    window.open_source(str(make_clip("rotated.mp4", frames=24, rotation=90, brightness=120)))
+    wait_frames(qtbot, window, 1)
+    views = window.views
+    shown = [qimage_to_array(view.image) for view in (views.original_view, views.enhanced_view)]
+    saved = [qimage_to_array(QImage(str(path))) for path in window.save_snapshot()]
+    for image in shown + saved:
+        assert image.shape == (96, 64, 3)
+        assert image[:10].mean() > image[-10:].mean() + 10
 
 
 def test_settings_persist(qtbot, tmp_path):
