@@ -20,4 +20,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0]])
     window = MainWindow(default_store(), args.source)
     window.show()
-    return app.exec()
+    code = app.exec()
+    window.controller.wait_finished()  # the window is gone; a worker still loading ends first
+    return code

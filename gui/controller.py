@@ -3,7 +3,7 @@
 :class:`PreviewController` owns at most one current worker. Changing the source, model or device
 starts a new one; the old one is asked to stop and is dropped when its thread finishes, without
 the GUI thread waiting for it. Only :meth:`PreviewController.shutdown` (closing the window)
-waits, for a bounded time.
+waits, for a bounded time, and :meth:`PreviewController.wait_finished` at exit.
 """
 
 from __future__ import annotations
@@ -81,6 +81,13 @@ class PreviewController(QObject):
             worker.stop()
         deadline = QDeadlineTimer(timeout_ms)
         return all([thread.wait(deadline) for thread in list(self._threads)])
+
+    def wait_finished(self) -> None:
+        """Block until every worker thread has ended: at exit, after :meth:`shutdown` gave up
+        (a model still loading), since a QThread must not be destroyed while it runs. Sources
+        still opening do not count: they run on daemon threads of their own."""
+        for thread in list(self._threads):
+            thread.wait()
 
     @pyqtSlot(QImage, QImage)
     def _deliver_frame(self, original: QImage, enhanced: QImage) -> None:

@@ -209,5 +209,5 @@ class MainWindow(QMainWindow):
         self.settings.split = self.views.split_view.split
         self.settings.save(self.store)
         if not self.controller.shutdown(1000):
-            self.statusBar().showMessage("the source is still closing")
+            self.statusBar().showMessage("the preview is still stopping")
         event.accept()
