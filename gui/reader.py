@@ -53,9 +53,11 @@ class SourceReader:
         return self._closed.is_set()
 
     def start(self) -> None:
-        """Start opening the source (at most once; not after :meth:`stop`)."""
-        if not self._stop.is_set() and not self._thread.is_alive() and not self.closed:
-            self._thread.start()
+        """Start opening the source (call it once); after :meth:`stop`, nothing is opened."""
+        if self._stop.is_set():
+            self._closed.set()
+            return
+        self._thread.start()
 
     def stop(self) -> None:
         """Release every consumer now; the reader thread closes the source when it can."""

@@ -29,7 +29,8 @@ class RecordingResult:
 class Recorder:
     """Writes frames to a file between :meth:`start` and :meth:`stop` (thread-safe)."""
 
-    def __init__(self, info: StreamInfo | None = None, encoder: EncoderSettings | None = None) -> None:
+    def __init__(self, info: StreamInfo | None = None,
+                 encoder: EncoderSettings | None = None) -> None:
         self.info = info  # set once the source is open; frames only arrive after that
         self.encoder = encoder or EncoderSettings(zero_latency=True)
         self._lock = threading.Lock()

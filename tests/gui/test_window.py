@@ -78,8 +78,9 @@ def silent_server():
 @pytest.fixture
 def quick_streams(monkeypatch):
     """Preview stream options that give up on a dead stream within a few seconds."""
-    monkeypatch.setattr(gui.sources, "PREVIEW_STREAM_OPTIONS", StreamOptions(
-        open_timeout_s=3.0, read_timeout_s=3.0, reconnect=ReconnectPolicy(attempts=1, interval_s=0.1)))
+    quick = StreamOptions(open_timeout_s=3.0, read_timeout_s=3.0,
+                          reconnect=ReconnectPolicy(attempts=1, interval_s=0.1))
+    monkeypatch.setattr(gui.sources, "PREVIEW_STREAM_OPTIONS", quick)
 
 
 def free_port_url() -> str:
@@ -131,12 +132,14 @@ def test_split_view_shows_original_left_enhanced_right(qtbot, window, make_clip)
     window.open_source(str(make_clip(frames=24)))
     wait_frames(qtbot, window, 2)
     view = window.views.split_view
-    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=QPoint(view.width() // 2, view.height() // 2))
+    middle = QPoint(view.width() // 2, view.height() // 2)
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=middle)
     assert view.split == pytest.approx(0.5, abs=0.02)
     shot = qimage_to_array(view.grab().toImage())
     mid = shot.shape[1] // 2
     picture_rows = shot[shot.shape[0] // 2 - 10: shot.shape[0] // 2 + 10]
-    assert picture_rows[:, mid + 5: mid + 40].mean() > picture_rows[:, mid - 40: mid - 5].mean() + 10
+    left, right = picture_rows[:, mid - 40: mid - 5], picture_rows[:, mid + 5: mid + 40]
+    assert right.mean() > left.mean() + 10
 
 
 def test_record_writes_a_playable_file(qtbot, window, make_clip, tmp_path):
