@@ -14,7 +14,7 @@ Prints, per clip and smoothing strength: flow-warped error, MABD (and its deviat
 target's, for ``pair``), PSNR vs target, frames to settle after the cut, trail error. Asserts
 nothing. Needs ../shared/data (skips clips whose photos are missing).
 
-    python bench/temporal.py [--frames 40] [--smoothing 0.6] [--out bench_out/]
+    python bench/temporal.py [--frames 40] [--smoothing 0.6] [--path planes|rgb] [--out bench_out/]
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
+import av
 import cv2
 import numpy as np
 import torch
@@ -97,9 +98,17 @@ def psnr(a: np.ndarray, b: np.ndarray) -> float:
     return float(10 * np.log10(255.0**2 / max(mse, 1e-12)))
 
 
-def enhance(model, frames: list[np.ndarray], smoothing: float) -> list[np.ndarray]:
+def enhance(model, frames: list[np.ndarray], smoothing: float, path: str) -> list[np.ndarray]:
+    """Enhance RGB ``frames`` as a video job would: through yuv420p planes (BT.601 limited, the
+    fused kernel) for ``path == "planes"``, or as RGB arrays for ``path == "rgb"``."""
     stage = EnhanceStage(model, torch.device("cpu"), settings=EnhanceSettings(smoothing=smoothing))
-    return [stage.process(f) for f in frames]
+    if path == "rgb":
+        return [stage.process(f) for f in frames]
+    out = []
+    for rgb in frames:
+        frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
+        out.append(stage.process_planes(frame).to_ndarray(format="rgb24"))
+    return out
 
 
 def _photo(*parts: str) -> np.ndarray | None:
@@ -123,6 +132,8 @@ def main() -> None:
     p.add_argument("--model", default="default")
     p.add_argument("--weights", help="checkpoint to load instead of the shipped weights")
     p.add_argument("--out", default="bench_out", help="folder for the trail PNG")
+    p.add_argument("--path", choices=("planes", "rgb"), default="planes",
+                   help="the video path (yuv420p planes, as files and streams) or RGB frames")
     args = p.parse_args()
     torch.set_num_threads(1)
     model = create_model(args.model, pretrained=args.weights is None, weights=args.weights)
@@ -139,11 +150,12 @@ def main() -> None:
     }
     if clean is not None:
         clips["pair"] = pair_clip(clean, n)
-    print(f"model {args.model}, {n} frames of {SIZE[0]}x{SIZE[1]} per clip, smoothing 0 vs {args.smoothing}")
+    print(f"model {args.model}, {args.path} path, {n} frames of {SIZE[0]}x{SIZE[1]} per clip, smoothing 0 vs {args.smoothing}")
     print(f"{'clip':7s} {'warp off':>9s} {'warp on':>8s} {'change':>7s} {'MABD off':>9s} {'MABD on':>8s}"
           f" {'target':>7s} {'PSNR off':>9s} {'PSNR on':>8s}")
     for name, (frames, targets) in clips.items():
-        off, on = enhance(model, frames, 0.0), enhance(model, frames, args.smoothing)
+        off = enhance(model, frames, 0.0, args.path)
+        on = enhance(model, frames, args.smoothing, args.path)
         w_off, w_on = warped_error(frames, off), warped_error(frames, on)
         row = f"{name:7s} {w_off:9.2f} {w_on:8.2f} {100 * (w_on / w_off - 1):+6.0f}% {mabd(off):9.2f} {mabd(on):8.2f}"
         if targets is not None:

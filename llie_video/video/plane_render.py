@@ -35,19 +35,15 @@ def widen(maps: torch.Tensor, width: int) -> np.ndarray:
 
 
 def block_means(frame: av.VideoFrame, spec: YuvSpec) -> torch.Tensor:
-    """Means of 4x4 luma blocks (2x2 chroma) of a frame's planes, normalised (luma in [0, 1],
-    chroma in [-0.5, 0.5]): ``(1, 3, ceil(H/4), ceil(W/4))`` float32, for the temporal filter's
-    motion measure. (OpenCV's area resize: faster here than a Numba loop, measured.)"""
+    """Means of the 4x4 luma blocks of a frame, normalised to [0, 1]: ``(1, 1, ceil(H/4),
+    ceil(W/4))`` float32, for the temporal filter's motion measure. Luma alone: its differences
+    match the channel-mean differences of RGB frames that the filter's thresholds were set on,
+    where small chroma differences would dilute them and let motion pass for noise."""
     size = (-(-frame.width // _BLOCK), -(-frame.height // _BLOCK))
-    y_off, y_scale, c_off, c_scale = spec.levels()
-
-    def mean(plane: np.ndarray, offset: float, scale: float) -> np.ndarray:
-        small = cv2.resize(plane.astype(np.float32), size, interpolation=cv2.INTER_AREA)
-        return (small - offset) / scale
-
-    y, u, v = yuv420_planes(frame)
-    planes = [mean(y, y_off, y_scale), mean(u, c_off, c_scale), mean(v, c_off, c_scale)]
-    return torch.from_numpy(np.stack(planes)).unsqueeze(0)
+    y_off, y_scale, _, _ = spec.levels()
+    y = yuv420_planes(frame)[0]
+    small = cv2.resize(y.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+    return torch.from_numpy((small - y_off) / y_scale)[None, None]
 
 
 class FusedPlaneRenderer:
