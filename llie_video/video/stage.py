@@ -243,12 +243,13 @@ class EnhanceStage:
             return self._fused.render(frame, spec, params.float(), denoise,
                                       settings.smoothing > 0.0, settings.gamma, settings.strength)
 
-    def _upload(self, array: np.ndarray) -> torch.Tensor:
-        """A plane on the stage's device; on CUDA through a pinned buffer, non-blocking."""
+    def _upload(self, plane: int, array: np.ndarray) -> torch.Tensor:
+        """Plane number ``plane`` on the stage's device; on CUDA through a pinned buffer of its
+        own (a shared one could be overwritten before its non-blocking copy ran), non-blocking."""
         tensor = torch.from_numpy(np.ascontiguousarray(array, np.float32 if array.itemsize > 1 else None))
         if not self._cuda:
             return tensor
-        key = (*tensor.shape, tensor.element_size())
+        key = (plane, *tensor.shape, tensor.element_size())
         if key not in self._pinned:
             self._pinned[key] = torch.empty(tensor.shape, dtype=tensor.dtype, pin_memory=True)
         pinned = self._pinned[key]
@@ -263,7 +264,7 @@ class EnhanceStage:
         with torch.inference_mode(), (
             torch.cuda.stream(self._stream) if self._stream else nullcontext()
         ):
-            y, u, v = (self._upload(p) for p in yuv.yuv420_planes(frame))
+            y, u, v = (self._upload(i, p) for i, p in enumerate(yuv.yuv420_planes(frame)))
             x = yuv.planes_to_rgb(y, u, v, spec).to(self.dtype)
             enhanced = torch.empty_like(x)
 
