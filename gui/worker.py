@@ -178,16 +178,25 @@ class PreviewWorker(QObject):
 
     @pyqtSlot()
     def run(self) -> None:
-        """Open, enhance until the source ends or :meth:`stop`; errors become ``failed``."""
+        """Open, enhance until the source ends or :meth:`stop`. A recording is finalised and
+        reported first, then an error becomes ``failed``: the last word the window shows."""
+        try:
+            error = self._run_reporting_errors()
+            self.stop_recording()
+            if error:
+                self.failed.emit(error)
+        finally:
+            self.finished.emit()
+
+    def _run_reporting_errors(self) -> str:
+        """:meth:`_run`; the message of its error, or "" when there was none."""
         try:
             self._run()
         except (UserError, StageError) as exc:
-            self.failed.emit(str(exc))
+            return str(exc)
         except Exception as exc:  # noqa: BLE001 - the window reports it and keeps running
-            self.failed.emit(f"{type(exc).__name__}: {exc}")
-        finally:
-            self.stop_recording()
-            self.finished.emit()
+            return f"{type(exc).__name__}: {exc}"
+        return ""
 
     def _run(self) -> None:
         from llie_video.models import create_model

@@ -184,13 +184,28 @@ def test_bad_source_shows_error_and_app_stays_usable(qtbot, window, make_clip, q
     still_usable(qtbot, window, make_clip)
 
 
+def recorded_frames(folder: Path) -> int:
+    """Frames in the one recording in ``folder`` (it must decode)."""
+    recordings = list(folder.glob("recording-*.mp4"))
+    assert len(recordings) == 1
+    with av.open(str(recordings[0])) as container:
+        return sum(1 for _ in container.decode(video=0))
+
+
 @needs_rtsp
 def test_stream_lost_mid_play_shows_error_and_app_stays_usable(qtbot, window, make_clip,
-                                                                rtsp_server, quick_streams):
+                                                                rtsp_server, quick_streams,
+                                                                tmp_path):
     window.open_source(rtsp_server.url)
-    wait_frames(qtbot, window, 2)
+    wait_frames(qtbot, window, 1)
+    window.controls.record.setChecked(True)
+    wait_frames(qtbot, window, 4)
     rtsp_server.stop()
     assert rtsp_server.url in wait_error(qtbot, window)
+    qtbot.waitUntil(lambda: not window.controls.record.isChecked(), timeout=TIMEOUT_MS)
+    qtbot.wait(100)  # nothing else arrives to replace the error
+    assert window.message.text().startswith("Error:")
+    assert recorded_frames(tmp_path) >= 3
     still_usable(qtbot, window, make_clip)
 
 
@@ -231,10 +246,7 @@ def test_close_while_a_stream_stalls_finalises_the_recording(qtbot, window, rtsp
         assert time.monotonic() - started < 1.0
     finally:
         rtsp_server.process.send_signal(signal.SIGCONT)
-    recordings = list(tmp_path.glob("recording-*.mp4"))
-    assert len(recordings) == 1
-    with av.open(str(recordings[0])) as container:
-        assert sum(1 for _ in container.decode(video=0)) >= 3
+    assert recorded_frames(tmp_path) >= 3
 
 
 def test_rotated_clip_shown_and_saved_upright(qtbot, window, make_clip):
