@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from llie_video.data.degradation import DegradationConfig
 from llie_video.losses.zero_reference import ZeroReferenceWeights
+from llie_video.techniques.config import TechniquesConfig
 
 DataKind = Literal["synthetic", "paired", "unpaired", "video"]
 
@@ -141,3 +142,4 @@ class TrainConfig:
     objective: ObjectiveConfig = field(default_factory=ObjectiveConfig)
     optim: OptimConfig = field(default_factory=OptimConfig)
     export: ExportConfig = field(default_factory=ExportConfig)
+    techniques: TechniquesConfig = field(default_factory=TechniquesConfig)

@@ -49,6 +49,9 @@ class Objective(nn.Module):
         self.calibration = (
             CalibrationBlock(sci.calibration_channels, sci.calibration_blocks) if config.sci > 0 else None
         )
+        # Plug-in terms (e.g. LFPV's L(I_hat, I)): called as term(objective, model, inputs,
+        # targets, long_side) -> weighted scalar; installed by llie_video.techniques.install.
+        self.auxiliary = nn.ModuleDict()
 
     def forward(
         self,
@@ -64,17 +67,9 @@ class Objective(nn.Module):
         if config.supervised > 0:
             if targets is None:
                 raise ValueError("the supervised objective needs paired data (data.kind synthetic or paired)")
-            weights = config.supervised_terms
-            part = torch.zeros((), device=inputs.device)
-            for name, weight, fn in (
-                ("l1", weights.l1, l1_loss),
-                ("ssim", weights.ssim, ssim_loss),
-                ("colour", weights.colour, colour_angle_loss),
-            ):
-                if weight > 0:
-                    terms[name] = fn(enhanced, targets)
-                    part = part + weight * terms[name]
-            total = total + config.supervised * part
+            part, supervised_terms = self.supervised_loss(enhanced, targets)
+            terms.update(supervised_terms)
+            total = total + part
         if config.zero_reference > 0:
             terms["zero_reference"] = zero_reference_loss(
                 enhanced, inputs, params, config.zero_reference_terms
@@ -83,7 +78,26 @@ class Objective(nn.Module):
         if config.sci > 0:
             terms["sci"] = self.sci_loss(model, inputs)
             total = total + config.sci * terms["sci"]
+        for name, term in self.auxiliary.items():
+            terms[name] = term(self, model, inputs, targets, long_side)
+            total = total + terms[name]
         return total, {k: v.detach() for k, v in terms.items()}
+
+    def supervised_loss(self, enhanced: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, LossTerms]:
+        """``supervised * (weighted L1 + SSIM + colour terms)`` of ``enhanced`` against ``targets``
+        (both ``(B, 3, H, W)``), and the unweighted terms by name."""
+        weights = self.config.supervised_terms
+        terms: LossTerms = {}
+        part = torch.zeros((), device=enhanced.device)
+        for name, weight, fn in (
+            ("l1", weights.l1, l1_loss),
+            ("ssim", weights.ssim, ssim_loss),
+            ("colour", weights.colour, colour_angle_loss),
+        ):
+            if weight > 0:
+                terms[name] = fn(enhanced, targets)
+                part = part + weight * terms[name]
+        return self.config.supervised * part, terms
 
     def sci_loss(self, model: EnhancementModel, inputs: torch.Tensor) -> torch.Tensor:
         """SCI's loss summed over the weight-shared stages (full-resolution estimation)."""

@@ -23,6 +23,7 @@ from llie_video.data.datasets import Source, collate
 from llie_video.models import create_model
 from llie_video.models.base import EnhancementModel
 from llie_video.models.weights import make_checkpoint
+from llie_video.techniques.install import install_techniques
 from llie_video.training.checkpoints import LAST_CHECKPOINT, load_run_checkpoint, save_atomic
 from llie_video.training.config import TrainConfig
 from llie_video.training.ema import WeightAverage
@@ -111,8 +112,11 @@ def build_state(config: TrainConfig, device: torch.device) -> TrainingState:
     torch.manual_seed(config.seed)
     kwargs = dict(config.model.kwargs or {})
     weights = config.model.init_weights
-    model = create_model(config.model.arch, weights=weights, **kwargs).to(device).train()
-    objective = Objective(config.objective).to(device).train()
+    kwargs.update(config.techniques.model_kwargs())
+    model = create_model(config.model.arch, weights=weights, **kwargs)
+    objective = Objective(config.objective)
+    install_techniques(model, objective, config.techniques)
+    model, objective = model.to(device).train(), objective.to(device).train()
     parameters = list(model.parameters()) + list(objective.parameters())
     optimizer = torch.optim.Adam(
         parameters, lr=config.optim.lr, weight_decay=config.optim.weight_decay
