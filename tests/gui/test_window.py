@@ -14,9 +14,11 @@ from types import ModuleType
 import av
 import numpy as np
 import pytest
-from PyQt6.QtCore import QPoint, QSettings, Qt
+from PyQt6.QtCore import QPoint, QSettings, Qt, QTimer
 from PyQt6.QtGui import QImage
+from PyQt6.QtWidgets import QApplication
 
+import gui.app
 import gui.sources
 from gui.images import qimage_to_array
 from gui.window import MainWindow
@@ -229,6 +231,29 @@ def test_close_while_a_stream_connects_is_prompt(qtbot, window, silent_server, q
     assert threads and all(t.isFinished() for t in threads)
     silent_server.close()  # the abandoned open fails now: its thread cleans up and ends
     assert reader.wait_closed(5.0)
+
+
+def test_app_exits_at_once_when_closed_while_a_stream_connects(qtbot, tmp_path, monkeypatch,
+                                                                silent_server, quick_streams):
+    store = QSettings(str(tmp_path / "gui.ini"), QSettings.Format.IniFormat)
+    monkeypatch.setattr(gui.app, "default_store", lambda: store)
+    closed_at: list[float] = []
+    give_up = time.monotonic() + TIMEOUT_MS / 1000  # never leave main() running
+
+    def close_once_connecting() -> None:
+        ready = silent_server.connections or time.monotonic() > give_up
+        if ready and not closed_at:
+            closed_at.append(time.monotonic())
+            for widget in QApplication.topLevelWidgets():
+                if isinstance(widget, MainWindow) and widget.isVisible():
+                    widget.close()
+
+    timer = QTimer()
+    timer.timeout.connect(close_once_connecting)
+    timer.start(20)
+    assert gui.app.main([silent_server.url]) == 0
+    timer.stop()
+    assert silent_server.connections and time.monotonic() - closed_at[0] < 1.0
 
 
 @needs_rtsp
