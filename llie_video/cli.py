@@ -53,7 +53,7 @@ def _enhance_parser() -> argparse.ArgumentParser:
     p.add_argument("--codec", help="video encoder (default libx264)")
     p.add_argument("--crf", type=int, help="encoder quality, lower is better (default 20)")
     p.add_argument("--preset", help="encoder speed preset (default veryfast)")
-    p.add_argument("--threads", type=int, help="torch CPU threads (default 1)")
+    p.add_argument("--threads", type=int, help="CPU threads of the enhance stage (default 1)")
     p.add_argument("--config", help="YAML job config (see configs/pipeline/default.yaml)")
     live = p.add_argument_group("live sources and outputs (webcam:N, rtsp://..., null)")
     live.add_argument("--transport", choices=["tcp", "udp"], default="tcp", help="RTSP transport")
@@ -113,7 +113,8 @@ def _run_enhance(argv: Sequence[str]) -> int:
     configure_cpu_threads(device, config.runtime.threads)
     model = create_model(config.model.name, pretrained=config.model.weights is None,
                          weights=config.model.weights)
-    stage = EnhanceStage(model, device, select_dtype(device, config.runtime.half), config.enhance)
+    stage = EnhanceStage(model, device, select_dtype(device, config.runtime.half), config.enhance,
+                         kernel_threads=config.runtime.threads)
     say = (lambda message: None) if args.quiet else (lambda message: print(message, file=sys.stderr))
     using = f"{describe_model(model)} on {device}"
 

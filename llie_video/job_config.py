@@ -20,7 +20,8 @@ class ModelConfig:
 @dataclass(frozen=True)
 class RuntimeConfig:
     """Where to compute: ``device`` auto|cpu|cuda; ``half`` fp16 on CUDA (None: auto);
-    ``threads`` torch intra-op threads on the CPU (1 leaves the other cores to the codec)."""
+    ``threads`` CPU threads of the enhance stage, torch and the fused kernel (1 leaves the other
+    cores to the codec)."""
 
     device: str = "auto"
     half: bool | None = None

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import numba
 import torch
 
 from llie_video.errors import UserError
@@ -75,11 +74,10 @@ def enhance_video(
 
 
 def configure_cpu_threads(device: torch.device, threads: int) -> None:
-    """On the CPU, limit torch's intra-op threads and the fused kernel's threads, so the codec
-    threads keep their cores."""
+    """On the CPU, limit torch's intra-op threads so the codec threads keep their cores (the
+    fused kernel's threads are the stage's ``kernel_threads``)."""
     if device.type == "cpu" and threads > 0:
         torch.set_num_threads(threads)
-        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
 
 
 def describe_model(model: EnhancementModel) -> str:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import av
+import numba
 import numpy as np
 import torch
 
@@ -76,6 +77,8 @@ class EnhanceStage:
         band_rows: rows rendered per band on the CPU (cache-sized working set).
         fused: render 4:2:0 frames with the fused CPU kernel where the model allows (False:
             the plain torch route, the reference the kernel is tested against).
+        kernel_threads: threads of the fused kernel (0: one per core). Numba's thread count is
+            per calling thread, so the stage sets it where it runs (the pipeline's enhance thread).
     """
 
     def __init__(
@@ -86,6 +89,7 @@ class EnhanceStage:
         settings: EnhanceSettings | None = None,
         band_rows: int = 64,
         fused: bool = True,
+        kernel_threads: int = 0,
     ) -> None:
         self.device = device
         self.dtype = dtype
@@ -103,6 +107,7 @@ class EnhanceStage:
         self._fused = (plane_render.FusedPlaneRenderer(render)
                        if fused and render is not None and device.type == "cpu" else None)
         self._pinned: dict[tuple[int, ...], torch.Tensor] = {}
+        self._kernel_threads = min(kernel_threads, numba.config.NUMBA_NUM_THREADS)
 
     @property
     def prefers_planes(self) -> bool:
@@ -232,6 +237,8 @@ class EnhanceStage:
         spec = yuv.YuvSpec.of_frame(frame)
         if self._fused is None:
             return self._process_planes_torch(frame, spec, settings)
+        if self._kernel_threads > 0:
+            numba.set_num_threads(self._kernel_threads)
         with torch.inference_mode():
             planes = yuv.yuv420_planes(frame)
             scale = self._estimation_scale(frame.height, frame.width, settings)
