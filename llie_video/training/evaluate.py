@@ -11,7 +11,7 @@ import math
 import statistics
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -32,11 +32,13 @@ from llie_video.metrics import psnr_per_image, ssim_per_image
 from llie_video.models import create_model
 from llie_video.models.base import EnhancementModel
 from llie_video.ops.color import luma
+from llie_video.training.grid import GRID_IMAGES, write_grid
 
 Enhancer = Callable[[torch.Tensor], torch.Tensor]
 Pairs = Sequence[tuple[torch.Tensor, torch.Tensor]]
 AUTO_GAMMA_TARGET = 0.4
 VALIDATION_SEED = 0
+GRID_DIR = Path("out/eval")
 
 
 def auto_gamma(x: torch.Tensor, target: float = AUTO_GAMMA_TARGET) -> torch.Tensor:
@@ -152,7 +154,8 @@ EvalMode = Literal["auto", "paired", "synthetic", "unpaired"]
 @dataclass(frozen=True)
 class EvaluationReport:
     """What :func:`evaluate` measured. ``scores`` (paired and synthetic modes) and ``stats``
-    (unpaired mode, with ``"input"``) are keyed by method: the model's name and ``"auto_gamma"``."""
+    (unpaired mode, with ``"input"``) are keyed by method: the model's name and ``"auto_gamma"``;
+    ``grid``: the side-by-side image written, if any."""
 
     model: str
     mode: str
@@ -161,6 +164,7 @@ class EvaluationReport:
     ms_per_1080p_frame: float | None
     scores: dict[str, PairedScores] = field(default_factory=dict)
     stats: dict[str, ImageStats] = field(default_factory=dict)
+    grid: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -178,7 +182,21 @@ class EvaluationReport:
             lines.append(f"{'method':<24}{'luma':>7}{'sat':>7}{'cast':>7}")
             for name, s in self.stats.items():
                 lines.append(f"{name:<24}{s.luma:>7.1f}{s.saturation:>7.3f}{s.colour_cast:>7.1f}")
+        if self.grid is not None:
+            lines.append(f"side-by-side grid: {self.grid}")
         return "\n".join(lines)
+
+
+def grid_rows(
+    enhance: Enhancer, images: Sequence[torch.Tensor], references: Sequence[torch.Tensor] = ()
+) -> list[list[torch.Tensor]]:
+    """Rows ``[input, output]`` (plus the reference when ``references`` is given) for the first
+    :data:`GRID_IMAGES` of ``images`` (each ``(3, H, W)``)."""
+    rows = []
+    for i, image in enumerate(images[:GRID_IMAGES]):
+        row = [image, enhance(image[None])[0]]
+        rows.append(row + [references[i]] if references else row)
+    return rows
 
 
 def resolve_mode(data: Path, mode: EvalMode) -> EvalMode:
@@ -195,6 +213,7 @@ def evaluate(
     mode: EvalMode = "auto",
     long_side: int | None = -1,
     timing: bool = True,
+    grid_dir: Path | None = GRID_DIR,
 ) -> EvaluationReport:
     """Evaluate a model, with auto-gamma alongside, on a folder.
 
@@ -206,6 +225,8 @@ def evaluate(
         mode: see ``data``; ``auto`` picks ``paired`` or ``unpaired``.
         long_side: estimation long side (``-1``: the model's default, ``None``: full resolution).
         timing: also measure the ms per 1080p frame.
+        grid_dir: where to write ``<model>_<data folder>.png``, a side-by-side grid (input | output,
+            | reference for pairs) of the first few images; None: no grid.
     """
     net = create_model(model, pretrained=weights is None, weights=weights)
     name = getattr(net, "registry_name", model)
@@ -223,8 +244,13 @@ def evaluate(
         report.stats["input"] = image_stats(images)
         for method, enhance in methods.items():
             report.stats[method] = enhanced_stats(enhance, images)
-        return report
-    pairs = paired_folder_pairs(data) if mode == "paired" else synthetic_validation_pairs(data)
-    for method, enhance in methods.items():
-        report.scores[method] = score_pairs(enhance, pairs)
+        rows = grid_rows(methods[name], images)
+    else:
+        pairs = paired_folder_pairs(data) if mode == "paired" else synthetic_validation_pairs(data)
+        for method, enhance in methods.items():
+            report.scores[method] = score_pairs(enhance, pairs)
+        rows = grid_rows(methods[name], [low for low, _ in pairs], [high for _, high in pairs])
+    if grid_dir is not None and rows:
+        grid = write_grid(grid_dir / f"{name}_{data.resolve().name}.png", rows)
+        report = replace(report, grid=str(grid))
     return report

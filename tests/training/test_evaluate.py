@@ -15,10 +15,12 @@ from llie_video.models.weights import make_checkpoint
 from llie_video.training.evaluate import (
     auto_gamma,
     evaluate,
+    grid_rows,
     image_stats,
     ms_per_frame,
     score_pairs,
 )
+from llie_video.training.grid import GAP, GRID_IMAGES, TILE_HEIGHT, side_by_side
 
 
 def test_auto_gamma_brings_mean_luma_to_0_4() -> None:
@@ -59,8 +61,9 @@ def test_evaluate_a_paired_folder(tmp_path: Path) -> None:
     model = create_model("zero_dce_pp", channels=4)
     weights = tmp_path / "w.pt"
     torch.save(make_checkpoint(model, "zero_dce_pp"), weights)
-    report = evaluate("zero_dce_pp", tmp_path, weights=weights, timing=False)
+    report = evaluate("zero_dce_pp", tmp_path, weights=weights, timing=False, grid_dir=None)
     assert report.mode == "paired" and set(report.scores) == {"zero_dce_pp", "auto_gamma"}
+    assert report.grid is None
     low = torch.from_numpy(cv2.imread(str(tmp_path / "low" / "a.png"))[..., ::-1].copy())
     high = torch.from_numpy(cv2.imread(str(tmp_path / "high" / "a.png"))[..., ::-1].copy())
     low, high = (t.permute(2, 0, 1).float()[None] / 255 for t in (low, high))
@@ -74,10 +77,38 @@ def test_evaluate_unpaired_reports_input_and_outputs(tmp_path: Path) -> None:
     cv2.imwrite(str(tmp_path / "a.png"), np.full((16, 16, 3), 40, np.uint8))
     weights = tmp_path / "w.pt"
     torch.save(make_checkpoint(create_model("zero_dce_pp", channels=4), "zero_dce_pp"), weights)
-    report = evaluate("zero_dce_pp", tmp_path, weights=weights, timing=False)
+    report = evaluate("zero_dce_pp", tmp_path, weights=weights, timing=False, grid_dir=tmp_path / "g")
     assert report.mode == "unpaired"
     assert report.stats["input"].luma == pytest.approx(40, abs=1e-3)
     assert report.stats["auto_gamma"].luma == pytest.approx(0.4 * 255, abs=0.5)
+    # The grid: one row, input | output, tiles 256 px high (16x16 scaled up).
+    assert report.grid == str(tmp_path / "g" / f"zero_dce_pp_{tmp_path.name}.png")
+    grid = cv2.imread(report.grid)[..., ::-1]
+    assert grid.shape == (TILE_HEIGHT, 2 * TILE_HEIGHT + GAP, 3)
+    assert np.all(grid[:, :TILE_HEIGHT] == 40)
+    assert np.all(grid[:, TILE_HEIGHT : TILE_HEIGHT + GAP] == 0)
+    assert f"grid: {report.grid}" in report.format_table()
+
+
+def test_side_by_side_rows_tiles_and_padding() -> None:
+    dark, bright = torch.full((3, 8, 16), 0.2), torch.full((3, 8, 8), 1.0)
+    grid = side_by_side([[dark, bright, bright], [bright, dark]], height=8)
+    # Row 1: 16 + 8 + 8 px wide with two gaps; row 2 is narrower and padded with black.
+    assert grid.shape == (8 + GAP + 8, 16 + 8 + 8 + 2 * GAP, 3)
+    assert np.all(grid[:8, :16] == 51) and np.all(grid[:8, 16 + GAP : 24 + GAP] == 255)
+    assert np.all(grid[8 : 8 + GAP] == 0)
+    assert np.all(grid[8 + GAP :, :8] == 255) and np.all(grid[8 + GAP :, 8 + GAP : 24 + GAP] == 51)
+    assert np.all(grid[8 + GAP :, 24 + GAP :] == 0)
+    with pytest.raises(ValueError):
+        side_by_side([])
+
+
+def test_grid_rows_take_the_first_images_and_add_references() -> None:
+    images = [torch.full((3, 4, 4), i / 10) for i in range(6)]
+    rows = grid_rows(lambda x: x * 2, images, images)
+    assert len(rows) == GRID_IMAGES and all(len(r) == 3 for r in rows)
+    assert torch.equal(rows[1][1], images[1] * 2) and torch.equal(rows[1][2], images[1])
+    assert all(len(r) == 2 for r in grid_rows(lambda x: x, images))
 
 
 def test_ms_per_frame_is_measured() -> None:
