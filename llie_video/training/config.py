@@ -112,6 +112,11 @@ class ExportConfig:
 
     ``fit_output_gamma``: for curve models, choose the output gamma with the best PSNR on
     ``calibration_images`` synthetic pairs from the *train* split before exporting.
+
+    ``official_weights`` (recorded as ``official``) and ``more_official_weights`` (recorded as
+    ``official_<file stem>``): the original authors' checkpoints scored beside ours on the
+    validation set; ``official_arch``: their architecture when it is not ours (no official
+    checkpoint of ours exists and the closest official model is compared instead).
     """
 
     enabled: bool = True
@@ -122,6 +127,8 @@ class ExportConfig:
     notes: str = ""
     validation_root: Path | None = Path("../shared/data/train/sice_zero_dce")
     official_weights: Path | None = None
+    more_official_weights: tuple[Path, ...] = ()
+    official_arch: str | None = None
     fit_output_gamma: bool = False
     calibration_images: int = 40
 

@@ -43,18 +43,30 @@ def validation_metrics(config: TrainConfig, weights_file: Path) -> dict[str, Any
     pairs = synthetic_validation_pairs(Path(root), luma_range=(low, high), seed=VALIDATION_SEED)
     arch = config.model.arch
     scores = {"ours": score_pairs(model_enhancer(create_model(arch, weights=weights_file)), pairs)}
-    official = config.export.official_weights
-    if official is not None and Path(official).is_file():
-        scores["official"] = score_pairs(model_enhancer(create_model(arch, weights=official)), pairs)
+    officials = official_checkpoints(config)
+    official_arch = config.export.official_arch or arch
+    for name, path in officials.items():
+        net = create_model(official_arch, weights=path)
+        scores[name] = score_pairs(model_enhancer(net), pairs)
     scores["auto_gamma"] = score_pairs(auto_gamma, pairs)
-    return {
-        "synthetic_validation": {
-            "recipe": VALIDATION_RECIPE.format(root=root, low=low, high=high, seed=VALIDATION_SEED),
-            "images": len(pairs),
-            **{name: {"psnr": round(s.psnr, 3), "ssim": round(s.ssim, 4),
-                      "output_luma": round(s.output_luma, 1)} for name, s in scores.items()},
-        }
+    figures: dict[str, Any] = {
+        "recipe": VALIDATION_RECIPE.format(root=root, low=low, high=high, seed=VALIDATION_SEED),
+        "images": len(pairs),
     }
+    if officials:
+        figures["official_arch"] = official_arch
+        figures["official_files"] = {name: Path(p).name for name, p in officials.items()}
+    figures.update({name: {"psnr": round(s.psnr, 3), "ssim": round(s.ssim, 4),
+                           "output_luma": round(s.output_luma, 1)} for name, s in scores.items()})
+    return {"synthetic_validation": figures}
+
+
+def official_checkpoints(config: TrainConfig) -> dict[str, Path]:
+    """The configured official checkpoints that exist, by the name their scores are recorded
+    under: ``official`` and ``official_<file stem>``."""
+    named = {"official": config.export.official_weights}
+    named.update({f"official_{Path(p).stem}": p for p in config.export.more_official_weights})
+    return {name: Path(p) for name, p in named.items() if p is not None and Path(p).is_file()}
 
 
 def fitted_output_gamma(config: TrainConfig, checkpoint: dict[str, Any]) -> float:

@@ -1,0 +1,45 @@
+"""Export figures: official checkpoints (same or closest architecture) scored beside ours."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+
+from llie_video.config import from_dict
+from llie_video.models import create_model
+from llie_video.models.weights import make_checkpoint
+from llie_video.training.config import TrainConfig
+from llie_video.training.export import official_checkpoints, validation_metrics
+
+
+def tiny_checkpoint(path: Path, arch: str, seed: int) -> Path:
+    torch.manual_seed(seed)
+    torch.save(make_checkpoint(create_model(arch, channels=4), arch), path)
+    return path
+
+
+def test_official_checkpoints_of_the_closest_architecture_are_scored(tmp_path: Path) -> None:
+    images = tmp_path / "images"
+    images.mkdir()
+    for i in range(30):  # about a tenth falls in the validation split
+        cv2.imwrite(str(images / f"{i}.png"), np.full((16, 16, 3), 60 + 4 * i, np.uint8))
+    ours = tiny_checkpoint(tmp_path / "ours.pt", "zero_dce_pp", 0)
+    official = tiny_checkpoint(tmp_path / "official_a.pt", "zero_dce", 1)
+    other = tiny_checkpoint(tmp_path / "official_b.pt", "zero_dce", 2)
+    config = from_dict(TrainConfig, {
+        "model": {"arch": "zero_dce_pp"},
+        "data": {"root": str(images), "luma_range": [0, 255]},
+        "export": {"validation_root": str(images), "official_weights": str(official),
+                   "more_official_weights": [str(other), str(tmp_path / "missing.pt")],
+                   "official_arch": "zero_dce"},
+    })
+    assert official_checkpoints(config) == {"official": official, "official_official_b": other}
+    figures = validation_metrics(config, ours)["synthetic_validation"]
+    assert figures["images"] >= 1
+    assert figures["official_arch"] == "zero_dce"
+    assert figures["official_files"] == {"official": "official_a.pt", "official_official_b": "official_b.pt"}
+    assert {"ours", "official", "official_official_b", "auto_gamma"} <= set(figures)
+    assert figures["official"] != figures["official_official_b"]
