@@ -4,14 +4,17 @@ Every variant trains from the same YAML (``configs/train/iat_lite.yaml`` by defa
 seed, data, step budget and schedule; only the ``techniques`` section differs. Each trained model
 (EMA weights) is scored on the synthetic-pair validation set of the training issue (the recipe in
 ``weights/MANIFEST.json``: validation split of SICE, luma 90-170, default degradation, seed 0,
-default estimation size), and timed on a 1280x720 frame (eager ``model(x)``: estimate at the
-model's default size + upsample + render, one thread; and the estimate alone).
+default estimation size), and timed on a 1280x720 frame with one thread: eager ``model(x)``
+(estimate at the model's default size, upsample, torch render), the estimate alone, and the
+video stage's fast path (``EnhanceStage.process_planes`` on a yuv420p frame: estimate, temporal
+smoothing, fused render), which is what ``llie-video`` runs on video.
 
 Prints a Markdown table (PSNR, SSIM, inference parameters, extra LFPV entries, ms per 720p frame)
 and writes ``results.json`` under ``--out`` after every variant, so a partial run keeps its rows.
-Runs resume from ``--out/<variant>/last.pt``.
+Runs resume from ``--out/<variant>/last.pt`` (a finished run is only scored and timed again).
 
-    python bench/ablation.py [--steps 600] [--variants base pog adr adr_pog lfpv] [--out bench_out/ablation]
+    python bench/ablation.py [--steps 150] [--variants base pog adr adr_pog lfpv]
+                             [--out bench_out/ablation]
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import av
+import numpy as np
 import torch
 
 from llie_video.config import load_config
@@ -33,6 +38,7 @@ from llie_video.training.config import TrainConfig
 from llie_video.training.evaluate import model_enhancer, score_pairs, synthetic_validation_pairs
 from llie_video.training.sources import build_source
 from llie_video.training.trainer import build_state, run_training
+from llie_video.video.stage import EnhanceStage
 
 VARIANTS: dict[str, tuple[str, list[str]]] = {
     "base": ("iat_lite", []),
@@ -62,6 +68,7 @@ class Row:
     lfpv_entries: int
     ms_720p: float
     ms_estimate: float
+    ms_stage: float
 
 
 def variant_config(base: Path, variant: str, steps: int, out: Path) -> TrainConfig:
@@ -101,12 +108,21 @@ def median_ms(fn: object, x: torch.Tensor, repeats: int) -> float:
     return statistics.median(times)
 
 
-def timings(model: EnhancementModel, repeats: int) -> tuple[float, float]:
-    """``(ms per 1280x720 frame, ms of the estimate alone at the default size)``."""
+def yuv_frame(width: int = 1280, height: int = 720) -> av.VideoFrame:
+    """A dark, noisy yuv420p frame."""
+    rgb = (np.random.default_rng(0).random((height, width, 3)) * 60 + 10).astype(np.uint8)
+    return av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
+
+
+def timings(model: EnhancementModel, repeats: int) -> tuple[float, float, float]:
+    """``(ms per 1280x720 frame eager, ms of the estimate alone at the default size, ms of the
+    video stage's fast path on a 720p yuv420p frame)``."""
     frame = torch.rand(1, 3, 720, 1280, generator=torch.Generator().manual_seed(0))
     side = model.estimation_long_side or 1280
-    low = torch.rand(1, 3, round(side * 720 / 1280), side, generator=torch.Generator().manual_seed(1))
-    return median_ms(model, frame, repeats), median_ms(model.estimate, low, repeats)
+    low = torch.rand(1, 3, round(side * 720 / 1280), side)
+    eager, estimate = median_ms(model, frame, repeats), median_ms(model.estimate, low, repeats)
+    stage = EnhanceStage(model, torch.device("cpu"), kernel_threads=1)
+    return eager, estimate, median_ms(stage.process_planes, yuv_frame(), repeats)
 
 
 def run_variant(base: Path, variant: str, steps: int, out: Path, pairs: list, repeats: int) -> Row:
@@ -118,11 +134,11 @@ def run_variant(base: Path, variant: str, steps: int, out: Path, pairs: list, re
     model = trained_model(config, checkpoint)
     scores = score_pairs(model_enhancer(model), pairs)
     bank = find_bank(model)
-    ms_frame, ms_estimate = timings(model, repeats)
+    ms_frame, ms_estimate, ms_stage = timings(model, repeats)
     return Row(
         variant, config.model.arch, steps, round(minutes, 2), scores.psnr, scores.ssim,
         model.num_parameters(), bank.num_entries_parameters() if bank is not None else 0,
-        ms_frame, ms_estimate,
+        ms_frame, ms_estimate, ms_stage,
     )
 
 
@@ -130,13 +146,13 @@ def format_table(rows: list[Row]) -> str:
     """A Markdown table of ``rows``."""
     lines = [
         "| variant | model | PSNR dB | SSIM | inference params | of which LFPV entries "
-        "| ms / 720p frame | ms estimate |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| ms / 720p eager | ms estimate | ms / 720p stage |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {r.variant} | {r.arch} | {r.psnr:.2f} | {r.ssim:.4f} | {r.parameters:,} "
-            f"| {r.lfpv_entries:,} | {r.ms_720p:.1f} | {r.ms_estimate:.1f} |"
+            f"| {r.lfpv_entries:,} | {r.ms_720p:.1f} | {r.ms_estimate:.1f} | {r.ms_stage:.1f} |"
         )
     return "\n".join(lines)
 
@@ -144,7 +160,7 @@ def format_table(rows: list[Row]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--config", type=Path, default=Path("configs/train/iat_lite.yaml"))
-    parser.add_argument("--steps", type=int, default=600)
+    parser.add_argument("--steps", type=int, default=150)
     parser.add_argument("--variants", nargs="+", default=["base", "pog", "adr", "adr_pog", "lfpv"],
                         choices=sorted(VARIANTS))
     parser.add_argument("--out", type=Path, default=Path("bench_out/ablation"))

@@ -100,7 +100,9 @@ class GatedMixer(nn.Module):
 class LocalBlock(nn.Module):
     """Channel attention then gated mixer, each pre-normalised and residual."""
 
-    def __init__(self, channels: int, heads: int, pog: bool, pog_dim: int, adr: bool, sharpness: float) -> None:
+    def __init__(
+        self, channels: int, heads: int, pog: bool, pog_dim: int, adr: bool, sharpness: float
+    ) -> None:
         super().__init__()
         self.norm1, self.norm2 = ChannelNorm(channels), ChannelNorm(channels)
         self.attention = ChannelAttention(channels, heads, adr, sharpness)
@@ -115,7 +117,9 @@ class GlobalQueries(nn.Module):
     """Learned queries cross-attend to tokens of the 4x-downsampled features; their outputs give
     a per-image, per-channel scale and shift of the curve logits. ``(B, C, h, w) -> (B, 6)``."""
 
-    def __init__(self, channels: int, heads: int, queries: int, adr: bool, sharpness: float) -> None:
+    def __init__(
+        self, channels: int, heads: int, queries: int, adr: bool, sharpness: float
+    ) -> None:
         super().__init__()
         self.heads = heads
         self.down = nn.Sequential(
@@ -129,13 +133,16 @@ class GlobalQueries(nn.Module):
         nn.init.zeros_(self.head.weight)
         nn.init.zeros_(self.head.bias)
 
+    def split_heads(self, t: torch.Tensor) -> torch.Tensor:
+        """``(B, N, C) -> (B, heads, N, C / heads)``."""
+        return t.reshape(t.shape[0], t.shape[1], self.heads, -1).transpose(1, 2)
+
     def forward(self, f: torch.Tensor) -> torch.Tensor:
         b, c = f.shape[:2]
         tokens = self.down(f).flatten(2).transpose(1, 2)  # (B, N, C)
         k, v = self.kv(tokens).chunk(2, dim=-1)
-        split = lambda t: t.reshape(t.shape[0], -1, self.heads, c // self.heads).transpose(1, 2)  # noqa: E731
-        q = split(self.queries[None].expand(b, -1, -1))
-        k, v = split(k), split(v)
+        q = self.split_heads(self.queries[None].expand(b, -1, -1))
+        k, v = self.split_heads(k), self.split_heads(v)
         logits = q @ k.transpose(-2, -1) / (c // self.heads) ** 0.5  # (B, heads, Q, N)
         out = (attention_weights(logits, self.reallocation) @ v).transpose(1, 2).reshape(b, -1)
         return self.head(out)

@@ -44,7 +44,8 @@ class AttentionReallocation(nn.Module):
         super().__init__()
         self.sharpness = sharpness
         self.stat_weights = nn.Parameter(torch.zeros(heads, 2))
-        self.threshold_bias = nn.Parameter(torch.full((heads,), math.log(math.expm1(initial_threshold))))
+        bias = math.log(math.expm1(initial_threshold))  # softplus(bias) = initial_threshold
+        self.threshold_bias = nn.Parameter(torch.full((heads,), bias))
         self.mix_logit = nn.Parameter(torch.zeros(heads))
 
     def statistics(self, attention: torch.Tensor) -> torch.Tensor:
@@ -65,7 +66,9 @@ class AttentionReallocation(nn.Module):
         return (1.0 - alpha) * attention + alpha * reallocated
 
 
-def attention_weights(logits: torch.Tensor, reallocation: AttentionReallocation | None) -> torch.Tensor:
+def attention_weights(
+    logits: torch.Tensor, reallocation: AttentionReallocation | None
+) -> torch.Tensor:
     """``softmax(logits)`` over the last axis, then ADR when ``reallocation`` is given.
     ``(B, heads, n, m) -> (B, heads, n, m)``."""
     attention = torch.softmax(logits, dim=-1)

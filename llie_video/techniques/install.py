@@ -12,7 +12,9 @@ if TYPE_CHECKING:
     from llie_video.training.objectives import Objective
 
 
-def install_techniques(model: EnhancementModel, objective: Objective, config: TechniquesConfig) -> None:
+def install_techniques(
+    model: EnhancementModel, objective: Objective, config: TechniquesConfig
+) -> None:
     """Attach LFPVs (bank on ``model``, updaters and the ``L(I_hat, I)`` term on ``objective``).
 
     POG and ADR are architecture arguments (:meth:`TechniquesConfig.model_kwargs`), already

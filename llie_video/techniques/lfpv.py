@@ -1,8 +1,8 @@
 """Learnable feature patches and vectors (LFPVs), a plug-in for any model with a feature trunk.
 
 Xu et al., "Learnable Feature Patches and Vectors for Boosting Low-light Image Enhancement without
-External Knowledge". ``l`` vectors ``C_v`` ``(l, c)`` and ``l`` patches ``C_p`` ``(l, c k k)`` are kept
-as state. Features ``f`` ``(B, c, h, w)`` of a chosen layer query them by softmax attention:
+External Knowledge". ``l`` vectors ``C_v`` ``(l, c)`` and ``l`` patches ``C_p`` ``(l, c k k)`` are
+kept as state. Features ``f`` ``(B, c, h, w)`` of a chosen layer query them by softmax attention:
 
 - vectors, per pixel: ``f_vec = softmax(f C_v^T / sqrt(c)) C_v``;
 - patches, per ``k x k`` block (pixel-unshuffle, ``c' = c k k``):
@@ -45,7 +45,8 @@ def _pad_to_multiple(f: torch.Tensor, k: int) -> torch.Tensor:
 
 
 def patch_tokens(f: torch.Tensor, k: int) -> torch.Tensor:
-    """``(B, c, h, w)`` -> ``(B, ceil(h/k) ceil(w/k), c k k)`` (replicate-padded to multiples of k)."""
+    """``(B, c, h, w)`` -> ``(B, ceil(h/k) ceil(w/k), c k k)`` (replicate-padded to multiples
+    of ``k``)."""
     blocks = F.pixel_unshuffle(_pad_to_multiple(f, k), k)
     return blocks.flatten(2).transpose(1, 2)
 
@@ -163,7 +164,8 @@ class EntryUpdater(nn.Module):
 class LfpvUpdaters(nn.Module):
     """The training-only updaters of one :class:`LfpvBank`.
 
-    ``forward(f (B, c, h, w), vectors (l, c), patches (l, c k k), k) -> (new vectors, new patches)``.
+    ``forward(f (B, c, h, w), vectors (l, c), patches (l, c k k), k)`` -> new vectors and
+    patches, same shapes.
     The samples are each image's mean feature vector and mean ``k x k`` feature patch.
     """
 

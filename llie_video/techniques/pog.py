@@ -26,7 +26,9 @@ class ParameterOrthogonalConv(nn.Module):
         hidden: hidden width of the coefficient branch and of the weight MLP.
     """
 
-    def __init__(self, in_channels: int, out_channels: int, dim: int = 16, hidden: int = 16) -> None:
+    def __init__(
+        self, in_channels: int, out_channels: int, dim: int = 16, hidden: int = 16
+    ) -> None:
         super().__init__()
         self.in_channels, self.out_channels, self.dim = in_channels, out_channels, dim
         self.embeddings = nn.Parameter(torch.randn(out_channels * in_channels, dim))

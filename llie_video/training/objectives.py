@@ -83,7 +83,9 @@ class Objective(nn.Module):
             total = total + terms[name]
         return total, {k: v.detach() for k, v in terms.items()}
 
-    def supervised_loss(self, enhanced: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, LossTerms]:
+    def supervised_loss(
+        self, enhanced: torch.Tensor, targets: torch.Tensor
+    ) -> tuple[torch.Tensor, LossTerms]:
         """``supervised * (weighted L1 + SSIM + colour terms)`` of ``enhanced`` against ``targets``
         (both ``(B, 3, H, W)``), and the unweighted terms by name."""
         weights = self.config.supervised_terms

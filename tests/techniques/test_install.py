@@ -25,19 +25,22 @@ def config(tmp_path: Path, arch: str, techniques: dict) -> TrainConfig:
     yy, xx = np.mgrid[0:32, 0:32]
     for i in range(2):
         base = 110 + 40 * np.sin((xx + 5 * i) / 5.0) * np.cos(yy / 7.0)
-        cv2.imwrite(str(folder / f"{i}.png"), np.stack([base, base, base * 0.9], -1).astype(np.uint8))
+        rgb = np.stack([base, base, base * 0.9], -1).astype(np.uint8)
+        cv2.imwrite(str(folder / f"{i}.png"), rgb)
     return from_dict(TrainConfig, {
         "device": "cpu", "run_dir": str(tmp_path / "run"),
         "model": {"arch": arch, "kwargs": {"channels": 8}},
-        "data": {"root": str(folder), "split": "all", "crop": 24, "batch_size": 2, "luma_range": [0, 255]},
+        "data": {"root": str(folder), "split": "all", "crop": 24, "batch_size": 2,
+                 "luma_range": [0, 255]},
         "optim": {"steps": 4, "estimation_long_sides": [16]},
         "techniques": techniques,
     })
 
 
 def test_all_techniques_train_together(tmp_path: Path) -> None:
-    cfg = config(tmp_path, "iat_lite", {"pog": {"enabled": True, "dim": 4}, "adr": {"enabled": True},
-                                        "lfpv": {"enabled": True, "entries": 4, "patch": 2}})
+    techniques = {"pog": {"enabled": True, "dim": 4}, "adr": {"enabled": True},
+                  "lfpv": {"enabled": True, "entries": 4, "patch": 2}}
+    cfg = config(tmp_path, "iat_lite", techniques)
     state = build_state(cfg, DEVICE)
     assert state.model.architecture_kwargs()["pog"] and state.model.architecture_kwargs()["adr"]
     bank = find_bank(state.model)

@@ -56,8 +56,13 @@ def test_eval_mode_runs_no_updater_and_keeps_the_state() -> None:
     assert calls == [] and torch.equal(bank.vectors, before)
 
 
-@pytest.mark.parametrize(("arch", "layer", "channels"), [("iat_lite", None, 16), ("zero_dce_pp", "estimator.e_conv4", 32)])
-def test_plugin_on_two_models_adds_only_the_entries_to_inference(arch: str, layer: str | None, channels: int) -> None:
+@pytest.mark.parametrize(
+    ("arch", "layer", "channels"),
+    [("iat_lite", None, 16), ("zero_dce_pp", "estimator.e_conv4", 32)],
+)
+def test_plugin_on_two_models_adds_only_the_entries_to_inference(
+    arch: str, layer: str | None, channels: int
+) -> None:
     torch.manual_seed(0)
     model = create_model(arch)
     x = torch.rand(2, 3, 30, 34)

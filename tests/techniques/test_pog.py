@@ -31,7 +31,9 @@ def test_combined_vector_is_the_basis_times_the_coefficients() -> None:
 
 def test_weights_differ_per_image_and_do_not_mix_the_batch() -> None:
     conv = make_conv()
-    x = torch.cat([torch.rand(1, 4, 5, 6) * 0.1, torch.rand(1, 4, 5, 6) + 1.0, torch.rand(1, 4, 5, 6)])
+    x = torch.rand(3, 4, 5, 6)
+    x[0] *= 0.1
+    x[1] += 1.0
     weights = conv.weights(x)
     assert weights.shape == (3, 3, 4)
     assert not torch.allclose(weights[0], weights[1], atol=1e-6)
