@@ -33,6 +33,8 @@ from llie_video.models.base import EnhancementModel
 from llie_video.ops.curves import apply_curves, apply_curves_
 from llie_video.ops.render_spec import RenderKind, RenderSpec
 from llie_video.techniques.adr import AttentionReallocation, attention_weights
+from llie_video.techniques.config import LfpvConfig
+from llie_video.techniques.plugin import attach_lfpv, find_bank
 from llie_video.techniques.pog import ParameterOrthogonalConv
 
 ITERATIONS = 8
@@ -158,6 +160,9 @@ class IATLite(EnhancementModel):
         queries: global queries.
         pog, pog_dim: parameter orthogonal generation in every gated mixer, embedding dimension.
         adr, adr_sharpness: attention dynamic reallocation on every attention map.
+        lfpv_entries, lfpv_patch: build with an LFPV bank on ``trunk`` (0: none). A bank attached
+            later by the training plug-in is recorded in :meth:`architecture_kwargs` too, so
+            trained checkpoints rebuild with it.
     """
 
     param_channels = 3
@@ -174,6 +179,8 @@ class IATLite(EnhancementModel):
         pog_dim: int = 16,
         adr: bool = False,
         adr_sharpness: float = 8.0,
+        lfpv_entries: int = 0,
+        lfpv_patch: int = 4,
     ) -> None:
         super().__init__()
         if channels % heads:
@@ -188,6 +195,9 @@ class IATLite(EnhancementModel):
         )
         self.curve_head = nn.Conv2d(channels, 3, 3, padding=1)
         self.global_branch = GlobalQueries(channels, heads, queries, adr, adr_sharpness)
+        if lfpv_entries:
+            config = LfpvConfig(enabled=True, entries=lfpv_entries, patch=lfpv_patch)
+            attach_lfpv(self, config, channels)
 
     def estimate(self, x_low: torch.Tensor) -> torch.Tensor:
         """``(B, 3, h, w)`` -> curve maps ``(B, 3, h, w)`` in [-1, 1]."""
@@ -208,7 +218,11 @@ class IATLite(EnhancementModel):
         return RenderSpec(kind=RenderKind.CURVES, iterations=ITERATIONS)
 
     def architecture_kwargs(self) -> dict[str, object]:
-        return dict(self._kwargs)
+        kwargs = dict(self._kwargs)
+        bank = find_bank(self)
+        if bank is not None:
+            kwargs.update(lfpv_entries=bank.vectors.shape[0], lfpv_patch=bank.patch)
+        return kwargs
 
 
 @register_model("iat_lite")
@@ -221,6 +235,10 @@ def iat_lite(
     pog_dim: int = 16,
     adr: bool = False,
     adr_sharpness: float = 8.0,
+    lfpv_entries: int = 0,
+    lfpv_patch: int = 4,
 ) -> IATLite:
-    """IAT-lite (about 5K parameters at the defaults; POG and ADR optional)."""
-    return IATLite(channels, blocks, heads, queries, pog, pog_dim, adr, adr_sharpness)
+    """IAT-lite (12,061 parameters at the defaults; POG, ADR and LFPV entries optional)."""
+    return IATLite(
+        channels, blocks, heads, queries, pog, pog_dim, adr, adr_sharpness, lfpv_entries, lfpv_patch
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from llie_video.techniques.config import TechniquesConfig
-from llie_video.techniques.plugin import LfpvLoss, attach_lfpv
+from llie_video.techniques.plugin import LfpvLoss, attach_lfpv, find_bank
 
 if TYPE_CHECKING:
     from llie_video.models.base import EnhancementModel
@@ -15,11 +15,12 @@ if TYPE_CHECKING:
 def install_techniques(
     model: EnhancementModel, objective: Objective, config: TechniquesConfig
 ) -> None:
-    """Attach LFPVs (bank on ``model``, updaters and the ``L(I_hat, I)`` term on ``objective``).
+    """Attach LFPVs (bank on ``model`` unless it was built with one, updaters and the
+    ``L(I_hat, I)`` term on ``objective``).
 
     POG and ADR are architecture arguments (:meth:`TechniquesConfig.model_kwargs`), already
     passed to the model's constructor.
     """
     if config.lfpv.enabled:
-        bank = attach_lfpv(model, config.lfpv)
+        bank = find_bank(model) or attach_lfpv(model, config.lfpv)
         objective.auxiliary["lfpv"] = LfpvLoss(bank, config.lfpv)

@@ -37,9 +37,12 @@ def feature_channels(model: EnhancementModel, layer: nn.Module) -> int:
     return int(shapes[0][1])
 
 
-def attach_lfpv(model: EnhancementModel, config: LfpvConfig) -> LfpvBank:
+def attach_lfpv(
+    model: EnhancementModel, config: LfpvConfig, channels: int | None = None
+) -> LfpvBank:
     """Add a bank as ``model.lfpv`` and fuse it into the output of ``config.layer`` (default:
-    the model's ``lfpv_layer`` attribute). Returns the bank."""
+    the model's ``lfpv_layer`` attribute). ``channels``: of that output (None: found by a dry
+    run). Returns the bank."""
     name = config.layer or getattr(model, "lfpv_layer", None)
     if not name:
         raise UserError(f"{type(model).__name__} names no LFPV layer; set techniques.lfpv.layer")
@@ -47,7 +50,8 @@ def attach_lfpv(model: EnhancementModel, config: LfpvConfig) -> LfpvBank:
         layer = model.get_submodule(name)
     except AttributeError:
         raise UserError(f"{type(model).__name__} has no layer {name!r} for LFPV") from None
-    bank = LfpvBank(feature_channels(model, layer), config.entries, config.patch)
+    channels = feature_channels(model, layer) if channels is None else channels
+    bank = LfpvBank(channels, config.entries, config.patch)
     model.add_module(BANK_NAME, bank)
     layer.register_forward_hook(lambda _m, _i, out: bank(out))
     return bank

@@ -11,6 +11,7 @@ import torch
 
 from llie_video.config import ConfigError, from_dict
 from llie_video.errors import UserError
+from llie_video.models import create_model
 from llie_video.techniques.plugin import find_bank
 from llie_video.training.config import TrainConfig
 from llie_video.training.sources import build_source
@@ -51,6 +52,20 @@ def test_all_techniques_train_together(tmp_path: Path) -> None:
     assert not torch.equal(bank.vectors, before)
     assert any(k.startswith("auxiliary.lfpv.updaters.") for k in state.objective.state_dict())
     assert not any("updaters" in k for k in state.model.state_dict())
+
+
+def test_a_trained_lfpv_checkpoint_rebuilds_with_its_entries(tmp_path: Path) -> None:
+    cfg = config(tmp_path, "iat_lite", {"lfpv": {"enabled": True, "entries": 4, "patch": 2}})
+    state = build_state(cfg, DEVICE)
+    train_step(state, cfg, draw_batch(build_source(cfg.data), cfg, 0), DEVICE)
+    path = tmp_path / "run.pt"
+    torch.save(state.checkpoint(cfg), path)
+    model = create_model("iat_lite", weights=path)
+    assert model.architecture_kwargs()["lfpv_entries"] == 4
+    bank = find_bank(model)
+    assert bank is not None and bank.patch == 2
+    plain = create_model("iat_lite", channels=8).num_parameters()
+    assert model.num_parameters() == plain + 4 * 8 + 4 * 8 * 2 * 2
 
 
 def test_architectural_technique_on_a_model_without_it_is_a_user_error(tmp_path: Path) -> None:
