@@ -12,6 +12,7 @@ import logging
 import signal
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -139,6 +140,11 @@ def _run_video(source, target, stage, config, overwrite: bool, quiet: bool, say,
 
     def start(info) -> None:
         say(f"llie-video: {using}")
+        began = time.monotonic()
+        stage.prepare()  # the first run on a machine compiles the fused kernel
+        if time.monotonic() - began > 2.0:
+            say(f"llie-video: compiled the fast path in {time.monotonic() - began:.0f} s "
+                "(once per machine; cached from now on)")
         progress.start(info)
 
     try:
