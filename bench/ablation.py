@@ -71,9 +71,14 @@ class Row:
     ms_stage: float
 
 
-def variant_config(base: Path, variant: str, steps: int, out: Path) -> TrainConfig:
-    """The base config with the variant's architecture, techniques, budget and run folder."""
+def variant_config(
+    base: Path, variant: str, steps: int, out: Path, seed: int | None = None
+) -> TrainConfig:
+    """The base config with the variant's architecture, techniques, budget, run folder and
+    (unless None) seed."""
     arch, overrides = VARIANTS[variant]
+    if seed is not None:
+        overrides = [*overrides, f"seed={seed}"]
     return load_config(
         TrainConfig,
         base,
@@ -125,9 +130,11 @@ def timings(model: EnhancementModel, repeats: int) -> tuple[float, float, float]
     return eager, estimate, median_ms(stage.process_planes, yuv_frame(), repeats)
 
 
-def run_variant(base: Path, variant: str, steps: int, out: Path, pairs: list, repeats: int) -> Row:
+def run_variant(
+    base: Path, variant: str, steps: int, out: Path, pairs: list, repeats: int, seed: int | None
+) -> Row:
     """Train (or resume) one variant, then score and time it."""
-    config = variant_config(base, variant, steps, out)
+    config = variant_config(base, variant, steps, out, seed)
     start = time.perf_counter()
     checkpoint = run_training(config, build_source(config.data), progress=False)
     minutes = (time.perf_counter() - start) / 60
@@ -165,6 +172,7 @@ def main() -> None:
                         choices=sorted(VARIANTS))
     parser.add_argument("--out", type=Path, default=Path("bench_out/ablation"))
     parser.add_argument("--repeats", type=int, default=5, help="timing repeats per variant")
+    parser.add_argument("--seed", type=int, default=None, help="instead of the config's seed")
     args = parser.parse_args()
     torch.set_num_threads(1)
     base = load_config(TrainConfig, args.config)
@@ -172,10 +180,13 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     rows: list[Row] = []
     for variant in args.variants:
-        rows.append(run_variant(args.config, variant, args.steps, args.out, pairs, args.repeats))
+        rows.append(
+            run_variant(args.config, variant, args.steps, args.out, pairs, args.repeats, args.seed)
+        )
         (args.out / "results.json").write_text(json.dumps([asdict(r) for r in rows], indent=1))
         print(format_table(rows[-1:]).splitlines()[-1], flush=True)
-    print(f"\n{len(pairs)} validation pairs, {args.steps} steps per variant, seed {base.seed}\n")
+    seed = base.seed if args.seed is None else args.seed
+    print(f"\n{len(pairs)} validation pairs, {args.steps} steps per variant, seed {seed}\n")
     print(format_table(rows))
 
 
