@@ -16,6 +16,7 @@ Usage per frame: ``weights = denoiser.begin(x, strength)``, then for each band o
 from __future__ import annotations
 
 import cv2
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -44,17 +45,69 @@ def block_means(x: torch.Tensor) -> torch.Tensor:
     return F.adaptive_avg_pool2d(x, (h, w))
 
 
+# Global motion (camera pans): a shift is trusted when phase correlation's peak is this strong.
+_MIN_RESPONSE = 0.2
+# ... and when it leaves a clearly smaller median block difference than no motion does.
+_BETTER = 0.9
+
+
+def global_shift(previous: torch.Tensor, current: torch.Tensor) -> tuple[int, int]:
+    """The translation ``(dy, dx)`` in whole full-resolution pixels that maps the previous frame
+    onto the current one,
+    from block means ``(1, C, h, w)`` by phase correlation; ``(0, 0)`` when there is no clear
+    single motion (a static scene, several motions, a cut)."""
+    a = previous[0].mean(dim=0).numpy().astype(np.float32)
+    b = current[0].mean(dim=0).numpy().astype(np.float32)
+    if min(a.shape) < 8:
+        return (0, 0)
+    window = cv2.createHanningWindow((a.shape[1], a.shape[0]), cv2.CV_32F)
+    # on high-passed maps: the smooth content of block means gives a broad correlation peak
+    # whose centroid underestimates the shift (by half, for 1-2 blocks)
+    (sx, sy), response = cv2.phaseCorrelate(_high_pass(a), _high_pass(b), window)
+    shift = (round(sy * _BLOCK), round(sx * _BLOCK))
+    if response < _MIN_RESPONSE or shift == (0, 0):
+        return (0, 0)
+    # keep it only if it explains most of the frame better than no motion (a bright object moving
+    # over a static scene can win the correlation; the scene must then stay where it is)
+    moved = shift_image(previous[:, :1].mean(dim=1, keepdim=True).expand(1, 1, *a.shape),
+                        shift[0] / _BLOCK, shift[1] / _BLOCK)[0, 0].numpy()
+    margin_y, margin_x = abs(shift[0]) // _BLOCK + 1, abs(shift[1]) // _BLOCK + 1
+    inner = (slice(margin_y, a.shape[0] - margin_y), slice(margin_x, a.shape[1] - margin_x))
+    if np.median(np.abs(moved[inner] - b[inner])) > _BETTER * np.median(np.abs(a[inner] - b[inner])):
+        return (0, 0)
+    return shift
+
+
+def _high_pass(x: np.ndarray) -> np.ndarray:
+    return x - cv2.GaussianBlur(x, (0, 0), 2.0)
+
+
+def shift_image(x: torch.Tensor, dy: float, dx: float) -> torch.Tensor:
+    """``x`` ``(1, C, H, W)`` moved by ``(dy, dx)`` pixels (content at ``(r, c)`` goes to
+    ``(r + dy, c + dx)``), edges replicated; float32 on the CPU through OpenCV."""
+    hwc = np.ascontiguousarray(x[0].permute(1, 2, 0).float().cpu().numpy())
+    matrix = np.float32([[1, 0, dx], [0, 1, dy]])
+    moved = cv2.warpAffine(hwc, matrix, (hwc.shape[1], hwc.shape[0]), flags=cv2.INTER_LINEAR,
+                           borderMode=cv2.BORDER_REPLICATE)
+    moved = moved.reshape(hwc.shape)
+    out = torch.from_numpy(moved).to(x.device, x.dtype).permute(2, 0, 1).unsqueeze(0)
+    return out.contiguous(memory_format=torch.channels_last) if x.is_contiguous(
+        memory_format=torch.channels_last) else out.contiguous()
+
+
 class TemporalDenoiser:
     """Recursive, motion-adaptive temporal filter for ``(1, 3, H, W)`` frames in [0, 1]."""
 
     def __init__(self) -> None:
         self._previous: torch.Tensor | None = None
         self._previous_blocks: torch.Tensor | None = None
+        self.last_shift: tuple[int, int] = (0, 0)
 
     def reset(self) -> None:
         """Forget the previous frame (cuts, seeks, reconnects, unrelated images)."""
         self._previous = None
         self._previous_blocks = None
+        self.last_shift = (0, 0)
 
     def begin(self, x: torch.Tensor, strength: float) -> torch.Tensor | None:
         """Start a frame: the blend weights ``(1, 1, H, W)`` for ``x``, or None when there is
@@ -65,6 +118,8 @@ class TemporalDenoiser:
         if static is None or previous is None or previous.shape != x.shape:
             self._previous = x.clone() if strength > 0.0 else None
             return None
+        if self.last_shift != (0, 0):
+            self._previous = shift_image(previous, *self.last_shift)
         return upsample_params(static, (x.shape[-2], x.shape[-1]))
 
     def block_weights(self, blocks: torch.Tensor, strength: float) -> torch.Tensor | None:
@@ -77,9 +132,14 @@ class TemporalDenoiser:
             self.reset()
             return None
         previous_blocks = self._previous_blocks
+        self.last_shift = (0, 0)
         if previous_blocks is None or previous_blocks.shape != blocks.shape:
             self._previous_blocks = blocks
             return None
+        self.last_shift = global_shift(previous_blocks, blocks)
+        if self.last_shift != (0, 0):
+            dy, dx = self.last_shift
+            previous_blocks = shift_image(previous_blocks, dy / _BLOCK, dx / _BLOCK)
         change = (blocks - previous_blocks).abs().mean(dim=1, keepdim=True)
         change = F.max_pool2d(change, 3, stride=1, padding=1)
         noise = min(_median(change), _MAX_NOISE) + 1e-4

@@ -46,6 +46,19 @@ def block_means(frame: av.VideoFrame, spec: YuvSpec) -> torch.Tensor:
     return torch.from_numpy((small - y_off) / y_scale)[None, None]
 
 
+def _half(pixels: int) -> int:
+    """A luma shift in chroma samples, rounded half away from zero."""
+    return int(np.sign(pixels) * ((abs(pixels) + 1) // 2))
+
+
+def _shift_plane(plane: np.ndarray, dy: int, dx: int) -> np.ndarray:
+    """``plane`` moved by whole pixels (content at ``(r, c)`` goes to ``(r + dy, c + dx)``),
+    edges replicated."""
+    matrix = np.float32([[1, 0, dx], [0, 1, dy]])
+    return cv2.warpAffine(plane, matrix, (plane.shape[1], plane.shape[0]),
+                          flags=cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE)
+
+
 class FusedPlaneRenderer:
     """Runs a model's render on planes with the fused kernel; holds the temporal filter's
     previous planes."""
@@ -65,10 +78,17 @@ class FusedPlaneRenderer:
             self._rows[key] = interpolation_rows(full, low)
         return self._rows[key]
 
-    def _previous_planes(self, y: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, ...]:
+    def _previous_planes(self, y: np.ndarray, u: np.ndarray,
+                         shift: tuple[int, int]) -> tuple[np.ndarray, ...]:
         if self._previous is None or self._previous[0].shape != y.shape:
             self._previous = (np.empty(y.shape, np.float32), np.empty(u.shape, np.float32),
                               np.empty(u.shape, np.float32))
+        elif shift != (0, 0):  # follow the camera: the previous frame moved by (dy, dx)
+            dy, dx = shift
+            luma, cb, cr = self._previous
+            half = (_half(dy), _half(dx))  # chroma: the nearest whole sample
+            self._previous = (_shift_plane(luma, dy, dx), _shift_plane(cb, *half),
+                              _shift_plane(cr, *half))
         return self._previous
 
     def render(
@@ -78,6 +98,7 @@ class FusedPlaneRenderer:
         params: torch.Tensor,
         denoise: torch.Tensor | None,
         denoise_on: bool,
+        shift: tuple[int, int],
         gamma: float,
         strength: float,
     ) -> av.VideoFrame:
@@ -90,6 +111,8 @@ class FusedPlaneRenderer:
             denoise: the temporal filter's blend weights per 4x4 block ``(1, 1, H/4, W/4)``,
                 or None (no previous frame to blend with: this one is remembered).
             denoise_on: whether the temporal filter runs at all.
+            shift: the camera's motion since the previous frame, ``(dy, dx)`` whole pixels: the
+                previous planes are moved by it before blending.
             gamma, strength: the user's post-ops (see :class:`EnhanceSettings`).
 
         Returns:
@@ -115,7 +138,7 @@ class FusedPlaneRenderer:
         else:
             denoise_map = np.zeros((2, width), np.float32)
             denoise_top, denoise_weight = self._rows_for(height, 2)
-        previous = self._previous_planes(y, u) if mode != fused_yuv.DENOISE_OFF else (
+        previous = self._previous_planes(y, u, shift) if mode != fused_yuv.DENOISE_OFF else (
             np.empty((1, 1), np.float32),) * 3
         render = self.render_spec
         f32 = np.float32

@@ -248,7 +248,8 @@ class EnhanceStage:
             denoise = self.denoiser.block_weights(plane_render.block_means(frame, spec),
                                                   settings.smoothing)
             return self._fused.render(frame, spec, params.float(), denoise,
-                                      settings.smoothing > 0.0, settings.gamma, settings.strength)
+                                      settings.smoothing > 0.0, self.denoiser.last_shift,
+                                      settings.gamma, settings.strength)
 
     def _upload(self, plane: int, array: np.ndarray) -> torch.Tensor:
         """Plane number ``plane`` on the stage's device; on CUDA through a pinned buffer of its

@@ -1,8 +1,11 @@
 """Motion-adaptive temporal noise reduction: quieter static scenes, no ghosts, resets."""
 
+import cv2
+import numpy as np
+import pytest
 import torch
 
-from llie_video.video.denoise import TemporalDenoiser
+from llie_video.video.denoise import TemporalDenoiser, global_shift, shift_image
 
 GEN = torch.Generator().manual_seed(0)
 
@@ -51,3 +54,36 @@ def test_strength_zero_and_reset_pass_frames_through():
     _run(denoiser, [a], 0.8)
     denoiser.reset()
     assert torch.equal(_run(denoiser, [b], 0.8)[0], b)
+
+
+def _texture(seed=0):
+    rng = np.random.default_rng(seed)
+    return cv2.GaussianBlur(rng.random((90, 140)).astype(np.float32), (0, 0), 3)
+
+
+def _blocks(image):
+    return torch.from_numpy(np.ascontiguousarray(image))[None, None]
+
+
+@pytest.mark.parametrize(("dy", "dx"), [(0, 2), (-1, 3), (2, -2)])
+def test_global_shift_follows_a_pan(dy, dx):
+    image = _texture()
+    previous = image[20:80, 20:120]
+    current = image[20 - dy : 80 - dy, 20 - dx : 120 - dx]  # content moved by (dy, dx) blocks
+    assert global_shift(_blocks(previous), _blocks(current)) == (4 * dy, 4 * dx)
+
+
+def test_global_shift_ignores_a_static_scene_and_a_small_moving_object():
+    scene = _texture()[20:80, 20:120]
+    assert global_shift(_blocks(scene), _blocks(scene.copy())) == (0, 0)
+    before, after = scene.copy(), scene.copy()
+    before[20:30, 10:20] += 3.0  # a bright object moves by 5 blocks; the scene stays
+    after[20:30, 15:25] += 3.0
+    assert global_shift(_blocks(before), _blocks(after)) == (0, 0)
+
+
+def test_shift_image_moves_content_and_replicates_edges():
+    x = torch.arange(12, dtype=torch.float32).reshape(1, 1, 3, 4)
+    moved = shift_image(x, 0, 1)
+    assert moved[0, 0, :, 1:].tolist() == x[0, 0, :, :3].tolist()
+    assert moved[0, 0, :, 0].tolist() == x[0, 0, :, 0].tolist()
