@@ -29,13 +29,14 @@ class FlickerRow:
     mean_luma: float
 
 
-def read_frames(path: str | Path, limit: int) -> list[np.ndarray]:
-    """Up to ``limit`` decoded RGB frames of a video."""
-    frames: list[np.ndarray] = []
-    with FileSource(path) as source:
+def read_frames(path: str | Path, limit: int) -> list[Frame]:
+    """Up to ``limit`` frames of a video, as decoded (the enhance stage takes the path a video
+    job would)."""
+    frames: list[Frame] = []
+    with FileSource(path, decoded_frames=True) as source:
         for item in source:
             if isinstance(item, Frame):
-                frames.append(item.rgb)
+                frames.append(item)
                 if len(frames) >= limit:
                     break
     return frames
@@ -55,10 +56,11 @@ def flicker_table(
     if len(frames) < 2:
         raise ValueError(f"{path} has fewer than two frames")
     model = create_model(model_name, pretrained=weights is None, weights=weights)
-    rows = [measure("input", frames, frames)]
+    inputs = [f.rgb for f in frames]
+    rows = [measure("input", inputs, inputs)]
     for label, strength in (("per-frame", 0.0), (f"smoothed {smoothing:g}", smoothing)):
         stage = EnhanceStage(model, torch.device("cpu"), settings=EnhanceSettings(smoothing=strength))
-        rows.append(measure(label, frames, [stage.process(f) for f in frames]))
+        rows.append(measure(label, inputs, [stage.process_frame(f).rgb for f in frames]))
     return rows
 
 
