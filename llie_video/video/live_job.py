@@ -132,7 +132,8 @@ def run_live(
     except BaseException:
         source.close()
         raise
-    pipeline = Pipeline(source, stage, sink, queue_size=1, live=True, on_frame=on_frame)
+    pipeline = Pipeline(source, stage, sink, queue_size=1, live=True, on_frame=on_frame,
+                        interrupt=source.interrupt)
     if on_pipeline is not None:
         on_pipeline(pipeline)
     timer = threading.Timer(duration_s, pipeline.stop) if duration_s else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -96,6 +97,7 @@ class StreamSource(ClosingSource):
         self.name = url
         self.options = options or StreamOptions()
         self.decoded_frames = decoded_frames
+        self._interrupted = threading.Event()
         self.reconnects = 0
         self._clock = _LiveClock()
         self._container = self._open_with_retries(first=True)
@@ -128,7 +130,9 @@ class StreamSource(ClosingSource):
                 what = "open" if first else "reconnect to"
                 raise UserError(f"cannot {what} {self.name}: {_reason(error)}") from None
             log.warning("%s: %s; retrying in %.1f s", self.name, _reason(error), delay)
-            time.sleep(delay)
+            if self._interrupted.wait(delay):
+                raise UserError(f"stopped while trying to {'open' if first else 'reconnect to'} "
+                                f"{self.name}")
 
     def info(self) -> StreamInfo:
         video = self._container.streams.video[0]
@@ -156,12 +160,25 @@ class StreamSource(ClosingSource):
                 if reason == "end of stream":
                     return
                 raise UserError(f"lost {self.name}: {reason}")
+            if self._interrupted.is_set():
+                return
             log.warning("%s: %s; reconnecting", self.name, reason)
-            self._container = self._open_with_retries(first=False)
+            try:
+                self._container = self._open_with_retries(first=False)
+            except UserError:
+                if self._interrupted.is_set():
+                    return  # stopped on purpose: the stream just ends
+                raise
             self.reconnects += 1
             yield Reset()
 
+    def interrupt(self) -> None:
+        """Stop reconnecting: a wait between attempts ends at once, and so does iteration (an
+        open already under way still runs to its timeout)."""
+        self._interrupted.set()
+
     def close(self) -> None:
+        self._interrupted.set()
         self._container.close()
 
 

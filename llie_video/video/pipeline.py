@@ -73,6 +73,8 @@ class Pipeline:
             oldest waiting frame is dropped (counted in ``stats.dropped``) instead of holding
             the source back. File jobs leave it off: no frame is ever dropped.
         keep_original: frames reaching the sink carry their input pixels in ``original``.
+        interrupt: called by :meth:`stop` to cut short a blocking wait of the source (a live
+            stream's reconnect back-off), so that a stop is prompt.
     """
 
     def __init__(
@@ -84,6 +86,7 @@ class Pipeline:
         on_frame: Callable[[Frame], None] | None = None,
         live: bool = False,
         keep_original: bool = False,
+        interrupt: Callable[[], None] | None = None,
     ) -> None:
         self.source = source
         self.processor = processor
@@ -91,6 +94,7 @@ class Pipeline:
         self.on_frame = on_frame
         self.live = live
         self.keep_original = keep_original
+        self._interrupt = interrupt
         self.stats = PipelineStats()
         self._decoded: queue.Queue[object] = queue.Queue(maxsize=queue_size)
         self._enhanced: queue.Queue[object] = queue.Queue(maxsize=queue_size)
@@ -107,6 +111,8 @@ class Pipeline:
     def stop(self) -> None:
         """End early: stop reading the source; frames already read are still written."""
         self._finish.set()
+        if self._interrupt is not None:
+            self._interrupt()
 
     def run(self) -> PipelineStats:
         """Run to the end (or until :meth:`stop`); re-raise the first stage error.

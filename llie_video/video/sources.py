@@ -43,6 +43,10 @@ class ClosingSource:
     def close(self) -> None:
         raise NotImplementedError
 
+    def interrupt(self) -> None:
+        """Cut short any wait the source is in (safe from another thread); iteration then
+        ends. Sources that never wait need not do anything."""
+
     def __enter__(self):  # noqa: ANN204 - returns the subclass instance
         return self
 

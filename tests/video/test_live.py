@@ -138,6 +138,26 @@ def test_server_restart_mid_stream_reconnects(rtsp_server, tmp_path, stage):
 
 
 @pytest.mark.timeout(60)
+def test_stop_while_reconnecting_is_prompt_and_keeps_the_recording(rtsp_server, tmp_path, stage):
+    out = tmp_path / "live.mp4"
+    pipelines, stopped_at = [], []
+
+    def lose_server_then_stop():
+        time.sleep(1.5)
+        rtsp_server.stop()  # stays down: the source backs off between attempts
+        time.sleep(2.0)
+        stopped_at.append(time.monotonic())
+        pipelines[0].stop()
+
+    threading.Thread(target=lose_server_then_stop, daemon=True).start()
+    options = StreamOptions(open_timeout_s=1, read_timeout_s=1,
+                            reconnect=ReconnectPolicy(attempts=8, interval_s=5.0))
+    result = run_live(rtsp_server.url, str(out), stage, stream=options, on_pipeline=pipelines.append)
+    assert time.monotonic() - stopped_at[0] < 3.0  # not the remaining ~40 s of back-off
+    assert result.frames > 0 and len(_frames(out)) == result.frames
+
+
+@pytest.mark.timeout(60)
 def test_server_never_up_fails_cleanly(tmp_path, capsys):
     url = f"rtsp://127.0.0.1:{free_port()}/none"
     start = time.monotonic()
