@@ -10,7 +10,9 @@ video stage's fast path (``EnhanceStage.process_planes`` on a yuv420p frame: est
 smoothing, fused render), which is what ``llie-video`` runs on video.
 
 Prints a Markdown table (PSNR, SSIM, inference parameters, extra LFPV entries, ms per 720p frame)
-and writes ``results.json`` under ``--out`` after every variant, so a partial run keeps its rows.
+and writes ``results.json`` under ``--out`` after every variant, so a partial run keeps its rows;
+at the end all variants are timed again round-robin (``--rounds``) and the medians replace the
+first timings.
 Runs resume from ``--out/<variant>/last.pt`` (a finished run is only scored and timed again).
 
     python bench/ablation.py [--steps 150] [--variants base pog adr adr_pog lfpv]
@@ -23,7 +25,7 @@ import argparse
 import json
 import statistics
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import av
@@ -133,8 +135,8 @@ def timings(model: EnhancementModel, repeats: int) -> tuple[float, float, float]
 
 def run_variant(
     base: Path, variant: str, steps: int, out: Path, pairs: list, repeats: int, seed: int | None
-) -> Row:
-    """Train (or resume) one variant, then score and time it."""
+) -> tuple[Row, EnhancementModel]:
+    """Train (or resume) one variant, then score and time it; returns its row and model."""
     config = variant_config(base, variant, steps, out, seed)
     start = time.perf_counter()
     checkpoint = run_training(config, build_source(config.data), progress=False)
@@ -147,11 +149,26 @@ def run_variant(
         with bank.bypassed():
             bypassed = score_pairs(model_enhancer(model), pairs).psnr
     ms_frame, ms_estimate, ms_stage = timings(model, repeats)
-    return Row(
+    row = Row(
         variant, config.model.arch, steps, round(minutes, 2), scores.psnr, scores.ssim,
         model.num_parameters(), bank.num_entries_parameters() if bank is not None else 0,
         ms_frame, ms_estimate, ms_stage, bypassed,
     )
+    return row, model
+
+
+def retime(rows: list[Row], models: list[EnhancementModel], rounds: int, repeats: int) -> list[Row]:
+    """Time the models again round-robin (``rounds`` rounds of ``repeats`` runs each) and keep
+    the median per model, so a load change on a shared machine hits every variant alike."""
+    samples: list[list[tuple[float, float, float]]] = [[] for _ in models]
+    for _ in range(rounds):
+        for i, model in enumerate(models):
+            samples[i].append(timings(model, repeats))
+    return [
+        replace(row, **{name: statistics.median(t[k] for t in times)
+                        for k, name in enumerate(("ms_720p", "ms_estimate", "ms_stage"))})
+        for row, times in zip(rows, samples, strict=True)
+    ]
 
 
 def format_table(rows: list[Row]) -> str:
@@ -181,20 +198,29 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("bench_out/ablation"))
     parser.add_argument("--repeats", type=int, default=5, help="timing repeats per variant")
     parser.add_argument("--seed", type=int, default=None, help="instead of the config's seed")
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="round-robin timing rounds over all variants at the end (0: none)")
     args = parser.parse_args()
     torch.set_num_threads(1)
     base = load_config(TrainConfig, args.config)
     pairs = synthetic_validation_pairs(Path(base.data.root))
     args.out.mkdir(parents=True, exist_ok=True)
     rows: list[Row] = []
+    models: list[EnhancementModel] = []
     for variant in args.variants:
-        rows.append(
-            run_variant(args.config, variant, args.steps, args.out, pairs, args.repeats, args.seed)
+        row, model = run_variant(
+            args.config, variant, args.steps, args.out, pairs, args.repeats, args.seed
         )
+        rows.append(row)
+        models.append(model)
         (args.out / "results.json").write_text(json.dumps([asdict(r) for r in rows], indent=1))
         print(format_table(rows[-1:]).splitlines()[2], flush=True)
+    if args.rounds > 0:
+        rows = retime(rows, models, args.rounds, args.repeats)
+        (args.out / "results.json").write_text(json.dumps([asdict(r) for r in rows], indent=1))
     seed = base.seed if args.seed is None else args.seed
-    print(f"\n{len(pairs)} validation pairs, {args.steps} steps per variant, seed {seed}\n")
+    print(f"\n{len(pairs)} validation pairs, {args.steps} steps per variant, seed {seed}; "
+          f"timings: median of {args.rounds} round-robin rounds of {args.repeats} runs\n")
     print(format_table(rows))
 
 
