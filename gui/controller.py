@@ -23,6 +23,7 @@ class PreviewController(QObject):
     opened = pyqtSignal(object)
     stats_changed = pyqtSignal(object)
     failed = pyqtSignal(str)
+    notice = pyqtSignal(str)
     ended = pyqtSignal(str)
     recording_finished = pyqtSignal(object)
 
@@ -56,6 +57,7 @@ class PreviewController(QObject):
         worker.opened.connect(self.opened)
         worker.stats_changed.connect(self.stats_changed)
         worker.failed.connect(self.failed)
+        worker.notice.connect(self.notice)
         worker.ended.connect(self.ended)
         worker.recording_finished.connect(self.recording_finished)
         self._threads[thread] = worker
@@ -70,7 +72,7 @@ class PreviewController(QObject):
         if worker is None:
             return
         for signal in (worker.frame_ready, worker.opened, worker.stats_changed, worker.failed,
-                       worker.ended):
+                       worker.notice, worker.ended):
             signal.disconnect()
         worker.stop()
 

@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         c.opened.connect(self._opened)
         c.stats_changed.connect(self._show_stats)
         c.failed.connect(lambda text: self.show_error(text))
+        c.notice.connect(self._say)
         c.ended.connect(lambda text: self._say(f"{text}. Open it again, or another source."))
         c.recording_finished.connect(self._recording_finished)
         p.settings_changed.connect(lambda name, value: c.update_settings(**{name: value}))

@@ -121,6 +121,7 @@ class PreviewWorker(QObject):
     opened = pyqtSignal(object)  # SessionInfo
     stats_changed = pyqtSignal(object)  # PreviewStats
     failed = pyqtSignal(str)
+    notice = pyqtSignal(str)  # a passing word for the status bar
     ended = pyqtSignal(str)  # the source ended on its own
     recording_finished = pyqtSignal(object)  # RecordingResult
     finished = pyqtSignal()
@@ -211,6 +212,9 @@ class PreviewWorker(QObject):
             model = create_model(self.config.model, pretrained=True)
             with self._lock:
                 stage = EnhanceStage(model, device, select_dtype(device, None), self._settings)
+            if stage.needs_preparing:
+                self.notice.emit("Preparing the fast path (compiled once per machine, up to a "
+                                 "minute the first time) …")
             stage.warm_up(opened.info.height, opened.info.width)
             source = PacedSource(self.reader, paced=not opened.live)
             pipeline = Pipeline(source, stage, self.sink, queue_size=1, live=True,

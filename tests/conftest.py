@@ -27,6 +27,18 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def fast_path_compiled() -> None:
+    """Compile (or load from Numba's cache) the fused CPU kernel once, before tests whose waits
+    are sized for running frames: on a fresh machine the first compile takes 10-30 s."""
+    import torch
+
+    from llie_video.models import create_model
+    from llie_video.video.stage import EnhanceStage
+
+    EnhanceStage(create_model("zero_dce_pp"), torch.device("cpu"), torch.float32).prepare()
+
+
 ClipFactory = Callable[..., Path]
 
 

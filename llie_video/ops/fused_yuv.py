@@ -291,3 +291,8 @@ def enhance_yuv420(
             luma = kr * rr + kg * gg + kb * bb
             u_out_row[ci] = np.uint8(min(max((bb - luma) * to_cb * c_scale_out + c_off_out, _f32(0.0)), _f32(255.0)))
             v_out_row[ci] = np.uint8(min(max((rr - luma) * to_cr * c_scale_out + c_off_out, _f32(0.0)), _f32(255.0)))
+
+
+def kernel_loaded() -> bool:
+    """Whether :func:`enhance_yuv420` is compiled (or loaded from the disk cache) in this process."""
+    return bool(enhance_yuv420.signatures)

@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 from llie_video.models.base import EnhancementModel, estimation_scale
-from llie_video.ops import yuv
+from llie_video.ops import fused_yuv, yuv
 from llie_video.ops.color import adjust_gamma, blend
 from llie_video.ops.resize import downscale, low_resolution_size, upsample_params
 from llie_video.video import plane_render
@@ -131,6 +131,12 @@ class EnhanceStage:
             self._host_out = torch.empty(shape, dtype=torch.uint8, pin_memory=self._cuda)
         assert self._host_out is not None
         return self._host_in, self._host_out
+
+    @property
+    def needs_preparing(self) -> bool:
+        """Whether :meth:`prepare` still has the fused kernel to compile or load in this process
+        (seconds the very first time on a machine, under one from Numba's cache)."""
+        return self._fused is not None and not fused_yuv.kernel_loaded()
 
     def prepare(self) -> None:
         """Compile the fused kernel, or load it from Numba's on-disk cache, before a source is

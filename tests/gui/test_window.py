@@ -91,7 +91,7 @@ def free_port_url() -> str:
 
 
 @pytest.fixture
-def window(qtbot, tmp_path: Path):
+def window(qtbot, tmp_path: Path, fast_path_compiled):
     """A window with settings in a temporary ini file and the output folder in tmp_path."""
     store = QSettings(str(tmp_path / "gui.ini"), QSettings.Format.IniFormat)
     win = MainWindow(store)
@@ -298,3 +298,11 @@ def test_settings_persist(qtbot, tmp_path):
     qtbot.addWidget(second)
     assert second.controls.gamma.value() == pytest.approx(1.5)
     assert second.views.split_mode
+
+
+def test_first_kernel_compile_is_announced(qtbot, window, make_clip, monkeypatch):
+    monkeypatch.setattr("llie_video.ops.fused_yuv.kernel_loaded", lambda: False)
+    with qtbot.waitSignal(window.controller.notice, timeout=TIMEOUT_MS) as notice:
+        window.open_source(str(make_clip(frames=24)))
+    assert "Preparing the fast path" in notice.args[0]
+    wait_frames(qtbot, window, 2)
