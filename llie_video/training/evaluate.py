@@ -60,6 +60,19 @@ def model_enhancer(model: EnhancementModel, long_side: int | None = -1) -> Enhan
     return enhance
 
 
+def stage_enhancer(model: EnhancementModel) -> Enhancer:
+    """What ``llie-video`` does to an image: the enhance stage with the default settings
+    (brightness ceiling included), without temporal smoothing (images are unrelated)."""
+    from llie_video.video.stage import EnhanceSettings, EnhanceStage
+
+    stage = EnhanceStage(model, torch.device("cpu"), settings=EnhanceSettings(smoothing=0.0))
+
+    def enhance(x: torch.Tensor) -> torch.Tensor:
+        return stage.enhance_tensor(x.clone()).clamp(0, 1)
+
+    return enhance
+
+
 @dataclass(frozen=True)
 class PairedScores:
     """Mean per-image PSNR (dB) and SSIM over ``images`` pairs, and the mean output luma (0-255)."""
@@ -230,7 +243,9 @@ def evaluate(
     """
     net = create_model(model, pretrained=weights is None, weights=weights)
     name = getattr(net, "registry_name", model)
-    methods: dict[str, Enhancer] = {name: model_enhancer(net, long_side), "auto_gamma": auto_gamma}
+    as_run = f"{name} as run"
+    methods: dict[str, Enhancer] = {name: model_enhancer(net, long_side),
+                                    as_run: stage_enhancer(net), "auto_gamma": auto_gamma}
     mode = resolve_mode(data, mode)
     report = EvaluationReport(
         model=name,
@@ -244,12 +259,12 @@ def evaluate(
         report.stats["input"] = image_stats(images)
         for method, enhance in methods.items():
             report.stats[method] = enhanced_stats(enhance, images)
-        rows = grid_rows(methods[name], images)
+        rows = grid_rows(methods[as_run], images)
     else:
         pairs = paired_folder_pairs(data) if mode == "paired" else synthetic_validation_pairs(data)
         for method, enhance in methods.items():
             report.scores[method] = score_pairs(enhance, pairs)
-        rows = grid_rows(methods[name], [low for low, _ in pairs], [high for _, high in pairs])
+        rows = grid_rows(methods[as_run], [low for low, _ in pairs], [high for _, high in pairs])
     if grid_dir is not None and rows:
         grid = write_grid(grid_dir / f"{name}_{data.resolve().name}.png", rows)
         report = replace(report, grid=str(grid))

@@ -26,6 +26,7 @@ import torch
 from llie_video.models.base import EnhancementModel, estimation_scale
 from llie_video.ops import fused_yuv, yuv
 from llie_video.ops.color import adjust_gamma, blend
+from llie_video.ops.exposure import ceiling_gamma
 from llie_video.ops.resize import downscale, low_resolution_size, upsample_params
 from llie_video.video import plane_render
 from llie_video.video.denoise import TemporalDenoiser
@@ -47,12 +48,16 @@ class EnhanceSettings:
         smoothing: temporal smoothing, 0 (off: every frame on its own) .. <1 (strongest): the
             strength of both the parameter EMA (:mod:`llie_video.video.smoothing`) and the
             motion-adaptive temporal noise reduction (:mod:`llie_video.video.denoise`).
+        brightness_ceiling: highest mean luma (0..1) of an enhanced frame; a frame the model
+            would render brighter gets a darker gamma (:mod:`llie_video.ops.exposure`), so
+            moderately dark input does not wash out. 1 turns it off.
     """
 
     gamma: float = 1.0
     strength: float = 1.0
     estimation_long_side: int | None = DEFAULT_LONG_SIDE
     smoothing: float = 0.6
+    brightness_ceiling: float = 0.5
 
     def __post_init__(self) -> None:
         if not self.gamma > 0:
@@ -61,6 +66,9 @@ class EnhanceSettings:
             raise ValueError(f"strength must be within 0..1, got {self.strength}")
         if not 0.0 <= self.smoothing < 1.0:
             raise ValueError(f"smoothing must be within 0..1 (1 excluded), got {self.smoothing}")
+        if not 0.0 < self.brightness_ceiling <= 1.0:
+            raise ValueError(
+                f"brightness_ceiling must be within 0..1 (0 excluded), got {self.brightness_ceiling}")
         long_side = self.estimation_long_side
         if long_side is not None and long_side != DEFAULT_LONG_SIDE and long_side < 8:
             raise ValueError(f"estimation_long_side must be >= 8, got {long_side}")
@@ -169,9 +177,12 @@ class EnhanceStage:
             long_side = self.model.estimation_long_side
         return estimation_scale(height, width, long_side)
 
-    def _estimate(self, x_low: torch.Tensor, settings: EnhanceSettings) -> torch.Tensor:
+    def _estimate(self, x_low: torch.Tensor,
+                  settings: EnhanceSettings) -> tuple[torch.Tensor, EnhanceSettings]:
         """Temporally smoothed parameters ``(B, P, h, w)`` of the small frame ``x_low``
-        ``(B, 3, h, w)``; a detected scene cut also resets the temporal noise reduction."""
+        ``(B, 3, h, w)``, and the settings to render this frame with (the gamma lowered where the
+        brightness ceiling applies); a detected scene cut also resets the temporal noise
+        reduction."""
         # channels-last: the CPU convolutions run ~1.5-3x faster on it at these sizes
         x_low = x_low.contiguous(memory_format=torch.channels_last)
         params = self.smoother(self.model.estimate(x_low), x_low, settings.smoothing)
@@ -179,13 +190,27 @@ class EnhanceStage:
             self.denoiser.reset()
             if self._fused is not None:
                 self._fused.reset()
-        return params
+        return params, self._under_ceiling(x_low, params, settings)
 
-    def _estimate_full(self, x: torch.Tensor, settings: EnhanceSettings) -> torch.Tensor:
+    def _under_ceiling(self, x_low: torch.Tensor, params: torch.Tensor,
+                       settings: EnhanceSettings) -> EnhanceSettings:
+        """``settings`` with the gamma that keeps the frame's mean luma, measured on its small
+        version ``x_low`` ``(B, 3, h, w)`` rendered with ``params`` ``(B, P, h, w)``, at or below
+        the brightness ceiling."""
+        if settings.brightness_ceiling >= 1.0 or settings.strength == 0.0:
+            return settings
+        y_low = self.model.render(x_low, params)
+        gamma = ceiling_gamma(x_low, y_low, settings.gamma, settings.strength,
+                              settings.brightness_ceiling)
+        return settings if gamma == settings.gamma else replace(settings, gamma=gamma)
+
+    def _estimate_full(self, x: torch.Tensor,
+                       settings: EnhanceSettings) -> tuple[torch.Tensor, EnhanceSettings]:
         """Parameters for ``x`` ``(B, 3, H, W)``, estimated at low resolution, upsampled to
-        ``(B, P, H, W)``."""
+        ``(B, P, H, W)``, and the settings to render them with (see :meth:`_estimate`)."""
         x_low = downscale(x, self._estimation_scale(x.shape[-2], x.shape[-1], settings))
-        return upsample_params(self._estimate(x_low, settings), (x.shape[-2], x.shape[-1]))
+        params, settings = self._estimate(x_low, settings)
+        return upsample_params(params, (x.shape[-2], x.shape[-1])), settings
 
     def _render_bands(
         self,
@@ -225,7 +250,7 @@ class EnhanceStage:
             def write(rows: slice, y: torch.Tensor, frame_out: torch.Tensor = frame_out) -> None:
                 frame_out[:, :, rows] = y
 
-            self._render_bands(frame, self._estimate_full(frame, settings), settings, write)
+            self._render_bands(frame, *self._estimate_full(frame, settings), write)
         return out
 
     def process_frame(self, frame: Frame, keep_original: bool = False) -> Frame:
@@ -250,7 +275,7 @@ class EnhanceStage:
             scale = self._estimation_scale(frame.height, frame.width, settings)
             size = low_resolution_size(frame.height, frame.width, scale)
             x_low = yuv.low_resolution_rgb(*planes, spec, size).to(self.dtype)
-            params = self._estimate(x_low, settings)
+            params, settings = self._estimate(x_low, settings)
             denoise = self.denoiser.block_weights(plane_render.block_means(frame, spec),
                                                   settings.smoothing)
             return self._fused.render(frame, spec, params.float(), denoise,
@@ -285,7 +310,7 @@ class EnhanceStage:
             def write(rows: slice, band: torch.Tensor) -> None:
                 enhanced[:, :, rows] = band
 
-            self._render_bands(x, self._estimate_full(x, settings), settings, write)
+            self._render_bands(x, *self._estimate_full(x, settings), write)
             results = [p.to("cpu", non_blocking=self._cuda) for p in yuv.rgb_to_planes(enhanced, spec)]
             if self._stream is not None:
                 self._stream.synchronize()
@@ -318,7 +343,7 @@ class EnhanceStage:
             band = y.squeeze(0).permute(1, 2, 0).mul_(255.0).add_(0.5).clamp_(0.0, 255.0)
             out[rows] = band.to(torch.uint8)
 
-        self._render_bands(x, self._estimate_full(x, settings), settings, write)
+        self._render_bands(x, *self._estimate_full(x, settings), write)
         if self._cuda:
             host_out.copy_(out, non_blocking=True)
 

@@ -18,7 +18,8 @@ def _reference(model, rgb, settings):
 
 
 @pytest.mark.parametrize("name", list_models())
-@pytest.mark.parametrize("settings", [EnhanceSettings(), EnhanceSettings(gamma=1.4, strength=0.6)])
+@pytest.mark.parametrize("settings", [EnhanceSettings(brightness_ceiling=1.0),
+                                      EnhanceSettings(gamma=1.4, strength=0.6, brightness_ceiling=1.0)])
 def test_stage_matches_model_forward(name, settings):
     torch.manual_seed(0)
     model = create_model(name)
@@ -40,7 +41,8 @@ def test_settings_update_applies_to_next_frame():
     assert np.abs(stage.process(rgb).astype(int) - 40).max() <= 1
 
 
-@pytest.mark.parametrize("bad", [{"gamma": 0.0}, {"strength": 1.5}, {"estimation_long_side": 2}])
+@pytest.mark.parametrize("bad", [{"gamma": 0.0}, {"strength": 1.5}, {"estimation_long_side": 2},
+                                 {"brightness_ceiling": 0.0}, {"brightness_ceiling": 1.2}])
 def test_invalid_settings_are_refused(bad):
     with pytest.raises(ValueError):
         EnhanceSettings(**bad)
@@ -53,3 +55,33 @@ def test_batches_are_consecutive_frames():
     one_by_one_stage = EnhanceStage(model, torch.device("cpu"))
     one_by_one = torch.cat([one_by_one_stage.enhance_tensor(f[None].clone()) for f in frames])
     assert torch.allclose(batch, one_by_one)
+
+
+def _moderately_dark_frame() -> np.ndarray:
+    """Dusk-like: mean luma about 85 of 255, which the shipped default lifts far above 0.5."""
+    rng = np.random.default_rng(3)
+    return np.clip(rng.normal(85, 30, (72, 128, 3)), 0, 255).astype(np.uint8)
+
+
+def test_brightness_ceiling_holds_a_moderately_dark_frame_at_its_level():
+    model = create_model("zero_dce_pp", pretrained=True)
+    rgb = _moderately_dark_frame()
+    free = EnhanceStage(model, torch.device("cpu"), settings=EnhanceSettings(brightness_ceiling=1.0))
+    held = EnhanceStage(model, torch.device("cpu"), settings=EnhanceSettings(brightness_ceiling=0.5))
+    assert free.process(rgb).mean() > 0.6 * 255  # without it the frame washes out
+    assert abs(held.process(rgb).mean() - 0.5 * 255) < 0.04 * 255
+
+
+def test_brightness_ceiling_is_the_same_on_the_plane_path():
+    import av
+
+    model = create_model("zero_dce_pp", pretrained=True)
+    frame = av.VideoFrame.from_ndarray(_moderately_dark_frame(), format="rgb24").reformat(
+        format="yuv420p")
+    stage = EnhanceStage(model, torch.device("cpu"), settings=EnhanceSettings(smoothing=0.0))
+    fused = stage.process_planes(frame).to_ndarray(format="rgb24").astype(float)
+    torch_stage = EnhanceStage(model, torch.device("cpu"), fused=False,
+                               settings=EnhanceSettings(smoothing=0.0))
+    plain = torch_stage.process_planes(frame).to_ndarray(format="rgb24").astype(float)
+    assert abs(fused.mean() - 0.5 * 255) < 0.05 * 255
+    assert np.abs(fused - plain).mean() < 2.0  # the two routes differ by about one code value
