@@ -46,17 +46,14 @@ def block_means(frame: av.VideoFrame, spec: YuvSpec) -> torch.Tensor:
     return torch.from_numpy((small - y_off) / y_scale)[None, None]
 
 
-def _half(pixels: int) -> int:
-    """A luma shift in chroma samples, rounded half away from zero."""
-    return int(np.sign(pixels) * ((abs(pixels) + 1) // 2))
-
-
-def _shift_plane(plane: np.ndarray, dy: int, dx: int) -> np.ndarray:
-    """``plane`` moved by whole pixels (content at ``(r, c)`` goes to ``(r + dy, c + dx)``),
-    edges replicated."""
+def _shift_plane(plane: np.ndarray, dy: float, dx: float) -> np.ndarray:
+    """``plane`` moved by ``(dy, dx)`` pixels (content at ``(r, c)`` goes to ``(r + dy, c + dx)``),
+    bilinear between pixels, edges replicated."""
     matrix = np.float32([[1, 0, dx], [0, 1, dy]])
+    whole = float(dy).is_integer() and float(dx).is_integer()
     return cv2.warpAffine(plane, matrix, (plane.shape[1], plane.shape[0]),
-                          flags=cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE)
+                          flags=cv2.INTER_NEAREST if whole else cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_REPLICATE)
 
 
 class FusedPlaneRenderer:
@@ -79,16 +76,15 @@ class FusedPlaneRenderer:
         return self._rows[key]
 
     def _previous_planes(self, y: np.ndarray, u: np.ndarray,
-                         shift: tuple[int, int]) -> tuple[np.ndarray, ...]:
+                         shift: tuple[float, float]) -> tuple[np.ndarray, ...]:
         if self._previous is None or self._previous[0].shape != y.shape:
             self._previous = (np.empty(y.shape, np.float32), np.empty(u.shape, np.float32),
                               np.empty(u.shape, np.float32))
         elif shift != (0, 0):  # follow the camera: the previous frame moved by (dy, dx)
             dy, dx = shift
             luma, cb, cr = self._previous
-            half = (_half(dy), _half(dx))  # chroma: the nearest whole sample
-            self._previous = (_shift_plane(luma, dy, dx), _shift_plane(cb, *half),
-                              _shift_plane(cr, *half))
+            self._previous = (_shift_plane(luma, dy, dx), _shift_plane(cb, dy / 2, dx / 2),
+                              _shift_plane(cr, dy / 2, dx / 2))
         return self._previous
 
     def render(
@@ -98,7 +94,7 @@ class FusedPlaneRenderer:
         params: torch.Tensor,
         denoise: torch.Tensor | None,
         denoise_on: bool,
-        shift: tuple[int, int],
+        shift: tuple[float, float],
         gamma: float,
         strength: float,
     ) -> av.VideoFrame:
@@ -111,8 +107,9 @@ class FusedPlaneRenderer:
             denoise: the temporal filter's blend weights per 4x4 block ``(1, 1, H/4, W/4)``,
                 or None (no previous frame to blend with: this one is remembered).
             denoise_on: whether the temporal filter runs at all.
-            shift: the camera's motion since the previous frame, ``(dy, dx)`` whole pixels: the
-                previous planes are moved by it before blending.
+            shift: the camera's motion since the previous frame, ``(dy, dx)`` luma pixels
+                (quarter-pixel steps): the previous planes are moved by it (bilinear) before
+                blending.
             gamma, strength: the user's post-ops (see :class:`EnhanceSettings`).
 
         Returns:

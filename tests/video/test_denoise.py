@@ -65,12 +65,17 @@ def _blocks(image):
     return torch.from_numpy(np.ascontiguousarray(image))[None, None]
 
 
-@pytest.mark.parametrize(("dy", "dx"), [(0, 2), (-1, 3), (2, -2)])
+@pytest.mark.parametrize(("dy", "dx"), [(0, 2), (-1, 3), (2, -2), (0.375, 1.5), (-0.625, 0.0)])
 def test_global_shift_follows_a_pan(dy, dx):
+    """Block means moved by ``(dy, dx)`` blocks (4 pixels each), sub-block steps included: the
+    shift is found in full-resolution pixels to within a quarter pixel plus rounding."""
     image = _texture()
-    previous = image[20:80, 20:120]
-    current = image[20 - dy : 80 - dy, 20 - dx : 120 - dx]  # content moved by (dy, dx) blocks
-    assert global_shift(_blocks(previous), _blocks(current)) == (4 * dy, 4 * dx)
+    moved = cv2.warpAffine(image, np.float32([[1, 0, dx], [0, 1, dy]]), image.shape[::-1],
+                           flags=cv2.INTER_LINEAR)
+    previous, current = image[20:80, 20:120], moved[20:80, 20:120]
+    found = global_shift(_blocks(previous), _blocks(current))
+    assert found[0] == pytest.approx(4 * dy, abs=0.4) and found[1] == pytest.approx(4 * dx, abs=0.4)
+    assert all(4 * value == int(4 * value) for value in found)  # quarter-pixel steps
 
 
 def test_global_shift_ignores_a_static_scene_and_a_small_moving_object():
