@@ -67,7 +67,7 @@ class ValueSlider(QWidget):
 class ControlPanel(QWidget):
     """All controls; it emits what the user asked for and holds no state of the preview."""
 
-    settings_changed = pyqtSignal(str, float)  # name, value (gamma, strength, smoothing)
+    settings_changed = pyqtSignal(str, float)  # name, value (an EnhanceSettings field)
     engine_changed = pyqtSignal()  # model or device
     source_chosen = pyqtSignal(str)  # a source spec
     file_requested = pyqtSignal()
@@ -78,6 +78,10 @@ class ControlPanel(QWidget):
         self.gamma = ValueSlider(0.5, 2.0, 150, settings.gamma)
         self.strength = ValueSlider(0.0, 1.0, 100, settings.strength)
         self.smoothing = ValueSlider(0.0, 0.95, 95, settings.smoothing)
+        self.brightness_ceiling = ValueSlider(0.3, 1.0, 70, settings.brightness_ceiling)
+        self.brightness_ceiling.setToolTip(
+            "Highest mean brightness of the enhanced view; brighter frames get a darker gamma. "
+            "1 = off.")
         self.model = QComboBox()
         self.model.addItems(model_choices())
         self.model.setCurrentText(settings.model)
@@ -100,7 +104,7 @@ class ControlPanel(QWidget):
         self.split.setChecked(settings.split_mode)
         self.folder = QPushButton(settings.output_folder)
         self._layout()
-        for name in ("gamma", "strength", "smoothing"):
+        for name in ("gamma", "strength", "smoothing", "brightness_ceiling"):
             getattr(self, name).changed.connect(
                 lambda value, name=name: self.settings_changed.emit(name, value))
         self.model.currentTextChanged.connect(self.engine_changed)
@@ -117,6 +121,7 @@ class ControlPanel(QWidget):
         form.addRow("Gamma", self.gamma)
         form.addRow("Strength", self.strength)
         form.addRow("Smoothing", self.smoothing)
+        form.addRow("Ceiling", self.brightness_ceiling)
         form.addRow("Model", self.model)
         form.addRow("Device", self.device)
         webcam = QHBoxLayout()
@@ -145,5 +150,6 @@ class ControlPanel(QWidget):
         """Copy the controls' values into ``settings``."""
         settings.gamma, settings.strength = self.gamma.value(), self.strength.value()
         settings.smoothing = self.smoothing.value()
+        settings.brightness_ceiling = self.brightness_ceiling.value()
         settings.model, settings.device = self.model.currentText(), self.device.currentText()
         settings.split_mode = self.split.isChecked()

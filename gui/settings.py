@@ -17,6 +17,7 @@ class GuiSettings:
     gamma: float = 1.0
     strength: float = 1.0
     smoothing: float = 0.6
+    brightness_ceiling: float = 0.5
     model: str = "default"
     device: str = "auto"
     source: str = ""

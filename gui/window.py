@@ -94,7 +94,8 @@ class MainWindow(QMainWindow):
             return
         self.controls.store(self.settings)
         s = self.settings
-        enhance = EnhanceSettings(gamma=s.gamma, strength=s.strength, smoothing=s.smoothing)
+        enhance = EnhanceSettings(gamma=s.gamma, strength=s.strength, smoothing=s.smoothing,
+                                  brightness_ceiling=s.brightness_ceiling)
         self.controls.record.setChecked(False)
         self.controls.play.setChecked(False)
         self.controller.start(WorkerConfig(s.source, s.model, s.device, enhance))

@@ -128,6 +128,18 @@ def test_gamma_slider_acts_on_next_frames(qtbot, window, make_clip):
     assert means[2.0] > means[0.5] + 10
 
 
+def test_ceiling_slider_holds_down_a_moderately_dark_clip(qtbot, window, make_clip):
+    window.controls.smoothing.set_value(0.0)
+    window.open_source(str(make_clip(frames=96, audio=False, brightness=90.0)))
+    means = {}
+    for ceiling in (1.0, 0.4):
+        window.controls.brightness_ceiling.set_value(ceiling)
+        wait_frames(qtbot, window, 4)
+        means[ceiling] = qimage_to_array(window.last_frames[1]).mean()
+    assert means[1.0] > means[0.4] + 10
+    assert means[0.4] < 0.4 * 255 + 10
+
+
 def test_split_view_shows_original_left_enhanced_right(qtbot, window, make_clip):
     window.controls.split.setChecked(True)
     assert window.views.split_mode
