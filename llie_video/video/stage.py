@@ -13,6 +13,7 @@ and computes in fp16; on the CPU the same code runs with plain buffers in fp32.
 
 from __future__ import annotations
 
+import math
 import threading
 from contextlib import nullcontext
 from collections.abc import Callable
@@ -72,6 +73,9 @@ class EnhanceSettings:
         long_side = self.estimation_long_side
         if long_side is not None and long_side != DEFAULT_LONG_SIDE and long_side < 8:
             raise ValueError(f"estimation_long_side must be >= 8, got {long_side}")
+
+
+_CEILING_PIXELS = 16384  # pixels the brightness ceiling measures a frame on, at most
 
 
 class EnhanceStage:
@@ -199,6 +203,10 @@ class EnhanceStage:
         the brightness ceiling."""
         if settings.brightness_ceiling >= 1.0 or settings.strength == 0.0:
             return settings
+        # a mean needs no more than ~16K pixels (full-resolution estimation would hand over
+        # millions); the render is pointwise, so a strided subset renders exactly
+        step = max(1, math.ceil(math.sqrt(x_low.shape[-2] * x_low.shape[-1] / _CEILING_PIXELS)))
+        x_low, params = x_low[..., ::step, ::step], params[..., ::step, ::step]
         y_low = self.model.render(x_low, params)
         gamma = ceiling_gamma(x_low, y_low, settings.gamma, settings.strength,
                               settings.brightness_ceiling)

@@ -57,17 +57,20 @@ def test_batches_are_consecutive_frames():
     assert torch.allclose(batch, one_by_one)
 
 
-def _moderately_dark_frame() -> np.ndarray:
+def _moderately_dark_frame(height: int = 72, width: int = 128) -> np.ndarray:
     """Dusk-like: mean luma about 85 of 255, which the shipped default lifts far above 0.5."""
     rng = np.random.default_rng(3)
-    return np.clip(rng.normal(85, 30, (72, 128, 3)), 0, 255).astype(np.uint8)
+    return np.clip(rng.normal(85, 30, (height, width, 3)), 0, 255).astype(np.uint8)
 
 
-def test_brightness_ceiling_holds_a_moderately_dark_frame_at_its_level():
+@pytest.mark.parametrize("long_side", [-1, None])  # None: estimated (and measured) on 40K pixels
+def test_brightness_ceiling_holds_a_moderately_dark_frame_at_its_level(long_side):
     model = create_model("zero_dce_pp", pretrained=True)
-    rgb = _moderately_dark_frame()
-    free = EnhanceStage(model, torch.device("cpu"), settings=EnhanceSettings(brightness_ceiling=1.0))
-    held = EnhanceStage(model, torch.device("cpu"), settings=EnhanceSettings(brightness_ceiling=0.5))
+    rgb = _moderately_dark_frame(160, 256)
+    free = EnhanceStage(model, torch.device("cpu"), settings=EnhanceSettings(
+        brightness_ceiling=1.0, estimation_long_side=long_side))
+    held = EnhanceStage(model, torch.device("cpu"), settings=EnhanceSettings(
+        brightness_ceiling=0.5, estimation_long_side=long_side))
     assert free.process(rgb).mean() > 0.6 * 255  # without it the frame washes out
     assert abs(held.process(rgb).mean() - 0.5 * 255) < 0.04 * 255
 
