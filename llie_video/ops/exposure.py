@@ -9,7 +9,9 @@ estimated on (a few thousand pixels, well under a millisecond) and, when it lies
 just enough to bring it down to ``ceiling``. Frames below the ceiling are left as the model
 renders them, so very dark input, the models' home ground, is untouched.
 
-The gamma follows the temporally smoothed parameters and a frame-wide mean, so it changes as
+The enhance stage measures the render before the user's gamma and applies that gamma on top of
+the ceiling's, so a user's gamma keeps brightening or darkening relative to the ceiling. The
+gamma follows the temporally smoothed parameters and a frame-wide mean, so it changes as
 smoothly as they do.
 """
 

@@ -49,9 +49,10 @@ class EnhanceSettings:
         smoothing: temporal smoothing, 0 (off: every frame on its own) .. <1 (strongest): the
             strength of both the parameter EMA (:mod:`llie_video.video.smoothing`) and the
             motion-adaptive temporal noise reduction (:mod:`llie_video.video.denoise`).
-        brightness_ceiling: highest mean luma (0..1) of an enhanced frame; a frame the model
-            would render brighter gets a darker gamma (:mod:`llie_video.ops.exposure`), so
-            moderately dark input does not wash out. 1 turns it off.
+        brightness_ceiling: highest mean luma (0..1) of the model's render of a frame (before the
+            user's gamma, which applies on top); a frame the model would render brighter gets a
+            darker gamma (:mod:`llie_video.ops.exposure`), so moderately dark input does not
+            wash out. 1 turns it off.
     """
 
     gamma: float = 1.0
@@ -198,9 +199,10 @@ class EnhanceStage:
 
     def _under_ceiling(self, x_low: torch.Tensor, params: torch.Tensor,
                        settings: EnhanceSettings) -> EnhanceSettings:
-        """``settings`` with the gamma that keeps the frame's mean luma, measured on its small
-        version ``x_low`` ``(B, 3, h, w)`` rendered with ``params`` ``(B, P, h, w)``, at or below
-        the brightness ceiling."""
+        """``settings`` with the gamma that holds the model's render of the frame, measured on its
+        small version ``x_low`` ``(B, 3, h, w)`` rendered with ``params`` ``(B, P, h, w)``, at or
+        below the brightness ceiling; the user's gamma then applies on top of it, so the gamma
+        control keeps acting when the ceiling holds."""
         if settings.brightness_ceiling >= 1.0 or settings.strength == 0.0:
             return settings
         # a mean needs no more than ~16K pixels (full-resolution estimation would hand over
@@ -208,9 +210,8 @@ class EnhanceStage:
         step = max(1, math.ceil(math.sqrt(x_low.shape[-2] * x_low.shape[-1] / _CEILING_PIXELS)))
         x_low, params = x_low[..., ::step, ::step], params[..., ::step, ::step]
         y_low = self.model.render(x_low, params)
-        gamma = ceiling_gamma(x_low, y_low, settings.gamma, settings.strength,
-                              settings.brightness_ceiling)
-        return settings if gamma == settings.gamma else replace(settings, gamma=gamma)
+        held = ceiling_gamma(x_low, y_low, 1.0, settings.strength, settings.brightness_ceiling)
+        return settings if held == 1.0 else replace(settings, gamma=settings.gamma * held)
 
     def _estimate_full(self, x: torch.Tensor,
                        settings: EnhanceSettings) -> tuple[torch.Tensor, EnhanceSettings]:

@@ -75,6 +75,14 @@ def test_brightness_ceiling_holds_a_moderately_dark_frame_at_its_level(long_side
     assert abs(held.process(rgb).mean() - 0.5 * 255) < 0.04 * 255
 
 
+def test_user_gamma_applies_on_top_of_the_ceiling():
+    model = create_model("zero_dce_pp", pretrained=True)
+    rgb = _moderately_dark_frame()
+    means = {gamma: EnhanceStage(model, torch.device("cpu"), settings=EnhanceSettings(
+        gamma=gamma, brightness_ceiling=0.5)).process(rgb).mean() for gamma in (0.7, 1.0, 1.4)}
+    assert means[0.7] + 10 < means[1.0] < means[1.4] - 10
+
+
 def test_brightness_ceiling_is_the_same_on_the_plane_path():
     import av
 
