@@ -54,6 +54,7 @@ _BETTER = 0.9
 # Largest side (blocks) of the maps the phase correlation runs on, and of the centre the sub-pixel
 # refinement runs on: about 1 ms each at 1080p.
 _CORRELATION_SIDE = 160
+_MIN_SHIFT = 0.5  # pixels: a smaller coarse shift counts as no motion
 _REFINE_SIDE = 128
 
 
@@ -73,7 +74,9 @@ def global_shift(previous: torch.Tensor, current: torch.Tensor) -> tuple[float, 
                                    interpolation=cv2.INTER_AREA) for m in (a, b))
     window = cv2.createHanningWindow((small_a.shape[1], small_a.shape[0]), cv2.CV_32F)
     (sx, sy), response = cv2.phaseCorrelate(_high_pass(small_a), _high_pass(small_b), window)
-    if response < _MIN_RESPONSE:
+    if response < _MIN_RESPONSE or max(abs(sy), abs(sx)) * k * _BLOCK < _MIN_SHIFT:
+        # no clear motion: a refinement would chase noise (a fractional move blurs a noisy map,
+        # which always lowers its misfit) and every frame would pay for moving the planes
         return (0, 0)
     # fine: the peak is good to about a third of a sample; refine on the centre of the maps
     a, b = _centre(a), _centre(b)
