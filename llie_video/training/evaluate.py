@@ -60,12 +60,14 @@ def model_enhancer(model: EnhancementModel, long_side: int | None = -1) -> Enhan
     return enhance
 
 
-def stage_enhancer(model: EnhancementModel) -> Enhancer:
+def stage_enhancer(model: EnhancementModel, long_side: int | None = -1) -> Enhancer:
     """What ``llie-video`` does to an image: the enhance stage with the default settings
-    (brightness ceiling included), without temporal smoothing (images are unrelated)."""
+    (brightness ceiling included) at estimation size ``long_side`` (as in
+    :func:`model_enhancer`), without temporal smoothing (images are unrelated)."""
     from llie_video.video.stage import EnhanceSettings, EnhanceStage
 
-    stage = EnhanceStage(model, torch.device("cpu"), settings=EnhanceSettings(smoothing=0.0))
+    settings = EnhanceSettings(smoothing=0.0, estimation_long_side=long_side)
+    stage = EnhanceStage(model, torch.device("cpu"), settings=settings)
 
     def enhance(x: torch.Tensor) -> torch.Tensor:
         return stage.enhance_tensor(x.clone()).clamp(0, 1)
@@ -167,7 +169,8 @@ EvalMode = Literal["auto", "paired", "synthetic", "unpaired"]
 @dataclass(frozen=True)
 class EvaluationReport:
     """What :func:`evaluate` measured. ``scores`` (paired and synthetic modes) and ``stats``
-    (unpaired mode, with ``"input"``) are keyed by method: the model's name and ``"auto_gamma"``;
+    (unpaired mode, with ``"input"``) are keyed by method: the model's name, ``"<name> as run"``
+    (the enhance stage, brightness ceiling included) and ``"auto_gamma"``;
     ``grid``: the side-by-side image written, if any."""
 
     model: str
@@ -245,7 +248,7 @@ def evaluate(
     name = getattr(net, "registry_name", model)
     as_run = f"{name} as run"
     methods: dict[str, Enhancer] = {name: model_enhancer(net, long_side),
-                                    as_run: stage_enhancer(net), "auto_gamma": auto_gamma}
+                                    as_run: stage_enhancer(net, long_side), "auto_gamma": auto_gamma}
     mode = resolve_mode(data, mode)
     report = EvaluationReport(
         model=name,

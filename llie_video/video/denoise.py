@@ -16,6 +16,7 @@ Usage per frame: ``weights = denoiser.begin(x, strength)``, then for each band o
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import cv2
 import numpy as np
@@ -54,8 +55,8 @@ _BETTER = 0.9
 # Largest side (blocks) of the maps the phase correlation runs on, and of the centre the sub-pixel
 # refinement runs on: about 1 ms each at 1080p.
 _CORRELATION_SIDE = 160
-_MIN_SHIFT = 0.5  # pixels: a smaller coarse shift counts as no motion
 _REFINE_SIDE = 128
+_MIN_SHIFT = 0.5  # pixels: a smaller coarse shift counts as no motion
 
 
 def global_shift(previous: torch.Tensor, current: torch.Tensor) -> tuple[float, float]:
@@ -110,7 +111,8 @@ def _shifted(x: np.ndarray, dy: float, dx: float) -> np.ndarray:
                           borderMode=cv2.BORDER_REPLICATE)
 
 
-def _misfit(a: np.ndarray, b: np.ndarray, dy: float, dx: float, reduce=np.mean) -> float:
+def _misfit(a: np.ndarray, b: np.ndarray, dy: float, dx: float,
+            reduce: Callable[[np.ndarray], float] = np.mean) -> float:
     """How far ``a`` moved by ``(dy, dx)`` blocks is from ``b`` (``reduce`` of the squared
     differences, for ``np.mean``, or of the absolute ones, for ``np.median``), away from the
     edges the move uncovers."""
