@@ -16,7 +16,6 @@ Usage per frame: ``weights = denoiser.begin(x, strength)``, then for each band o
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import cv2
 import numpy as np
@@ -85,7 +84,7 @@ def global_shift(previous: torch.Tensor, current: torch.Tensor) -> tuple[float, 
     shift = (_quarter(dy * _BLOCK), _quarter(dx * _BLOCK))
     # keep it only if it explains most of the frame better than no motion (a bright object moving
     # over a static scene can win the correlation; the scene must then stay where it is)
-    if shift == (0, 0) or _misfit(a, b, dy, dx, np.median) > _BETTER * _misfit(a, b, 0, 0, np.median):
+    if shift == (0, 0) or _median_misfit(a, b, dy, dx) > _BETTER * _median_misfit(a, b, 0, 0):
         return (0, 0)
     return shift
 
@@ -104,22 +103,33 @@ def _centre(x: np.ndarray) -> np.ndarray:
     return x[top : top + _REFINE_SIDE, left : left + _REFINE_SIDE]
 
 
-def _shifted(x: np.ndarray, dy: float, dx: float) -> np.ndarray:
-    """``x`` ``(h, w)`` moved by ``(dy, dx)`` samples, bilinear, edges replicated."""
+def shift_array(x: np.ndarray, dy: float, dx: float) -> np.ndarray:
+    """``x`` ``(H, W)`` or ``(H, W, C)`` float32 moved by ``(dy, dx)`` pixels (content at ``(r, c)``
+    goes to ``(r + dy, c + dx)``), bilinear between pixels (exact for whole ones), edges
+    replicated."""
     matrix = np.float32([[1, 0, dx], [0, 1, dy]])
-    return cv2.warpAffine(x, matrix, (x.shape[1], x.shape[0]), flags=cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_REPLICATE)
+    moved = cv2.warpAffine(x, matrix, (x.shape[1], x.shape[0]), flags=cv2.INTER_LINEAR,
+                           borderMode=cv2.BORDER_REPLICATE)
+    return moved.reshape(x.shape)  # OpenCV drops a single channel axis
 
 
-def _misfit(a: np.ndarray, b: np.ndarray, dy: float, dx: float,
-            reduce: Callable[[np.ndarray], float] = np.mean) -> float:
-    """How far ``a`` moved by ``(dy, dx)`` blocks is from ``b`` (``reduce`` of the squared
-    differences, for ``np.mean``, or of the absolute ones, for ``np.median``), away from the
-    edges the move uncovers."""
+def _moved_difference(a: np.ndarray, b: np.ndarray, dy: float, dx: float) -> np.ndarray:
+    """``a`` moved by ``(dy, dx)`` blocks minus ``b``, away from the edges the move uncovers."""
     margin_y, margin_x = int(abs(dy)) + 2, int(abs(dx)) + 2
     inner = (slice(margin_y, a.shape[0] - margin_y), slice(margin_x, a.shape[1] - margin_x))
-    diff = _shifted(a, dy, dx)[inner] - b[inner]
-    return float(reduce(diff * diff if reduce is np.mean else np.abs(diff)))
+    return shift_array(a, dy, dx)[inner] - b[inner]
+
+
+def _misfit(a: np.ndarray, b: np.ndarray, dy: float, dx: float) -> float:
+    """Mean squared difference between ``a`` moved by ``(dy, dx)`` blocks and ``b`` (smooth in
+    the move, for the parabola fits)."""
+    return float(np.mean(np.square(_moved_difference(a, b, dy, dx))))
+
+
+def _median_misfit(a: np.ndarray, b: np.ndarray, dy: float, dx: float) -> float:
+    """Median absolute difference between ``a`` moved by ``(dy, dx)`` blocks and ``b`` (robust to
+    a moving object, for the motion-or-not decision)."""
+    return float(np.median(np.abs(_moved_difference(a, b, dy, dx))))
 
 
 def _refine(a: np.ndarray, b: np.ndarray, dy: float, dx: float) -> tuple[float, float]:
@@ -150,14 +160,11 @@ def _high_pass(x: np.ndarray) -> np.ndarray:
 
 
 def shift_image(x: torch.Tensor, dy: float, dx: float) -> torch.Tensor:
-    """``x`` ``(1, C, H, W)`` moved by ``(dy, dx)`` pixels (content at ``(r, c)`` goes to
-    ``(r + dy, c + dx)``), edges replicated; float32 on the CPU through OpenCV."""
+    """``x`` ``(1, C, H, W)`` moved by ``(dy, dx)`` pixels (see :func:`shift_array`); float32 on
+    the CPU through OpenCV, returned in ``x``'s device, dtype and memory format."""
     hwc = np.ascontiguousarray(x[0].permute(1, 2, 0).float().cpu().numpy())
-    matrix = np.float32([[1, 0, dx], [0, 1, dy]])
-    moved = cv2.warpAffine(hwc, matrix, (hwc.shape[1], hwc.shape[0]), flags=cv2.INTER_LINEAR,
-                           borderMode=cv2.BORDER_REPLICATE)
-    moved = moved.reshape(hwc.shape)
-    out = torch.from_numpy(moved).to(x.device, x.dtype).permute(2, 0, 1).unsqueeze(0)
+    moved = torch.from_numpy(shift_array(hwc, dy, dx))
+    out = moved.to(x.device, x.dtype).permute(2, 0, 1).unsqueeze(0)
     return out.contiguous(memory_format=torch.channels_last) if x.is_contiguous(
         memory_format=torch.channels_last) else out.contiguous()
 

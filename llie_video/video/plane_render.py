@@ -15,6 +15,7 @@ import torch
 from llie_video.ops import fused_yuv
 from llie_video.ops.render_spec import RenderSpec
 from llie_video.ops.yuv import YuvSpec, flat_planes, new_yuv420p_like, yuv420_planes
+from llie_video.video.denoise import shift_array
 
 _BLOCK = 4  # the temporal filter's motion blocks, as in llie_video.video.denoise
 
@@ -46,16 +47,6 @@ def block_means(frame: av.VideoFrame, spec: YuvSpec) -> torch.Tensor:
     return torch.from_numpy((small - y_off) / y_scale)[None, None]
 
 
-def _shift_plane(plane: np.ndarray, dy: float, dx: float) -> np.ndarray:
-    """``plane`` moved by ``(dy, dx)`` pixels (content at ``(r, c)`` goes to ``(r + dy, c + dx)``),
-    bilinear between pixels, edges replicated."""
-    matrix = np.float32([[1, 0, dx], [0, 1, dy]])
-    whole = float(dy).is_integer() and float(dx).is_integer()
-    return cv2.warpAffine(plane, matrix, (plane.shape[1], plane.shape[0]),
-                          flags=cv2.INTER_NEAREST if whole else cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_REPLICATE)
-
-
 class FusedPlaneRenderer:
     """Runs a model's render on planes with the fused kernel; holds the temporal filter's
     previous planes."""
@@ -83,8 +74,8 @@ class FusedPlaneRenderer:
         elif shift != (0, 0):  # follow the camera: the previous frame moved by (dy, dx)
             dy, dx = shift
             luma, cb, cr = self._previous
-            self._previous = (_shift_plane(luma, dy, dx), _shift_plane(cb, dy / 2, dx / 2),
-                              _shift_plane(cr, dy / 2, dx / 2))
+            self._previous = (shift_array(luma, dy, dx), shift_array(cb, dy / 2, dx / 2),
+                              shift_array(cr, dy / 2, dx / 2))
         return self._previous
 
     def render(
