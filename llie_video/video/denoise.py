@@ -10,12 +10,14 @@ while most of the frame is static). The weight map is upsampled and applied band
 the enhance stage's render loop, so the full-resolution work is one in-cache blend.
 
 Usage per frame: ``weights = denoiser.begin(x, strength)``, then for each band of rows
-``denoiser.filter_(x[:, :, rows], rows, weights)``.
+``denoiser.filter_(x[:, :, rows], rows, weights)``. The fused YUV path keeps its own previous
+planes and calls :meth:`TemporalDenoiser.follow` and :meth:`TemporalDenoiser.block_weights`.
 """
 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -47,52 +49,116 @@ def block_means(x: torch.Tensor) -> torch.Tensor:
     return F.adaptive_avg_pool2d(x, (h, w))
 
 
-# Global motion (camera pans): a shift is trusted when phase correlation's peak is this strong.
+class CameraMotion(NamedTuple):
+    """The camera's motion since the previous frame: content at ``p = (row, column)`` of the
+    previous frame is at ``c + scale * (p - c) + (dy, dx)`` in the current one, ``c`` the frame's
+    centre, in full-resolution pixels (a pan or tilt, and a zoom)."""
+
+    dy: float = 0.0
+    dx: float = 0.0
+    scale: float = 1.0
+
+    @property
+    def moves(self) -> bool:
+        return self != STILL
+
+    def on_grid(self, factor: float) -> CameraMotion:
+        """The same motion on a grid ``factor`` times coarser (4x4 blocks, half-size chroma)."""
+        return CameraMotion(self.dy / factor, self.dx / factor, self.scale)
+
+
+STILL = CameraMotion()
+
+# Global motion is trusted when phase correlation's peak is this strong ...
 _MIN_RESPONSE = 0.2
-# ... and when it leaves a clearly smaller median block difference than no motion does.
+# ... and when it leaves a clearly smaller block difference than no motion does, over the best
+# fitting 80% of the frame (a moving object may cover the rest).
 _BETTER = 0.9
-# Largest side (blocks) of the maps the phase correlation runs on, and of the centre the sub-pixel
-# refinement runs on: about 1 ms each at 1080p.
+_KEPT = 0.8
+# Largest side (blocks) of the maps the phase correlation and the zoom search run on, and of the
+# centre the sub-pixel refinement of the shift runs on: about 1 ms each at 1080p.
 _CORRELATION_SIDE = 160
 _REFINE_SIDE = 128
 _MIN_SHIFT = 0.5  # pixels: a smaller coarse shift counts as no motion
+_MIN_ZOOM_MOVE = 0.25  # pixels at the frame's edge: a smaller zoom counts as none
+# Refinement steps: of the shift, in blocks (reach: 1.75 blocks), and of the scale (reach: 1.5%
+# a frame, about 14 pixels at the edge of a 1080p frame)
+_SHIFT_STEPS = [np.array(v) for step in (1.0, 0.5, 0.25) for v in ((step, 0, 0), (0, step, 0))]
+_SCALE_STEPS = [np.array((0, 0, step)) for step in (0.008, 0.004, 0.002, 0.001)]
 
 
-def global_shift(previous: torch.Tensor, current: torch.Tensor) -> tuple[float, float]:
-    """The translation ``(dy, dx)`` in full-resolution pixels (quarter-pixel steps) that maps the
-    previous frame onto the current one, from block means ``(1, C, h, w)``: phase correlation,
-    then a sub-pixel refinement; ``(0, 0)`` when there is no clear single motion (a static scene,
-    several motions, a cut)."""
+def global_motion(previous: torch.Tensor, current: torch.Tensor) -> CameraMotion:
+    """The camera's motion between two frames, from their block means ``(1, C, h, w)``:
+    phase correlation for the shift, refined to a fraction of a pixel on the centre of the maps,
+    then the zoom on the whole (downscaled) maps. :data:`STILL` when there is no clear single
+    motion (a static scene, several motions, a cut)."""
     a, b = (_channel_mean(m) for m in (previous, current))
     if min(a.shape) < 8:
-        return (0, 0)
+        return STILL
     # coarse: phase correlation of area-downscaled maps (the FFT of a 1080p block map costs
     # milliseconds); on high-passed maps, since the smooth content of block means gives a broad
     # correlation peak whose centroid underestimates the shift
     k = max(1, math.ceil(max(a.shape) / _CORRELATION_SIDE))
     small_a, small_b = (cv2.resize(m, (m.shape[1] // k, m.shape[0] // k),
                                    interpolation=cv2.INTER_AREA) for m in (a, b))
-    window = cv2.createHanningWindow((small_a.shape[1], small_a.shape[0]), cv2.CV_32F)
-    (sx, sy), response = cv2.phaseCorrelate(_high_pass(small_a), _high_pass(small_b), window)
-    if response < _MIN_RESPONSE or max(abs(sy), abs(sx)) * k * _BLOCK < _MIN_SHIFT:
+    high_a, high_b = _high_pass(small_a), _high_pass(small_b)
+    sy, sx = _correlate(high_a, high_b) or (0.0, 0.0)
+    zoom = _zoom_hint(high_a, high_b)
+    if max(abs(sy), abs(sx), abs(zoom - 1.0) * small_a.shape[1] / 2) * k * _BLOCK < _MIN_SHIFT:
         # no clear motion: a refinement would chase noise (a fractional move blurs a noisy map,
         # which always lowers its misfit) and every frame would pay for moving the planes
-        return (0, 0)
-    # fine: the peak is good to about a third of a sample; refine on the centre of the maps
-    a, b = _centre(a), _centre(b)
-    dy, dx = _refine(a, b, sy * k, sx * k)
-    shift = (_quarter(dy * _BLOCK), _quarter(dx * _BLOCK))
-    # keep it only if it explains most of the frame better than no motion (a bright object moving
-    # over a static scene can win the correlation; the scene must then stay where it is)
-    if shift == (0, 0) or _median_misfit(a, b, dy, dx) > _BETTER * _median_misfit(a, b, 0, 0):
-        return (0, 0)
-    return shift
+        return STILL
+    # fine: the peak is good to about a third of a sample. Refine the shift on the centre of the
+    # maps (where a zoom about the centre moves little), then, on the whole small maps, the zoom
+    # and the shift under it. On slightly blurred maps: block means alias fine texture, which
+    # biases the fit by up to a fifth of a pixel toward whole blocks.
+    centre_a, centre_b = (_anti_alias(_centre(m)) for m in (a, b))
+    small_a, small_b = _anti_alias(small_a), _anti_alias(small_b)
+    dy, dx, _ = _refine(centre_a, centre_b, np.array((sy * k, sx * k, 1.0)), _SHIFT_STEPS)
+    zoomed = _refine(small_a, small_b, np.array((dy / k, dx / k, 1.0)),
+                     _SCALE_STEPS + _SHIFT_STEPS[-2:])
+    shift = CameraMotion(float(dy * _BLOCK), float(dx * _BLOCK))
+    candidates = [shift]
+    edge = 0.5 * max(a.shape) * _BLOCK  # pixels from the centre to the far edge
+    if abs(zoomed[2] - 1.0) * edge >= _MIN_ZOOM_MOVE:
+        zoomed_dy, zoomed_dx = (float(v) for v in zoomed[:2] * k * _BLOCK)
+        candidates.append(CameraMotion(zoomed_dy, zoomed_dx, float(zoomed[2])))
+    # keep the one that explains most of the frame best, and only if clearly better than no
+    # motion (a bright object moving over a static scene can win the correlation; the scene must
+    # then stay where it is)
+    misfits = [_robust_misfit(small_a, small_b, m.on_grid(_BLOCK * k)) for m in candidates]
+    best = int(np.argmin(misfits))
+    still = _robust_misfit(small_a, small_b, STILL)
+    if not candidates[best].moves or misfits[best] > _BETTER * still:
+        return STILL
+    return candidates[best]
+
+
+def _correlate(a: np.ndarray, b: np.ndarray) -> tuple[float, float] | None:
+    """The shift ``(dy, dx)`` (samples) of ``b`` against ``a`` ``(h, w)`` by phase correlation;
+    None when the peak is weak (no single clear motion)."""
+    window = cv2.createHanningWindow((a.shape[1], a.shape[0]), cv2.CV_32F)
+    (sx, sy), response = cv2.phaseCorrelate(a, b, window)
+    return (sy, sx) if response >= _MIN_RESPONSE else None
+
+
+def _zoom_hint(a: np.ndarray, b: np.ndarray) -> float:
+    """A first guess of the scale between ``a`` and ``b`` ``(h, w)``: a zoom moves the left and
+    right halves apart (or together) by ``(scale - 1)`` times half the width; 1.0 unless both
+    halves correlate clearly."""
+    half = a.shape[1] // 2
+    left = _correlate(a[:, :half], b[:, :half])
+    right = _correlate(a[:, half : 2 * half], b[:, half : 2 * half])
+    return 1.0 + (right[1] - left[1]) / half if left and right else 1.0
 
 
 def _channel_mean(blocks: torch.Tensor) -> np.ndarray:
     """``(1, C, h, w)`` block means -> ``(h, w)`` float32 (the plane path has one channel)."""
-    mean = blocks[0, 0] if blocks.shape[1] == 1 else blocks[0].mean(dim=0)
-    return mean.numpy().astype(np.float32, copy=False)
+    # channel by channel: a mean over the channel axis of the RGB path's channels-last maps is
+    # ~5x slower (~1 ms at 1080p)
+    channels = blocks.shape[1]
+    total = sum((blocks[0, c] for c in range(1, channels)), blocks[0, 0])
+    return (total / channels).numpy().astype(np.float32, copy=False)
 
 
 def _centre(x: np.ndarray) -> np.ndarray:
@@ -103,67 +169,75 @@ def _centre(x: np.ndarray) -> np.ndarray:
     return x[top : top + _REFINE_SIDE, left : left + _REFINE_SIDE]
 
 
-def shift_array(x: np.ndarray, dy: float, dx: float) -> np.ndarray:
-    """``x`` ``(H, W)`` or ``(H, W, C)`` float32 moved by ``(dy, dx)`` pixels (content at ``(r, c)``
-    goes to ``(r + dy, c + dx)``), bilinear between pixels (exact for whole ones), edges
-    replicated."""
-    matrix = np.float32([[1, 0, dx], [0, 1, dy]])
+def move_array(x: np.ndarray, motion: CameraMotion) -> np.ndarray:
+    """``x`` ``(H, W)`` or ``(H, W, C)`` float32 moved by ``motion`` (in ``x``'s samples, about its
+    centre), bilinear between samples (exact for whole-sample shifts), edges replicated."""
+    dy, dx, scale = motion
+    cy, cx = (x.shape[0] - 1) / 2, (x.shape[1] - 1) / 2
+    matrix = np.float32([[scale, 0, (1 - scale) * cx + dx], [0, scale, (1 - scale) * cy + dy]])
     moved = cv2.warpAffine(x, matrix, (x.shape[1], x.shape[0]), flags=cv2.INTER_LINEAR,
                            borderMode=cv2.BORDER_REPLICATE)
     return moved.reshape(x.shape)  # OpenCV drops a single channel axis
 
 
-def _moved_difference(a: np.ndarray, b: np.ndarray, dy: float, dx: float) -> np.ndarray:
-    """``a`` moved by ``(dy, dx)`` blocks minus ``b``, away from the edges the move uncovers."""
-    margin_y, margin_x = int(abs(dy)) + 2, int(abs(dx)) + 2
+def _moved_difference(a: np.ndarray, b: np.ndarray, motion: CameraMotion) -> np.ndarray:
+    """``a`` moved by ``motion`` (in samples of the maps) minus ``b``, away from the edges the
+    move uncovers."""
+    zoom = abs(motion.scale - 1.0) * 0.5
+    margin_y = int(abs(motion.dy) + zoom * a.shape[0]) + 2
+    margin_x = int(abs(motion.dx) + zoom * a.shape[1]) + 2
     inner = (slice(margin_y, a.shape[0] - margin_y), slice(margin_x, a.shape[1] - margin_x))
-    return shift_array(a, dy, dx)[inner] - b[inner]
+    return move_array(a, motion)[inner] - b[inner]
 
 
-def _misfit(a: np.ndarray, b: np.ndarray, dy: float, dx: float) -> float:
-    """Mean squared difference between ``a`` moved by ``(dy, dx)`` blocks and ``b`` (smooth in
-    the move, for the parabola fits)."""
-    return float(np.mean(np.square(_moved_difference(a, b, dy, dx))))
+def _misfit(a: np.ndarray, b: np.ndarray, motion: CameraMotion) -> float:
+    """Mean squared difference between ``a`` moved by ``motion`` and ``b`` (smooth in the
+    motion, for the parabola fits)."""
+    return float(np.mean(np.square(_moved_difference(a, b, motion))))
 
 
-def _median_misfit(a: np.ndarray, b: np.ndarray, dy: float, dx: float) -> float:
-    """Median absolute difference between ``a`` moved by ``(dy, dx)`` blocks and ``b`` (robust to
-    a moving object, for the motion-or-not decision)."""
-    return float(np.median(np.abs(_moved_difference(a, b, dy, dx))))
+def _robust_misfit(a: np.ndarray, b: np.ndarray, motion: CameraMotion) -> float:
+    """Mean of the smallest ``_KEPT`` of the squared differences between ``a`` moved by
+    ``motion`` and ``b``: blind to an object moving over a smaller part of the frame, and, unlike
+    a median, not swamped by the noise of flat dark regions (for the motion-or-not decision)."""
+    squared = np.square(_moved_difference(a, b, motion)).ravel()
+    kept = max(1, int(squared.size * _KEPT))
+    return float(np.mean(np.partition(squared, kept - 1)[:kept]))
 
 
-def _refine(a: np.ndarray, b: np.ndarray, dy: float, dx: float) -> tuple[float, float]:
-    """``(dy, dx)`` (blocks) moved, axis by axis, to the vertex of a parabola through the misfit
-    one step either side, with steps of 1, 1/2 and 1/4 block (reach: 1.75 blocks)."""
-    centre = _misfit(a, b, dy, dx)
-    for step in (1.0, 0.5, 0.25):
-        for axis in (0, 1):
-            unit = (step, 0.0) if axis == 0 else (0.0, step)
-            left = _misfit(a, b, dy - unit[0], dx - unit[1])
-            right = _misfit(a, b, dy + unit[0], dx + unit[1])
-            curvature = left - 2.0 * centre + right
-            offset = 0.5 * (left - right) / curvature if curvature > 0 else 0.0
-            offset = float(np.clip(offset, -1.0, 1.0))
-            if offset:
-                dy, dx = dy + offset * unit[0], dx + offset * unit[1]
-                centre = _misfit(a, b, dy, dx)
-    return dy, dx
+def _refine(a: np.ndarray, b: np.ndarray, start: np.ndarray,
+            steps: list[np.ndarray]) -> np.ndarray:
+    """The motion ``(dy, dx, scale)`` (map samples) that moves ``a`` onto ``b``, from ``start``:
+    for each step (a vector along one axis), moved to the vertex of the parabola through the
+    misfit one step either side (at most one step)."""
+    motion = start.astype(np.float64)
+    centre = _misfit(a, b, CameraMotion(*motion))
+    for step in steps:
+        left = _misfit(a, b, CameraMotion(*(motion - step)))
+        right = _misfit(a, b, CameraMotion(*(motion + step)))
+        curvature = left - 2.0 * centre + right
+        offset = 0.0
+        if curvature > 0:
+            offset = float(np.clip(0.5 * (left - right) / curvature, -1.0, 1.0))
+        if offset:
+            motion = motion + offset * step
+            centre = _misfit(a, b, CameraMotion(*motion))
+    return motion
 
 
-def _quarter(pixels: float) -> float:
-    """``pixels`` to the nearest quarter pixel."""
-    return round(pixels * 4.0) / 4.0
+def _anti_alias(x: np.ndarray) -> np.ndarray:
+    return cv2.GaussianBlur(x, (0, 0), 1.0)
 
 
 def _high_pass(x: np.ndarray) -> np.ndarray:
     return x - cv2.GaussianBlur(x, (0, 0), 2.0)
 
 
-def shift_image(x: torch.Tensor, dy: float, dx: float) -> torch.Tensor:
-    """``x`` ``(1, C, H, W)`` moved by ``(dy, dx)`` pixels (see :func:`shift_array`); float32 on
-    the CPU through OpenCV, returned in ``x``'s device, dtype and memory format."""
+def move_image(x: torch.Tensor, motion: CameraMotion) -> torch.Tensor:
+    """``x`` ``(1, C, H, W)`` moved by ``motion`` (see :func:`move_array`); float32 on the CPU
+    through OpenCV, returned in ``x``'s device, dtype and memory format."""
     hwc = np.ascontiguousarray(x[0].permute(1, 2, 0).float().cpu().numpy())
-    moved = torch.from_numpy(shift_array(hwc, dy, dx))
+    moved = torch.from_numpy(move_array(hwc, motion))
     out = moved.to(x.device, x.dtype).permute(2, 0, 1).unsqueeze(0)
     return out.contiguous(memory_format=torch.channels_last) if x.is_contiguous(
         memory_format=torch.channels_last) else out.contiguous()
@@ -175,50 +249,55 @@ class TemporalDenoiser:
     def __init__(self) -> None:
         self._previous: torch.Tensor | None = None
         self._previous_blocks: torch.Tensor | None = None
-        self.last_shift: tuple[float, float] = (0, 0)
 
     def reset(self) -> None:
         """Forget the previous frame (cuts, seeks, reconnects, unrelated images)."""
         self._previous = None
         self._previous_blocks = None
-        self.last_shift = (0, 0)
 
     def begin(self, x: torch.Tensor, strength: float) -> torch.Tensor | None:
         """Start a frame: the blend weights ``(1, 1, H, W)`` for ``x``, or None when there is
         nothing to blend with (strength 0, first frame, size change); then ``x`` is remembered
         as it is."""
-        static = self.block_weights(block_means(x), strength)
+        blocks = block_means(x)
+        motion = self.follow(blocks, strength)
         previous = self._previous
-        if static is None or previous is None or previous.shape != x.shape:
+        if motion is None or previous is None or previous.shape != x.shape:
             self._previous = x.clone() if strength > 0.0 else None
             return None
-        if self.last_shift != (0, 0):
-            self._previous = shift_image(previous, *self.last_shift)
+        if motion.moves:
+            previous = self._previous = move_image(previous, motion)
+        static = self.block_weights(blocks, block_means(previous), strength)
         return upsample_params(static, (x.shape[-2], x.shape[-1]))
 
-    def block_weights(self, blocks: torch.Tensor, strength: float) -> torch.Tensor | None:
-        """The blend weight toward the previous frame per block, ``(1, 1, h, w)`` in [0,
-        ``strength``], from this frame's block means ``(1, C, h, w)`` (any colour space, values
-        about [0, 1]); None when there is nothing to blend with (strength 0, first frame, size
-        change). Callers that filter the pixels themselves (the fused YUV kernel) use this
-        directly."""
+    def follow(self, blocks: torch.Tensor, strength: float) -> CameraMotion | None:
+        """Start a frame from its block means ``(1, C, h, w)`` (any colour space, values about
+        [0, 1]): the camera's motion since the previous frame (:data:`STILL` when there is no
+        clear one), or None when there is nothing to blend with (strength 0, first frame, size
+        change). Callers that filter the pixels themselves (the fused YUV kernel) move their
+        previous frame by it, then ask :meth:`block_weights`."""
         if strength <= 0.0:
             self.reset()
             return None
         previous_blocks = self._previous_blocks
-        self.last_shift = (0, 0)
+        self._previous_blocks = blocks
         if previous_blocks is None or previous_blocks.shape != blocks.shape:
-            self._previous_blocks = blocks
             return None
-        self.last_shift = global_shift(previous_blocks, blocks)
-        if self.last_shift != (0, 0):
-            dy, dx = self.last_shift
-            previous_blocks = shift_image(previous_blocks, dy / _BLOCK, dx / _BLOCK)
+        return global_motion(previous_blocks, blocks)
+
+    def block_weights(self, blocks: torch.Tensor, previous_blocks: torch.Tensor,
+                      strength: float) -> torch.Tensor:
+        """The blend weight toward the previous filtered frame per block, ``(1, 1, h, w)`` in
+        [0, ``strength``], from this frame's block means and the previous filtered frame's, moved
+        with the camera, ``(1, C, h, w)`` each. (Block means of the moved frame, not moved block
+        means: moving a block map by a fraction of a block blurs it, and the textured part of a
+        panning scene would read as motion.)"""
         change = (blocks - previous_blocks).abs().mean(dim=1, keepdim=True)
         change = F.max_pool2d(change, 3, stride=1, padding=1)
         noise = min(_median(change), _MAX_NOISE) + 1e-4
         static = ((_FADE_END * noise - change) / ((_FADE_END - _FADE_START) * noise)).clamp_(0, 1)
         static.mul_(strength)
+        # for the next motion search: about the block means of this frame once filtered
         self._previous_blocks = torch.lerp(blocks, previous_blocks, static)
         return static
 

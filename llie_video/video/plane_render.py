@@ -15,7 +15,7 @@ import torch
 from llie_video.ops import fused_yuv
 from llie_video.ops.render_spec import RenderSpec
 from llie_video.ops.yuv import YuvSpec, flat_planes, new_yuv420p_like, yuv420_planes
-from llie_video.video.denoise import shift_array
+from llie_video.video.denoise import CameraMotion, move_array
 
 _BLOCK = 4  # the temporal filter's motion blocks, as in llie_video.video.denoise
 
@@ -40,11 +40,15 @@ def block_means(frame: av.VideoFrame, spec: YuvSpec) -> torch.Tensor:
     ceil(W/4))`` float32, for the temporal filter's motion measure. Luma alone: its differences
     match the channel-mean differences of RGB frames that the filter's thresholds were set on,
     where small chroma differences would dilute them and let motion pass for noise."""
-    size = (-(-frame.width // _BLOCK), -(-frame.height // _BLOCK))
     y_off, y_scale, _, _ = spec.levels()
-    y = yuv420_planes(frame)[0]
-    small = cv2.resize(y.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+    small = _area_blocks(yuv420_planes(frame)[0].astype(np.float32))
     return torch.from_numpy((small - y_off) / y_scale)[None, None]
+
+
+def _area_blocks(plane: np.ndarray) -> np.ndarray:
+    """Means of the 4x4 blocks of a float32 plane ``(H, W)``: ``(ceil(H/4), ceil(W/4))``."""
+    size = (-(-plane.shape[1] // _BLOCK), -(-plane.shape[0] // _BLOCK))
+    return cv2.resize(plane, size, interpolation=cv2.INTER_AREA)
 
 
 class FusedPlaneRenderer:
@@ -66,16 +70,24 @@ class FusedPlaneRenderer:
             self._rows[key] = interpolation_rows(full, low)
         return self._rows[key]
 
-    def _previous_planes(self, y: np.ndarray, u: np.ndarray,
-                         shift: tuple[float, float]) -> tuple[np.ndarray, ...]:
+    def follow(self, frame: av.VideoFrame, motion: CameraMotion) -> torch.Tensor | None:
+        """Move the previous frame's noise-reduced planes with the camera (``motion`` in luma
+        pixels, bilinear) for blending into ``frame``; the block means of the moved luma,
+        normalised as :func:`block_means`, or None when there is no previous frame of this
+        size."""
+        if self._previous is None or self._previous[0].shape != (frame.height, frame.width):
+            return None
+        if motion.moves:
+            luma, cb, cr = self._previous
+            chroma_motion = motion.on_grid(2)
+            self._previous = (move_array(luma, motion), move_array(cb, chroma_motion),
+                              move_array(cr, chroma_motion))
+        return torch.from_numpy(_area_blocks(self._previous[0]))[None, None]
+
+    def _previous_planes(self, y: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, ...]:
         if self._previous is None or self._previous[0].shape != y.shape:
             self._previous = (np.empty(y.shape, np.float32), np.empty(u.shape, np.float32),
                               np.empty(u.shape, np.float32))
-        elif shift != (0, 0):  # follow the camera: the previous frame moved by (dy, dx)
-            dy, dx = shift
-            luma, cb, cr = self._previous
-            self._previous = (shift_array(luma, dy, dx), shift_array(cb, dy / 2, dx / 2),
-                              shift_array(cr, dy / 2, dx / 2))
         return self._previous
 
     def render(
@@ -85,7 +97,6 @@ class FusedPlaneRenderer:
         params: torch.Tensor,
         denoise: torch.Tensor | None,
         denoise_on: bool,
-        shift: tuple[float, float],
         gamma: float,
         strength: float,
     ) -> av.VideoFrame:
@@ -95,12 +106,10 @@ class FusedPlaneRenderer:
             frame: the decoded frame, read through plane views.
             spec: its colour matrix, range and bit depth.
             params: the smoothed parameter map at low resolution, ``(1, P, h, w)``.
-            denoise: the temporal filter's blend weights per 4x4 block ``(1, 1, H/4, W/4)``,
-                or None (no previous frame to blend with: this one is remembered).
+            denoise: the temporal filter's blend weights per 4x4 block ``(1, 1, H/4, W/4)``
+                toward the previous planes as :meth:`follow` left them, or None (no previous
+                frame to blend with: this one is remembered).
             denoise_on: whether the temporal filter runs at all.
-            shift: the camera's motion since the previous frame, ``(dy, dx)`` luma pixels
-                (quarter-pixel steps): the previous planes are moved by it (bilinear) before
-                blending.
             gamma, strength: the user's post-ops (see :class:`EnhanceSettings`).
 
         Returns:
@@ -126,7 +135,7 @@ class FusedPlaneRenderer:
         else:
             denoise_map = np.zeros((2, width), np.float32)
             denoise_top, denoise_weight = self._rows_for(height, 2)
-        previous = self._previous_planes(y, u, shift) if mode != fused_yuv.DENOISE_OFF else (
+        previous = self._previous_planes(y, u) if mode != fused_yuv.DENOISE_OFF else (
             np.empty((1, 1), np.float32),) * 3
         render = self.render_spec
         f32 = np.float32

@@ -285,11 +285,21 @@ class EnhanceStage:
             size = low_resolution_size(frame.height, frame.width, scale)
             x_low = yuv.low_resolution_rgb(*planes, spec, size).to(self.dtype)
             params, settings = self._estimate(x_low, settings)
-            denoise = self.denoiser.block_weights(plane_render.block_means(frame, spec),
-                                                  settings.smoothing)
+            denoise = self._plane_denoise_weights(frame, spec, settings.smoothing)
             return self._fused.render(frame, spec, params.float(), denoise,
-                                      settings.smoothing > 0.0, self.denoiser.last_shift,
-                                      settings.gamma, settings.strength)
+                                      settings.smoothing > 0.0, settings.gamma, settings.strength)
+
+    def _plane_denoise_weights(self, frame: av.VideoFrame, spec: yuv.YuvSpec,
+                               strength: float) -> torch.Tensor | None:
+        """The temporal filter's blend weights per 4x4 block ``(1, 1, H/4, W/4)`` for the fused
+        path (its previous planes moved with the camera first), or None (nothing to blend)."""
+        assert self._fused is not None
+        blocks = plane_render.block_means(frame, spec)
+        motion = self.denoiser.follow(blocks, strength)
+        previous_blocks = None if motion is None else self._fused.follow(frame, motion)
+        if previous_blocks is None:
+            return None
+        return self.denoiser.block_weights(blocks, previous_blocks, strength)
 
     def _upload(self, plane: int, array: np.ndarray) -> torch.Tensor:
         """Plane number ``plane`` on the stage's device; on CUDA through a pinned buffer of its
