@@ -80,8 +80,12 @@ class ControlPanel(QWidget):
         self.smoothing = ValueSlider(0.0, 0.95, 95, settings.smoothing)
         self.brightness_ceiling = ValueSlider(0.3, 1.0, 70, settings.brightness_ceiling)
         self.brightness_ceiling.setToolTip(
-            "Highest mean brightness of the enhanced view; brighter frames get a darker gamma. "
-            "1 = off.")
+            "Highest mean brightness of the enhanced view; brighter frames get a darker gamma, "
+            "then less strength. 1 = off.")
+        self.highlight_headroom = ValueSlider(0.5, 1.0, 50, settings.highlight_headroom)
+        self.highlight_headroom.setToolTip(
+            "Share of the room above each pixel's brightest channel that the enhancement may "
+            "use: lower keeps more highlight detail. 1 = off.")
         self.model = QComboBox()
         self.model.addItems(model_choices())
         self.model.setCurrentText(settings.model)
@@ -104,7 +108,7 @@ class ControlPanel(QWidget):
         self.split.setChecked(settings.split_mode)
         self.folder = QPushButton(settings.output_folder)
         self._layout()
-        for name in ("gamma", "strength", "smoothing", "brightness_ceiling"):
+        for name in ("gamma", "strength", "smoothing", "brightness_ceiling", "highlight_headroom"):
             getattr(self, name).changed.connect(
                 lambda value, name=name: self.settings_changed.emit(name, value))
         self.model.currentTextChanged.connect(self.engine_changed)
@@ -122,6 +126,7 @@ class ControlPanel(QWidget):
         form.addRow("Strength", self.strength)
         form.addRow("Smoothing", self.smoothing)
         form.addRow("Ceiling", self.brightness_ceiling)
+        form.addRow("Highlights", self.highlight_headroom)
         form.addRow("Model", self.model)
         form.addRow("Device", self.device)
         webcam = QHBoxLayout()
@@ -151,5 +156,6 @@ class ControlPanel(QWidget):
         settings.gamma, settings.strength = self.gamma.value(), self.strength.value()
         settings.smoothing = self.smoothing.value()
         settings.brightness_ceiling = self.brightness_ceiling.value()
+        settings.highlight_headroom = self.highlight_headroom.value()
         settings.model, settings.device = self.model.currentText(), self.device.currentText()
         settings.split_mode = self.split.isChecked()

@@ -18,6 +18,7 @@ class GuiSettings:
     strength: float = 1.0
     smoothing: float = 0.6
     brightness_ceiling: float = 0.5
+    highlight_headroom: float = 0.75
     model: str = "default"
     device: str = "auto"
     source: str = ""

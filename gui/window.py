@@ -95,7 +95,8 @@ class MainWindow(QMainWindow):
         self.controls.store(self.settings)
         s = self.settings
         enhance = EnhanceSettings(gamma=s.gamma, strength=s.strength, smoothing=s.smoothing,
-                                  brightness_ceiling=s.brightness_ceiling)
+                                  brightness_ceiling=s.brightness_ceiling,
+                                  highlight_headroom=s.highlight_headroom)
         self.controls.record.setChecked(False)
         self.controls.play.setChecked(False)
         self.controller.start(WorkerConfig(s.source, s.model, s.device, enhance))

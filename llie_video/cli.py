@@ -49,7 +49,12 @@ def _enhance_parser() -> argparse.ArgumentParser:
     p.add_argument("--strength", type=float, help="blend with the input, 0..1 (default 1.0)")
     p.add_argument("--brightness-ceiling", type=float, metavar="LEVEL",
                    help="highest mean luma of an enhanced frame, 0..1; brighter renders get a "
-                   "darker gamma so moderately dark input does not wash out; 1 = off (default 0.5)")
+                   "darker gamma, then less strength, so moderately dark input does not wash out "
+                   "and bright input passes through; 1 = off (default 0.5)")
+    p.add_argument("--highlight-headroom", type=float, metavar="SHARE",
+                   help="share of the room above a pixel's brightest channel that the "
+                   "enhancement may use, 0..1, so highlights keep gradation and hue; "
+                   "1 = off (default 0.75)")
     p.add_argument("--smoothing", type=float,
                    help="temporal smoothing of the enhancement, 0 (off) .. 0.95 (default 0.6)")
     p.add_argument("--estimate-size", type=int, metavar="PX",
@@ -83,7 +88,8 @@ def _job_config(args: argparse.Namespace):  # -> JobConfig
         model = replace(config.model, **_given(name=args.model, weights=args.weights))
         enhance = replace(config.enhance, **_given(
             gamma=args.gamma, strength=args.strength, smoothing=args.smoothing,
-            brightness_ceiling=args.brightness_ceiling, estimation_long_side=args.estimate_size))
+            brightness_ceiling=args.brightness_ceiling, highlight_headroom=args.highlight_headroom,
+            estimation_long_side=args.estimate_size))
         encoder = replace(config.encoder, **_given(codec=args.codec, crf=args.crf, preset=args.preset))
         runtime = replace(config.runtime, **_given(device=args.device, threads=args.threads))
     except ValueError as exc:

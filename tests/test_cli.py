@@ -51,6 +51,7 @@ def test_video_round_trip(clip, tmp_path):
         (["{clip}", "{out}", "--strength", "3"], "strength"),
         (["{clip}", "{out}", "--gamma", "-1"], "gamma"),
         (["{clip}", "{out}", "--brightness-ceiling", "0"], "brightness_ceiling"),
+        (["{clip}", "{out}", "--highlight-headroom", "1.5"], "highlight_headroom"),
         (["{clip}", "{out}", "--model", "nope"], "unknown model"),
         (["{clip}", "{out}", "--weights", "{text}"], "cannot read weights"),
         (["{clip}", "{out}", "--bogus"], "unrecognized arguments"),

@@ -1,21 +1,32 @@
-"""Brightness ceiling: an extra output gamma that keeps an enhanced frame from washing out.
+"""Brightness ceiling: keeps an enhanced frame from washing out, and bright input as it is.
 
 The models are trained to lift very dark frames to a well-exposed level. A frame that is only
 moderately dark (dusk, an indoor shot, an auto-exposed night stream) gets the same strong lift
-and comes out pale: shadows raised to mid-grey, highlights pressed together. The ceiling
-measures the mean luma the render would give on the low-resolution frame the parameters were
-estimated on (a few thousand pixels, well under a millisecond) and, when it lies above
-``ceiling``, darkens the output with the gamma post-op (the one every render path applies anyway)
-just enough to bring it down to ``ceiling``. Frames below the ceiling are left as the model
-renders them, so very dark input, the models' home ground, is untouched.
+and comes out pale: shadows raised to mid-grey, highlights pressed together; a frame that is
+already bright comes out nearly white. The ceiling measures the mean luma the render would give
+on the low-resolution frame the parameters were estimated on (a few thousand pixels, well under
+a millisecond) and, when it lies above the target, holds it there:
+
+1. first with a darker output gamma (the one every render path applies anyway), at most
+   ``MAX_EXPONENT`` times the user's exponent: beyond that a gamma crushes the shadows and
+   twists near-white hues (a channel at 0.97 falls far below its neighbours at 1.0);
+2. then, if the frame is still too bright, by blending the render with the input (a lower
+   strength), which never darkens a pixel below the input and keeps its hue.
+
+The target is the ceiling, or the input's own mean luma when that is higher: a frame is never
+made darker on average than it came in, so a well-exposed frame passes through unchanged.
+Frames whose render lies below the ceiling are left as the model renders them, so very dark
+input, the models' home ground, is untouched.
 
 The enhance stage measures the render before the user's gamma and applies that gamma on top of
 the ceiling's, so a user's gamma keeps brightening or darkening relative to the ceiling. The
-gamma follows the temporally smoothed parameters and a frame-wide mean, so it changes as
-smoothly as they do.
+hold follows the temporally smoothed parameters and a frame-wide mean, so it changes as smoothly
+as they do.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -25,17 +36,27 @@ from llie_video.ops.color import BT601
 _TOLERANCE = 1e-5  # of mean luma
 _MAX_STEPS = 30
 _DARKEST = 1e-4  # render values are clamped here so that log(y) stays finite
+MAX_EXPONENT = 2.5  # the ceiling's gamma may raise the output exponent this many times at most
 
 
-def ceiling_gamma(
+class CeilingHold(NamedTuple):
+    """The gamma and strength a frame is rendered with under the ceiling."""
+
+    gamma: float
+    strength: float
+
+
+def hold_under_ceiling(
     x_low: torch.Tensor, y_low: torch.Tensor, gamma: float, strength: float, ceiling: float
-) -> float:
-    """The gamma (``<= gamma``) that brings the mean luma of ``blend(x, y ** (1 / g), strength)``
-    down to ``ceiling``, or ``gamma`` when it is already at or below it.
+) -> CeilingHold:
+    """The gamma (``<= gamma``, its exponent at most ``MAX_EXPONENT`` times the user's) and then
+    the strength (``<= strength``) that bring the mean luma of ``blend(x, y ** (1 / g), s)``
+    down to ``max(ceiling, mean luma of x)``; ``(gamma, strength)`` when it is already there.
 
     The mean luma is a sum of decreasing exponentials of the exponent ``e = 1 / g``, so it is
     convex in ``e``: Newton's method from the user's exponent approaches the root from one side
     and never overshoots (a handful of steps, a fraction of a millisecond at estimation size).
+    The blend is linear in ``s``: solved directly.
 
     Args:
         x_low: ``(B, 3, h, w)`` the small input frame in [0, 1].
@@ -44,24 +65,35 @@ def ceiling_gamma(
         strength: the user's blend strength, 0..1.
         ceiling: highest mean luma, 0..1; 1 turns the ceiling off.
 
-    >>> x = torch.full((1, 3, 4, 4), 0.2); y = torch.full((1, 3, 4, 4), 0.81)
-    >>> round(ceiling_gamma(x, y, 1.0, 1.0, 0.5), 3)  # 0.81 ** (1 / g) = 0.5
-    0.304
+    >>> x = torch.full((1, 3, 4, 4), 0.2); y = torch.full((1, 3, 4, 4), 0.64)
+    >>> hold = hold_under_ceiling(x, y, 1.0, 1.0, 0.5)  # 0.64 ** (1 / g) = 0.5
+    >>> round(hold.gamma, 3), hold.strength
+    (0.644, 1.0)
+    >>> hold = hold_under_ceiling(x, torch.full((1, 3, 4, 4), 0.95), 1.0, 1.0, 0.5)
+    >>> round(hold.gamma, 3), round(hold.strength, 3)  # 0.2 + s * (0.95 ** 2.5 - 0.2) = 0.5
+    (0.4, 0.441)
     """
     if ceiling >= 1.0 or strength == 0.0:
-        return gamma
+        return CeilingHold(gamma, strength)
     weights = np.asarray(BT601, np.float32).reshape(1, 3, 1, 1) / (y_low.numel() // 3)
     x = x_low.detach().float().cpu().numpy()
     log_y = np.log(y_low.detach().float().cpu().clamp(_DARKEST, 1.0).numpy())
-    kept = (1.0 - strength) * float((x * weights).sum())  # the input's share of the mean luma
-    exponent = 1.0 / gamma
+    input_luma = float((x * weights).sum())
+    target = max(ceiling, input_luma)
+    kept = (1.0 - strength) * input_luma  # the input's share of the mean luma
+    exponent = start = 1.0 / gamma
     for _ in range(_MAX_STEPS):
-        powered = np.exp(exponent * log_y) * weights
-        excess = kept + strength * float(powered.sum()) - ceiling
-        if excess <= _TOLERANCE:
+        rendered = float((np.exp(exponent * log_y) * weights).sum())
+        excess = kept + strength * rendered - target
+        if excess <= _TOLERANCE or exponent >= MAX_EXPONENT * start:
             break
-        slope = strength * float((powered * log_y).sum())  # d(mean luma) / d(exponent) < 0
+        slope = strength * float((np.exp(exponent * log_y) * log_y * weights).sum())
         if slope >= 0.0:  # a flat white render: no gamma darkens it
             break
-        exponent -= excess / slope
-    return gamma if exponent == 1.0 / gamma else 1.0 / exponent
+        exponent = min(exponent - excess / slope, MAX_EXPONENT * start)
+    held_gamma = gamma if exponent == start else 1.0 / exponent
+    if excess <= _TOLERANCE or rendered <= input_luma:
+        return CeilingHold(held_gamma, strength)
+    # still too bright at the darkest gamma allowed: blend toward the input
+    share = (target - input_luma) / (rendered - input_luma)
+    return CeilingHold(held_gamma, float(np.clip(share, 0.0, strength)))

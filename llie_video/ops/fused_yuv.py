@@ -3,7 +3,8 @@
 One pass reads 4:2:0 planes (8 to 16 bits; yuv420p, nv12 through strided chroma views, 10-bit),
 and writes 8-bit 4:2:0 planes: per pixel it converts Y'CbCr to R'G'B' in registers, applies the
 temporal noise reduction, the model's render (light-enhancement curves or a Retinex division, with
-the parameter map interpolated on the fly), gamma and strength, and converts back; each output
+the parameter map interpolated on the fly), the ceiling's gamma, highlight protection, strength
+and the user's gamma, and converts back; each output
 chroma sample is made from the mean of its 2x2 enhanced pixels. No full-resolution RGB or float
 frame is ever stored: the working set is a few rows, in cache.
 
@@ -132,6 +133,33 @@ def _render_channel(x: np.ndarray, p: np.ndarray, a: np.ndarray, channel: int, t
             x[c] = min(max(x[c] / illumination, _f32(0.0)), _f32(1.0))
 
 
+@njit(fastmath=True, inline="always")
+def _lift_share(value: np.float32, original: np.float32, bound: np.float32) -> np.float32:
+    """The share of a channel's lift ``value - original`` that stays under ``bound``
+    (``>= original``), at most 1."""
+    if value <= bound:
+        return _f32(1.0)
+    return (bound - original) / (value - original)
+
+
+@njit(fastmath=True, inline="always")
+def _protect_highlights(red: np.ndarray, green: np.ndarray, blue: np.ndarray,
+                        red_in: np.ndarray, green_in: np.ndarray, blue_in: np.ndarray,
+                        headroom: np.float32, share: np.ndarray) -> None:
+    """:func:`llie_video.ops.highlights.protect_highlights` on one row, in place on the
+    enhanced channels (``(W,)`` each; ``share`` is scratch)."""
+    for c in range(red.shape[0]):
+        r0, g0, b0 = red_in[c], green_in[c], blue_in[c]
+        brightest = max(r0, max(g0, b0))
+        bound = brightest + headroom * (_f32(1.0) - brightest)
+        share[c] = min(_lift_share(red[c], r0, bound),
+                       min(_lift_share(green[c], g0, bound), _lift_share(blue[c], b0, bound)))
+    for c in range(red.shape[0]):
+        red[c] = red_in[c] + share[c] * (red[c] - red_in[c])
+        green[c] = green_in[c] + share[c] * (green[c] - green_in[c])
+        blue[c] = blue_in[c] + share[c] * (blue[c] - blue_in[c])
+
+
 @njit(parallel=True, fastmath=True, cache=True)
 def enhance_yuv420(
     height: int, width: int,
@@ -139,7 +167,7 @@ def enhance_yuv420(
     y_out: np.ndarray, u_out: np.ndarray, v_out: np.ndarray, layout_out: np.ndarray,
     params: np.ndarray, rows_top: np.ndarray, rows_weight: np.ndarray,
     kind: int, iterations: int, floor: np.float32,
-    exponent: np.float32, strength: np.float32,
+    exponent: np.float32, headroom: np.float32, strength: np.float32, user_exponent: np.float32,
     kr: np.float32, kb: np.float32, levels_in: np.ndarray, levels_out: np.ndarray,
     denoise_mode: int, denoise_map: np.ndarray, denoise_top: np.ndarray,
     denoise_weight: np.ndarray, previous_y: np.ndarray, previous_u: np.ndarray,
@@ -163,8 +191,11 @@ def enhance_yuv420(
             ``params[:, top] + weight * (params[:, top + 1] - params[:, top])``.
         kind: a :class:`RenderKind` value; ``iterations`` curve steps; ``floor`` the
             Retinex illumination floor.
-        exponent: ``x ** exponent`` after the render (1: none; model and user gamma combined).
+        exponent: ``x ** exponent`` after the render (1: none; the model's own gamma and the
+            brightness ceiling's combined).
+        headroom: highlight protection (:mod:`llie_video.ops.highlights`); 1: none.
         strength: blend of the enhanced pixels with the (noise-reduced) input, 0..1.
+        user_exponent: ``x ** user_exponent`` on the blended result (the user's gamma; 1: none).
         kr, kb: the luma coefficients of the colour matrix (BT.601 or BT.709).
         levels_in, levels_out: ``(y_offset, y_scale, c_offset, c_scale)`` float32: code value =
             offset + scale * value, with luma in [0, 1] and chroma in [-0.5, 0.5].
@@ -189,8 +220,12 @@ def enhance_yuv420(
     y_off_out, y_scale_out = levels_out[0] + _f32(0.5), levels_out[1]
     c_off_out, c_scale_out = levels_out[2] + _f32(0.5), levels_out[3]
     blend = strength < _f32(1.0)
+    protect = headroom < _f32(1.0)
+    keep_input = blend or protect
     powered = exponent != _f32(1.0)
     gamma_table = _power_table(exponent) if powered else np.empty(1, np.float32)
+    user_powered = user_exponent != _f32(1.0)
+    user_table = _power_table(user_exponent) if user_powered else np.empty(1, np.float32)
     pairs = width // 2  # full 2-pixel chroma columns
     for i in prange(chroma_height):
         # Inner loops index 1-D row views with their loop counter only (no computed indices):
@@ -251,20 +286,26 @@ def enhance_yuv420(
                 red[c] = min(max(rr, _f32(0.0)), _f32(1.0))
                 green[c] = min(max(gg, _f32(0.0)), _f32(1.0))
                 blue[c] = min(max(bb, _f32(0.0)), _f32(1.0))
-            if blend:
+            if keep_input:
                 red_in[:] = red
                 green_in[:] = green
                 blue_in[:] = blue
             top, weight = rows_top[r], rows_weight[r]
             for channel in range(3):
                 x = red if channel == 0 else (green if channel == 1 else blue)
-                x_in = red_in if channel == 0 else (green_in if channel == 1 else blue_in)
                 _render_channel(x, params, a, channel, top, weight, kind, iterations, floor)
                 if powered:
                     _apply_table(x, gamma_table)
+            if protect:
+                _protect_highlights(red, green, blue, red_in, green_in, blue_in, headroom, a)
+            for channel in range(3):
+                x = red if channel == 0 else (green if channel == 1 else blue)
+                x_in = red_in if channel == 0 else (green_in if channel == 1 else blue_in)
                 if blend:
                     for c in range(width):
                         x[c] = x_in[c] + strength * (x[c] - x_in[c])
+                if user_powered:
+                    _apply_table(x, user_table)
             y_out_row = y_out[r * y_pitch_out : r * y_pitch_out + width]
             for c in range(width):
                 luma = kr * red[c] + kg * green[c] + kb * blue[c]

@@ -16,6 +16,7 @@ from llie_video.ops import fused_yuv
 from llie_video.ops.render_spec import RenderSpec
 from llie_video.ops.yuv import YuvSpec, flat_planes, new_yuv420p_like, yuv420_planes
 from llie_video.video.denoise import CameraMotion, move_array
+from llie_video.video.finish import FrameFinish
 
 _BLOCK = 4  # the temporal filter's motion blocks, as in llie_video.video.denoise
 
@@ -97,8 +98,7 @@ class FusedPlaneRenderer:
         params: torch.Tensor,
         denoise: torch.Tensor | None,
         denoise_on: bool,
-        gamma: float,
-        strength: float,
+        finish: FrameFinish,
     ) -> av.VideoFrame:
         """Enhance ``frame`` (a format of :data:`llie_video.ops.yuv.PLANE_FORMATS`).
 
@@ -110,7 +110,7 @@ class FusedPlaneRenderer:
                 toward the previous planes as :meth:`follow` left them, or None (no previous
                 frame to blend with: this one is remembered).
             denoise_on: whether the temporal filter runs at all.
-            gamma, strength: the user's post-ops (see :class:`EnhanceSettings`).
+            finish: the post-ops after the render (gamma, highlight protection, strength).
 
         Returns:
             A new 8-bit yuv420p frame with ``frame``'s colour tags (timing is set by the caller).
@@ -142,7 +142,8 @@ class FusedPlaneRenderer:
         fused_yuv.enhance_yuv420(
             height, width, *planes, layout, *planes_out, layout_out[[1, 3, 5]], wide, top, weight,
             int(render.kind), render.iterations, f32(render.floor),
-            f32(1.0 / (render.output_gamma * gamma)), f32(strength),
+            f32(1.0 / (render.output_gamma * finish.render_gamma)), f32(finish.headroom),
+            f32(finish.strength), f32(1.0 / finish.gamma),
             f32(spec.matrix[0]), f32(spec.matrix[2]),
             np.asarray(spec.levels(), np.float32), np.asarray(spec.levels(8), np.float32),
             mode, denoise_map, denoise_top, denoise_weight, *previous,

@@ -27,10 +27,12 @@ import torch
 from llie_video.models.base import EnhancementModel, estimation_scale
 from llie_video.ops import fused_yuv, yuv
 from llie_video.ops.color import adjust_gamma, blend
-from llie_video.ops.exposure import ceiling_gamma
+from llie_video.ops.exposure import hold_under_ceiling
+from llie_video.ops.highlights import DEFAULT_HEADROOM, frame_headroom, protect_highlights
 from llie_video.ops.resize import downscale, low_resolution_size, upsample_params
 from llie_video.video import plane_render
 from llie_video.video.denoise import TemporalDenoiser
+from llie_video.video.finish import FrameFinish
 from llie_video.video.frame import Frame
 from llie_video.video.smoothing import ParamSmoother
 
@@ -53,6 +55,10 @@ class EnhanceSettings:
             user's gamma, which applies on top); a frame the model would render brighter gets a
             darker gamma (:mod:`llie_video.ops.exposure`), so moderately dark input does not
             wash out. 1 turns it off.
+        highlight_headroom: share (0..1) of the room above a pixel's brightest input channel
+            that the enhancement may use (:mod:`llie_video.ops.highlights`), so highlights keep
+            their gradation and hue instead of clipping to white; applied in full to frames with
+            bright highlights, loosened for frames without. 1 turns it off.
     """
 
     gamma: float = 1.0
@@ -60,6 +66,7 @@ class EnhanceSettings:
     estimation_long_side: int | None = DEFAULT_LONG_SIDE
     smoothing: float = 0.6
     brightness_ceiling: float = 0.5
+    highlight_headroom: float = DEFAULT_HEADROOM
 
     def __post_init__(self) -> None:
         if not self.gamma > 0:
@@ -71,6 +78,9 @@ class EnhanceSettings:
         if not 0.0 < self.brightness_ceiling <= 1.0:
             raise ValueError(
                 f"brightness_ceiling must be within 0..1 (0 excluded), got {self.brightness_ceiling}")
+        if not 0.0 <= self.highlight_headroom <= 1.0:
+            raise ValueError(
+                f"highlight_headroom must be within 0..1, got {self.highlight_headroom}")
         long_side = self.estimation_long_side
         if long_side is not None and long_side != DEFAULT_LONG_SIDE and long_side < 8:
             raise ValueError(f"estimation_long_side must be >= 8, got {long_side}")
@@ -183,11 +193,10 @@ class EnhanceStage:
         return estimation_scale(height, width, long_side)
 
     def _estimate(self, x_low: torch.Tensor,
-                  settings: EnhanceSettings) -> tuple[torch.Tensor, EnhanceSettings]:
+                  settings: EnhanceSettings) -> tuple[torch.Tensor, FrameFinish]:
         """Temporally smoothed parameters ``(B, P, h, w)`` of the small frame ``x_low``
-        ``(B, 3, h, w)``, and the settings to render this frame with (the gamma lowered where the
-        brightness ceiling applies); a detected scene cut also resets the temporal noise
-        reduction."""
+        ``(B, 3, h, w)``, and how to finish this frame's render (the brightness ceiling
+        applied); a detected scene cut also resets the temporal noise reduction."""
         # channels-last: the CPU convolutions run ~1.5-3x faster on it at these sizes
         x_low = x_low.contiguous(memory_format=torch.channels_last)
         params = self.smoother(self.model.estimate(x_low), x_low, settings.smoothing)
@@ -198,53 +207,57 @@ class EnhanceStage:
         return params, self._under_ceiling(x_low, params, settings)
 
     def _under_ceiling(self, x_low: torch.Tensor, params: torch.Tensor,
-                       settings: EnhanceSettings) -> EnhanceSettings:
-        """``settings`` with the gamma that holds the model's render of the frame, measured on its
-        small version ``x_low`` ``(B, 3, h, w)`` rendered with ``params`` ``(B, P, h, w)``, at or
-        below the brightness ceiling; the user's gamma then applies on top of it, so the gamma
-        control keeps acting when the ceiling holds."""
-        if settings.brightness_ceiling >= 1.0 or settings.strength == 0.0:
-            return settings
-        # a mean needs no more than ~16K pixels (full-resolution estimation would hand over
-        # millions); the render is pointwise, so a strided subset renders exactly
+                       settings: EnhanceSettings) -> FrameFinish:
+        """The finish that holds the model's render of the frame, measured on its small version
+        ``x_low`` ``(B, 3, h, w)`` rendered with ``params`` ``(B, P, h, w)``, at or below the
+        brightness ceiling (:mod:`llie_video.ops.exposure`): a darker render gamma, then a lower
+        strength; the user's gamma applies after, on the finished picture."""
+        # a mean or a percentile needs no more than ~16K pixels (full-resolution estimation
+        # would hand over millions); the render is pointwise, so a strided subset renders exactly
         step = max(1, math.ceil(math.sqrt(x_low.shape[-2] * x_low.shape[-1] / _CEILING_PIXELS)))
         x_low, params = x_low[..., ::step, ::step], params[..., ::step, ::step]
+        finish = FrameFinish(1.0, frame_headroom(x_low, settings.highlight_headroom),
+                             settings.strength, settings.gamma)
+        if settings.brightness_ceiling >= 1.0 or settings.strength == 0.0:
+            return finish
         y_low = self.model.render(x_low, params)
-        held = ceiling_gamma(x_low, y_low, 1.0, settings.strength, settings.brightness_ceiling)
-        return settings if held == 1.0 else replace(settings, gamma=settings.gamma * held)
+        hold = hold_under_ceiling(x_low, y_low, 1.0, settings.strength,
+                                  settings.brightness_ceiling)
+        return replace(finish, render_gamma=hold.gamma, strength=hold.strength)
 
     def _estimate_full(self, x: torch.Tensor,
-                       settings: EnhanceSettings) -> tuple[torch.Tensor, EnhanceSettings]:
+                       settings: EnhanceSettings) -> tuple[torch.Tensor, FrameFinish]:
         """Parameters for ``x`` ``(B, 3, H, W)``, estimated at low resolution, upsampled to
-        ``(B, P, H, W)``, and the settings to render them with (see :meth:`_estimate`)."""
+        ``(B, P, H, W)``, and how to finish the render (see :meth:`_estimate`)."""
         x_low = downscale(x, self._estimation_scale(x.shape[-2], x.shape[-1], settings))
-        params, settings = self._estimate(x_low, settings)
-        return upsample_params(params, (x.shape[-2], x.shape[-1])), settings
+        params, finish = self._estimate(x_low, settings)
+        return upsample_params(params, (x.shape[-2], x.shape[-1])), finish
 
     def _render_bands(
         self,
         x: torch.Tensor,
         params: torch.Tensor,
-        settings: EnhanceSettings,
+        finish: FrameFinish,
+        smoothing: float,
         write: Callable[[slice, torch.Tensor], None],
     ) -> None:
-        """Render, gamma and blend ``x`` ``(B, 3, H, W)`` band by band of rows, handing each
+        """Render and finish ``x`` ``(B, 3, H, W)`` band by band of rows, handing each
         enhanced band ``(B, 3, rows, W)`` to ``write``. The render is pointwise given the
         parameters, so bands are exact; on the CPU they keep the working set in cache (about 2x
-        faster than whole-frame passes at 720p). Temporal noise reduction of the input happens
-        here too, per band. ``x`` is overwritten."""
+        faster than whole-frame passes at 720p). Temporal noise reduction of the input (at
+        ``smoothing``) happens here too, per band. ``x`` is overwritten."""
         band = self._band_rows if x.device.type == "cpu" else x.shape[-2]
-        denoise_weights = self.denoiser.begin(x, settings.smoothing)
+        denoise_weights = self.denoiser.begin(x, smoothing)
         for top in range(0, x.shape[-2], band):
             rows = slice(top, top + band)
             x_band, p_band = x[:, :, rows], params[:, :, rows]
             self.denoiser.filter_(x_band, rows, denoise_weights)
-            if settings.strength == 1.0:
-                y = self.model.render_(x_band, p_band)  # x is not blended back: reuse it
+            if finish.strength == 1.0 and finish.headroom >= 1.0:
+                y = self.model.render_(x_band, p_band)  # x is not needed again: reuse it
             else:
                 y = self.model.render(x_band, p_band)
-            y = blend(x_band, adjust_gamma(y, settings.gamma), settings.strength)
-            write(rows, y)
+            y = protect_highlights(x_band, adjust_gamma(y, finish.render_gamma), finish.headroom)
+            write(rows, adjust_gamma(blend(x_band, y, finish.strength), finish.gamma))
 
     @torch.inference_mode()
     def enhance_tensor(self, x: torch.Tensor, settings: EnhanceSettings | None = None) -> torch.Tensor:
@@ -259,7 +272,8 @@ class EnhanceStage:
             def write(rows: slice, y: torch.Tensor, frame_out: torch.Tensor = frame_out) -> None:
                 frame_out[:, :, rows] = y
 
-            self._render_bands(frame, *self._estimate_full(frame, settings), write)
+            self._render_bands(frame, *self._estimate_full(frame, settings), settings.smoothing,
+                               write)
         return out
 
     def process_frame(self, frame: Frame, keep_original: bool = False) -> Frame:
@@ -284,10 +298,10 @@ class EnhanceStage:
             scale = self._estimation_scale(frame.height, frame.width, settings)
             size = low_resolution_size(frame.height, frame.width, scale)
             x_low = yuv.low_resolution_rgb(*planes, spec, size).to(self.dtype)
-            params, settings = self._estimate(x_low, settings)
+            params, finish = self._estimate(x_low, settings)
             denoise = self._plane_denoise_weights(frame, spec, settings.smoothing)
             return self._fused.render(frame, spec, params.float(), denoise,
-                                      settings.smoothing > 0.0, settings.gamma, settings.strength)
+                                      settings.smoothing > 0.0, finish)
 
     def _plane_denoise_weights(self, frame: av.VideoFrame, spec: yuv.YuvSpec,
                                strength: float) -> torch.Tensor | None:
@@ -329,7 +343,7 @@ class EnhanceStage:
             def write(rows: slice, band: torch.Tensor) -> None:
                 enhanced[:, :, rows] = band
 
-            self._render_bands(x, *self._estimate_full(x, settings), write)
+            self._render_bands(x, *self._estimate_full(x, settings), settings.smoothing, write)
             results = [p.to("cpu", non_blocking=self._cuda) for p in yuv.rgb_to_planes(enhanced, spec)]
             if self._stream is not None:
                 self._stream.synchronize()
@@ -362,7 +376,7 @@ class EnhanceStage:
             band = y.squeeze(0).permute(1, 2, 0).mul_(255.0).add_(0.5).clamp_(0.0, 255.0)
             out[rows] = band.to(torch.uint8)
 
-        self._render_bands(x, *self._estimate_full(x, settings), write)
+        self._render_bands(x, *self._estimate_full(x, settings), settings.smoothing, write)
         if self._cuda:
             host_out.copy_(out, non_blocking=True)
 

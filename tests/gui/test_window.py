@@ -119,7 +119,7 @@ def test_file_source_fills_both_views(qtbot, window, make_clip):
 
 def test_gamma_slider_acts_on_next_frames(qtbot, window, make_clip):
     window.controls.smoothing.set_value(0.0)
-    window.controls.brightness_ceiling.set_value(0.4)  # the gamma applies on top of the ceiling
+    window.controls.brightness_ceiling.set_value(0.4)  # the gamma acts on the finished picture
     window.open_source(str(make_clip(frames=96, audio=False)))
     means = {}
     for gamma in (0.5, 2.0):

@@ -171,3 +171,43 @@ def test_block_means_of_planes():
     means = block_means(frame, YuvSpec.of_frame(frame))
     assert means.shape == (1, 1, 2, 3)
     assert np.allclose(means[0, 0, 0].numpy(), np.array([15, 55, 95]) / 255, atol=1e-6)
+
+
+def _lit_ramp_frame() -> tuple[av.VideoFrame, np.ndarray]:
+    """A dark frame (code 20) with a lit grey ramp, 150 -> 240 over 128 columns, in it."""
+    rgb = np.full((64, 256, 3), 20, np.uint8)
+    ramp = np.linspace(150, 240, 128)
+    rgb[16:48, 64:192] = ramp.round().astype(np.uint8)[None, :, None]
+    return av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p"), ramp
+
+
+def test_highlights_keep_their_gradation_on_the_fused_path():
+    """The default model lifts the dark surround and would press the lit ramp flat to white;
+    protected, the ramp stays under the bound, increasing, with about a quarter of its span."""
+    frame, ramp = _lit_ramp_frame()
+    model = create_model("default", pretrained=True)
+    rows = {}
+    for headroom in (1.0, 0.75):
+        stage = EnhanceStage(model, CPU, settings=EnhanceSettings(
+            smoothing=0.0, brightness_ceiling=1.0, highlight_headroom=headroom))
+        out = stage.process_planes(frame).to_ndarray(format="rgb24").astype(float)
+        assert out[4, 4].mean() > 60  # the surround is lifted either way
+        rows[headroom] = out[32, 70:186].mean(axis=1)  # inside the ramp, off its edges
+    assert rows[1.0].max() - rows[1.0].min() < 2  # flat white
+    level = ramp[6:122] / 255
+    protected = rows[0.75]
+    assert (protected <= 255 * (level + 0.75 * (1 - level)) + 1.5).all()
+    assert (np.diff(protected) >= -1).all()
+    assert protected[-1] - protected[0] > 0.2 * (240 - 150)
+
+
+def test_bright_input_passes_through():
+    """A well-exposed frame is not made darker on average, nor washed out: the ceiling's target
+    is its own level, and a render that only a crushing gamma could hold there is blended back
+    to the input."""
+    rgb = np.clip(np.random.default_rng(2).normal(170, 40, (72, 128, 3)), 0, 255).astype(np.uint8)
+    frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
+    stage = EnhanceStage(create_model("default", pretrained=True), CPU,
+                         settings=EnhanceSettings(smoothing=0.0))
+    for out in (stage.process(rgb), stage.process_planes(frame).to_ndarray(format="rgb24")):
+        assert abs(out.astype(float).mean() - rgb.mean()) < 4

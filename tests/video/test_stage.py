@@ -6,6 +6,7 @@ import torch
 
 from llie_video import create_model, list_models
 from llie_video.ops.color import adjust_gamma, blend
+from llie_video.ops.highlights import protect_highlights
 from llie_video.video.stage import EnhanceSettings, EnhanceStage
 
 
@@ -13,13 +14,17 @@ def _reference(model, rgb, settings):
     x = torch.from_numpy(rgb).permute(2, 0, 1).unsqueeze(0).float() / 255
     with torch.no_grad():
         y = model(x, long_side=settings.estimation_long_side)
-    y = blend(x, adjust_gamma(y, settings.gamma), settings.strength)
+    y = protect_highlights(x, y, settings.highlight_headroom)
+    y = adjust_gamma(blend(x, y, settings.strength), settings.gamma)
     return (y[0].permute(1, 2, 0) * 255 + 0.5).clamp(0, 255).to(torch.uint8).numpy()
 
 
 @pytest.mark.parametrize("name", list_models())
-@pytest.mark.parametrize("settings", [EnhanceSettings(brightness_ceiling=1.0),
-                                      EnhanceSettings(gamma=1.4, strength=0.6, brightness_ceiling=1.0)])
+@pytest.mark.parametrize("settings", [
+    EnhanceSettings(brightness_ceiling=1.0),
+    EnhanceSettings(gamma=1.4, strength=0.6, brightness_ceiling=1.0),
+    EnhanceSettings(brightness_ceiling=1.0, highlight_headroom=1.0),
+])
 def test_stage_matches_model_forward(name, settings):
     torch.manual_seed(0)
     model = create_model(name)

@@ -1,0 +1,19 @@
+"""How the enhance stage finishes one frame's render (shared by the torch and fused paths)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FrameFinish:
+    """How one frame's render is finished, in this order: ``render_gamma`` on the render (the
+    brightness ceiling's, :mod:`llie_video.ops.exposure`), highlight protection with
+    ``headroom`` (:mod:`llie_video.ops.highlights`), the blend with the input at ``strength``,
+    then the user's ``gamma`` on the result (so it brightens or darkens the picture as shown,
+    whatever the ceiling did)."""
+
+    render_gamma: float
+    headroom: float
+    strength: float
+    gamma: float
