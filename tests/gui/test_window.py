@@ -23,6 +23,7 @@ import gui.sources
 from gui.images import qimage_to_array
 from gui.window import MainWindow
 from llie_video.video.live_sources import ReconnectPolicy, StreamOptions
+from llie_video.video.stage import EnhanceSettings
 
 TIMEOUT_MS = 15000
 
@@ -139,6 +140,15 @@ def test_ceiling_slider_holds_down_a_moderately_dark_clip(qtbot, window, make_cl
         means[ceiling] = qimage_to_array(window.last_frames[1]).mean()
     assert means[1.0] > means[0.4] + 10
     assert means[0.4] < 0.4 * 255 + 10
+
+
+def test_highlight_slider_names_its_setting(qtbot, window):
+    """The highlights slider emits the EnhanceSettings field the worker's stage updates."""
+    with qtbot.waitSignal(window.controls.settings_changed) as changed:
+        window.controls.highlight_headroom.set_value(0.5)
+    name, value = changed.args
+    assert name == "highlight_headroom" and value == pytest.approx(0.5)
+    assert EnhanceSettings(**{name: value}).highlight_headroom == pytest.approx(0.5)
 
 
 def test_split_view_shows_original_left_enhanced_right(qtbot, window, make_clip):
@@ -305,11 +315,13 @@ def test_settings_persist(qtbot, tmp_path):
     first = MainWindow(store)
     qtbot.addWidget(first)
     first.controls.gamma.set_value(1.5)
+    first.controls.highlight_headroom.set_value(0.6)
     first.controls.split.setChecked(True)
     first.close()
     second = MainWindow(QSettings(str(tmp_path / "gui.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(second)
     assert second.controls.gamma.value() == pytest.approx(1.5)
+    assert second.controls.highlight_headroom.value() == pytest.approx(0.6)
     assert second.views.split_mode
 
 
