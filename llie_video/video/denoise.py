@@ -129,7 +129,7 @@ def global_motion(previous: torch.Tensor, current: torch.Tensor) -> CameraMotion
     misfits = [_robust_misfit(small_a, small_b, m.on_grid(_BLOCK * k)) for m in candidates]
     best = int(np.argmin(misfits))
     still = _robust_misfit(small_a, small_b, STILL)
-    if not candidates[best].moves or misfits[best] > _BETTER * still:
+    if not candidates[best].moves or not misfits[best] < _BETTER * still:  # still == 0: static
         return STILL
     return candidates[best]
 
