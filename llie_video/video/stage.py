@@ -44,8 +44,10 @@ class EnhanceSettings:
     """Per-frame controls, safe to change while a pipeline runs (see :meth:`EnhanceStage.update`).
 
     Attributes:
-        gamma: post-process gamma, ``> 1`` brightens (``x ** (1 / gamma)``); 1 is neutral.
-        strength: blend with the input, 0 (input) .. 1 (fully enhanced).
+        gamma: post-process gamma on the finished picture, ``> 1`` brightens
+            (``x ** (1 / gamma)``); 1 is neutral.
+        strength: blend with the input, 0 (input) .. 1 (fully enhanced); the brightness ceiling
+            may lower it for a frame.
         estimation_long_side: long side in pixels of the frame the parameters are estimated on;
             ``-1`` uses the model's default, ``None`` full resolution.
         smoothing: temporal smoothing, 0 (off: every frame on its own) .. <1 (strongest): the
@@ -53,8 +55,9 @@ class EnhanceSettings:
             motion-adaptive temporal noise reduction (:mod:`llie_video.video.denoise`).
         brightness_ceiling: highest mean luma (0..1) of the model's render of a frame (before the
             user's gamma, which applies on top); a frame the model would render brighter gets a
-            darker gamma (:mod:`llie_video.ops.exposure`), so moderately dark input does not
-            wash out. 1 turns it off.
+            darker render gamma, then a lower strength (:mod:`llie_video.ops.exposure`), so
+            moderately dark input does not wash out and bright input passes through. 1 turns
+            it off.
         highlight_headroom: share (0..1) of the room above a pixel's brightest input channel
             that the enhancement may use (:mod:`llie_video.ops.highlights`), so highlights keep
             their gradation and hue instead of clipping to white; applied in full to frames with
