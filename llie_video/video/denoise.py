@@ -153,12 +153,13 @@ def _zoom_hint(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def _channel_mean(blocks: torch.Tensor) -> np.ndarray:
-    """``(1, C, h, w)`` block means -> ``(h, w)`` float32 (the plane path has one channel)."""
+    """``(1, C, h, w)`` block means on any device -> ``(h, w)`` float32 on the host (the plane
+    path has one channel)."""
     # channel by channel: a mean over the channel axis of the RGB path's channels-last maps is
     # ~5x slower (~1 ms at 1080p)
     channels = blocks.shape[1]
     total = sum((blocks[0, c] for c in range(1, channels)), blocks[0, 0])
-    return (total / channels).numpy().astype(np.float32, copy=False)
+    return (total / channels).float().cpu().numpy()  # CUDA (fp16) maps come to the host here
 
 
 def _centre(x: np.ndarray) -> np.ndarray:
