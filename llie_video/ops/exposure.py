@@ -83,11 +83,12 @@ def hold_under_ceiling(
     kept = (1.0 - strength) * input_luma  # the input's share of the mean luma
     exponent = start = 1.0 / gamma
     for _ in range(_MAX_STEPS):
-        rendered = float((np.exp(exponent * log_y) * weights).sum())
+        powered = np.exp(exponent * log_y) * weights
+        rendered = float(powered.sum())
         excess = kept + strength * rendered - target
         if excess <= _TOLERANCE or exponent >= MAX_EXPONENT * start:
             break
-        slope = strength * float((np.exp(exponent * log_y) * log_y * weights).sum())
+        slope = strength * float((powered * log_y).sum())  # d(mean luma) / d(exponent) < 0
         if slope >= 0.0:  # a flat white render: no gamma darkens it
             break
         exponent = min(exponent - excess / slope, MAX_EXPONENT * start)

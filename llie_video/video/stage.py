@@ -207,14 +207,15 @@ class EnhanceStage:
             self.denoiser.reset()
             if self._fused is not None:
                 self._fused.reset()
-        return params, self._under_ceiling(x_low, params, settings)
+        return params, self._frame_finish(x_low, params, settings)
 
-    def _under_ceiling(self, x_low: torch.Tensor, params: torch.Tensor,
-                       settings: EnhanceSettings) -> FrameFinish:
-        """The finish that holds the model's render of the frame, measured on its small version
-        ``x_low`` ``(B, 3, h, w)`` rendered with ``params`` ``(B, P, h, w)``, at or below the
-        brightness ceiling (:mod:`llie_video.ops.exposure`): a darker render gamma, then a lower
-        strength; the user's gamma applies after, on the finished picture."""
+    def _frame_finish(self, x_low: torch.Tensor, params: torch.Tensor,
+                      settings: EnhanceSettings) -> FrameFinish:
+        """How to finish this frame, measured on its small version ``x_low`` ``(B, 3, h, w)``
+        rendered with ``params`` ``(B, P, h, w)``: the highlight headroom its highlights call for
+        (:mod:`llie_video.ops.highlights`), and the render gamma, then strength, that hold the
+        render at or below the brightness ceiling (:mod:`llie_video.ops.exposure`); the user's
+        gamma applies after, on the finished picture."""
         # a mean or a percentile needs no more than ~16K pixels (full-resolution estimation
         # would hand over millions); the render is pointwise, so a strided subset renders exactly
         step = max(1, math.ceil(math.sqrt(x_low.shape[-2] * x_low.shape[-1] / _CEILING_PIXELS)))
