@@ -7,18 +7,21 @@ from pathlib import Path
 
 from PyQt6.QtCore import QSettings
 
+from llie_video.video.stage import EnhanceSettings
+
 ORGANISATION, APPLICATION = "llie-video", "preview"
+_ENHANCE = EnhanceSettings()  # the engine's defaults are the window's first-run values
 
 
 @dataclass
 class GuiSettings:
     """Everything the window remembers."""
 
-    gamma: float = 1.0
-    strength: float = 1.0
-    smoothing: float = 0.6
-    brightness_ceiling: float = 0.5
-    highlight_headroom: float = 0.75
+    gamma: float = _ENHANCE.gamma
+    strength: float = _ENHANCE.strength
+    smoothing: float = _ENHANCE.smoothing
+    brightness_ceiling: float = _ENHANCE.brightness_ceiling
+    highlight_headroom: float = _ENHANCE.highlight_headroom
     model: str = "default"
     device: str = "auto"
     source: str = ""
