@@ -103,8 +103,10 @@ def global_motion(previous: torch.Tensor, current: torch.Tensor) -> CameraMotion
                                    interpolation=cv2.INTER_AREA) for m in (a, b))
     high_a, high_b = _high_pass(small_a), _high_pass(small_b)
     sy, sx = _correlate(high_a, high_b) or (0.0, 0.0)
-    zoom = _zoom_hint(high_a, high_b)
-    if max(abs(sy), abs(sx), abs(zoom - 1.0) * small_a.shape[1] / 2) * k * _BLOCK < _MIN_SHIFT:
+    pixels = k * _BLOCK  # per sample of the small maps
+    # a pure zoom leaves the whole-frame peak at the centre: then (only) ask the two halves
+    if max(abs(sy), abs(sx)) * pixels < _MIN_SHIFT and (
+            abs(_zoom_hint(high_a, high_b) - 1.0) * small_a.shape[1] / 2 * pixels < _MIN_SHIFT):
         # no clear motion: a refinement would chase noise (a fractional move blurs a noisy map,
         # which always lowers its misfit) and every frame would pay for moving the planes
         return STILL
