@@ -24,6 +24,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from llie_video.ops.filters import max_filter
 from llie_video.ops.resize import upsample_params
 
 _BLOCK = 4
@@ -296,7 +297,7 @@ class TemporalDenoiser:
         means: moving a block map by a fraction of a block blurs it, and the textured part of a
         panning scene would read as motion.)"""
         change = (blocks - previous_blocks).abs().mean(dim=1, keepdim=True)
-        change = F.max_pool2d(change, 3, stride=1, padding=1)
+        change = max_filter(change, 3)
         noise = min(_median(change), _MAX_NOISE) + 1e-4
         static = ((_FADE_END * noise - change) / ((_FADE_END - _FADE_START) * noise)).clamp_(0, 1)
         static.mul_(strength)

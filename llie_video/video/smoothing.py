@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from llie_video.ops.filters import box_mean, max_filter
+
 
 @dataclass(frozen=True)
 class SmoothingSettings:
@@ -112,15 +114,9 @@ class ParamSmoother:
         dilated by ``motion_radius`` so the averaging also stops where the moving object still
         influences the estimate."""
         s = self.settings
-        difference = (_box_blur(current) - _box_blur(previous)).abs().mean(dim=1, keepdim=True)
+        difference = (box_mean(current, 5) - box_mean(previous, 5)).abs().mean(dim=1, keepdim=True)
         # most of a frame is static, so the median difference measures the remaining noise
         floor = s.noise_floor + 2.5 * float(difference.median())
-        r = s.motion_radius  # a square max filter is separable: rows, then columns
-        difference = F.max_pool2d(difference, (1, 2 * r + 1), stride=1, padding=(0, r))
-        difference = F.max_pool2d(difference, (2 * r + 1, 1), stride=1, padding=(r, 0))
+        difference = max_filter(difference, 2 * s.motion_radius + 1)
         return ((difference - floor) / s.motion_range).clamp_(0.0, 1.0)
 
-
-def _box_blur(x: torch.Tensor) -> torch.Tensor:
-    """5x5 mean filter, ``(B, C, h, w) -> (B, C, h, w)``."""
-    return F.avg_pool2d(x, 5, stride=1, padding=2, count_include_pad=False)
