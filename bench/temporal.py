@@ -14,7 +14,7 @@ Prints, per clip and smoothing strength: flow-warped error, MABD (and its deviat
 target's, for ``pair``), PSNR vs target, frames to settle after the cut, trail error. Asserts
 nothing. Needs ../shared/data (skips clips whose photos are missing).
 
-    python bench/temporal.py [--frames 40] [--smoothing 0.6] [--path planes|rgb] [--out bench_out/]
+    python bench/temporal.py [--frames 40] [--smoothing 0.7] [--path planes|rgb] [--out bench_out/]
 """
 
 from __future__ import annotations

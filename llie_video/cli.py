@@ -56,7 +56,7 @@ def _enhance_parser() -> argparse.ArgumentParser:
                    "enhancement may use, 0..1, so highlights keep gradation and hue; "
                    "1 = off (default 0.75)")
     p.add_argument("--smoothing", type=float,
-                   help="temporal smoothing of the enhancement, 0 (off) .. 0.95 (default 0.6)")
+                   help="temporal smoothing of the enhancement, 0 (off) .. 0.95 (default 0.7)")
     p.add_argument("--estimate-size", type=int, metavar="PX",
                    help="long side of the frame the model looks at (default: the model's)")
     p.add_argument("--codec", help="video encoder (default libx264)")

@@ -67,7 +67,7 @@ class EnhanceSettings:
     gamma: float = 1.0
     strength: float = 1.0
     estimation_long_side: int | None = DEFAULT_LONG_SIDE
-    smoothing: float = 0.6
+    smoothing: float = 0.7
     brightness_ceiling: float = 0.5
     highlight_headroom: float = DEFAULT_HEADROOM
 
