@@ -212,8 +212,8 @@ def enhance_yuv420(
     exponent: np.float32, headroom: np.float32, strength: np.float32, user_exponent: np.float32,
     kr: np.float32, kb: np.float32, levels_in: np.ndarray, levels_out: np.ndarray,
     denoise_mode: int, denoise_map: np.ndarray, denoise_top: np.ndarray,
-    denoise_weight: np.ndarray, previous_y: np.ndarray, previous_u: np.ndarray,
-    previous_v: np.ndarray,
+    denoise_weight: np.ndarray, previous_gain: np.float32, previous_y: np.ndarray,
+    previous_u: np.ndarray, previous_v: np.ndarray,
 ) -> None:
     """Enhance one 4:2:0 frame, planes to planes.
 
@@ -244,6 +244,8 @@ def enhance_yuv420(
         denoise_mode: DENOISE_OFF, DENOISE_STORE or DENOISE_BLEND.
         denoise_map, denoise_top, denoise_weight: the blend weight toward the previous frame,
             interpolated along the width ``(h_d, W)`` and its rows as for ``params``.
+        previous_gain: the exposure change since the previous frame; the previous planes are
+            scaled by it (about black, and neutral chroma) before the blend.
         previous_y, previous_u, previous_v: float32 noise-reduced input of the previous frame,
             shapes of the input planes; updated in place (unused when DENOISE_OFF).
     """
@@ -297,8 +299,9 @@ def enhance_yuv420(
             k_chroma = k[0::2]
             previous_cb, previous_cr = previous_u[i], previous_v[i]
             for ci in range(chroma_width):
-                cb_even[ci] = cb_even[ci] + k_chroma[ci] * (previous_cb[ci] - cb_even[ci])
-                cr_even[ci] = cr_even[ci] + k_chroma[ci] * (previous_cr[ci] - cr_even[ci])
+                cb, cr = cb_even[ci], cr_even[ci]
+                cb_even[ci] = cb + k_chroma[ci] * (previous_gain * previous_cb[ci] - cb)
+                cr_even[ci] = cr + k_chroma[ci] * (previous_gain * previous_cr[ci] - cr)
         if denoise_mode != DENOISE_OFF:
             previous_u[i, :] = cb_even
             previous_v[i, :] = cr_even
@@ -315,7 +318,8 @@ def enhance_yuv420(
                           denoise_weight[r])
                 previous_row = previous_y[r]
                 for c in range(width):
-                    luma_row[c] = luma_row[c] + k[c] * (previous_row[c] - luma_row[c])
+                    luma = luma_row[c]
+                    luma_row[c] = luma + k[c] * (previous_gain * previous_row[c] - luma)
             if denoise_mode != DENOISE_OFF:
                 previous_y[r, :] = luma_row
             for c in range(width):

@@ -6,8 +6,12 @@ it: ``y_t = x_t + k * (y_{t-1} - x_t)``. Where it moves, averaging would leave g
 falls to 0 wherever the difference between ``x_t`` and ``y_{t-1}`` exceeds what the noise
 explains. Motion is measured on 4x4 block means (16x less noise and work than per pixel), dilated
 by a block, against a noise level measured on every frame as the median block difference (robust
-while most of the frame is static). The weight map is upsampled and applied band by band inside
-the enhance stage's render loop, so the full-resolution work is one in-cache blend.
+while most of the frame is static). The previous frame follows the camera (a global shift and
+zoom) and the exposure (a global gain ``g``: ``y_t = x_t + k * (g * y_{t-1} - x_t)``): otherwise
+a pan would read as motion, and a brightening scene would reach the model a few frames late (its
+parameters come from the unfiltered frame), so the output would dim while the light rose. The
+weight map is upsampled and applied band by band inside the enhance stage's render loop, so the
+full-resolution work is one in-cache blend.
 
 Usage per frame: ``weights = denoiser.begin(x, strength)``, then for each band of rows
 ``denoiser.filter_(x[:, :, rows], rows, weights)``. The fused YUV path keeps its own previous
@@ -69,6 +73,20 @@ class CameraMotion(NamedTuple):
 
 
 STILL = CameraMotion()
+
+
+class TemporalBlend(NamedTuple):
+    """How to blend a frame with the previous filtered one: ``x + weights * (gain * previous - x)``.
+
+    Attributes:
+        weights: the blend weight toward the previous frame per 4x4 block ``(1, 1, h, w)``, in
+            [0, strength].
+        gain: the exposure change since the previous frame (this frame's brightness over the
+            previous one's, about black), which the previous frame is scaled by.
+    """
+
+    weights: torch.Tensor
+    gain: float
 
 # Global motion is trusted when phase correlation's peak is this strong ...
 _MIN_RESPONSE = 0.2
@@ -247,6 +265,29 @@ def move_image(x: torch.Tensor, motion: CameraMotion) -> torch.Tensor:
         memory_format=torch.channels_last) else out.contiguous()
 
 
+# The exposure gain is measured on the blocks whose difference is within this many times the
+# median difference of the first guess (a moving object is left out), and bounded: a larger
+# change of the whole frame is a flash or a cut, not an exposure change to follow.
+_GAIN_INLIERS = 3.0
+_MAX_GAIN = 1.5
+
+
+def exposure_gain(previous: torch.Tensor, current: torch.Tensor) -> float:
+    """The global brightness ratio of ``current`` to ``previous`` (block means ``(1, C, h, w)``,
+    0 = black, aligned with the camera): a ratio of sums, over the blocks that a single gain
+    explains (moving objects left out). 1.0 for a black frame."""
+    a, b = (_channel_mean(m) for m in (previous, current))
+    total = float(a.sum())
+    if total <= 1e-4 * a.size:  # black: nothing to measure
+        return 1.0
+    gain = float(b.sum()) / total
+    residual = np.abs(b - gain * a)
+    typical = float(_median(torch.from_numpy(residual)))
+    inliers = residual <= _GAIN_INLIERS * typical + 1e-6
+    gain = float(b[inliers].sum()) / max(float(a[inliers].sum()), 1e-6)
+    return float(np.clip(gain, 1.0 / _MAX_GAIN, _MAX_GAIN))
+
+
 class TemporalDenoiser:
     """Recursive, motion-adaptive temporal filter for ``(1, 3, H, W)`` frames in [0, 1]."""
 
@@ -271,8 +312,10 @@ class TemporalDenoiser:
             return None
         if motion.moves:
             previous = self._previous = move_image(previous, motion)
-        static = self.block_weights(blocks, block_means(previous), strength)
-        return upsample_params(static, (x.shape[-2], x.shape[-1]))
+        blend = self.block_weights(blocks, block_means(previous), strength)
+        if blend.gain != 1.0:
+            previous.mul_(blend.gain)
+        return upsample_params(blend.weights, (x.shape[-2], x.shape[-1]))
 
     def follow(self, blocks: torch.Tensor, strength: float) -> CameraMotion | None:
         """Start a frame from its block means ``(1, C, h, w)`` (any colour space, values about
@@ -290,12 +333,15 @@ class TemporalDenoiser:
         return global_motion(previous_blocks, blocks)
 
     def block_weights(self, blocks: torch.Tensor, previous_blocks: torch.Tensor,
-                      strength: float) -> torch.Tensor:
-        """The blend weight toward the previous filtered frame per block, ``(1, 1, h, w)`` in
-        [0, ``strength``], from this frame's block means and the previous filtered frame's, moved
-        with the camera, ``(1, C, h, w)`` each. (Block means of the moved frame, not moved block
-        means: moving a block map by a fraction of a block blurs it, and the textured part of a
-        panning scene would read as motion.)"""
+                      strength: float) -> TemporalBlend:
+        """How to blend this frame with the previous filtered one, from this frame's block means
+        and the previous filtered frame's, moved with the camera, ``(1, C, h, w)`` each: the
+        exposure gain, and the blend weight per block, ``(1, 1, h, w)`` in [0, ``strength``],
+        where the frames differ by no more than noise once the gain is applied. (Block means of
+        the moved frame, not moved block means: moving a block map by a fraction of a block
+        blurs it, and the textured part of a panning scene would read as motion.)"""
+        gain = exposure_gain(previous_blocks, blocks)
+        previous_blocks = previous_blocks * gain
         change = (blocks - previous_blocks).abs().mean(dim=1, keepdim=True)
         change = max_filter(change, 3)
         noise = min(_median(change), _MAX_NOISE) + 1e-4
@@ -303,7 +349,7 @@ class TemporalDenoiser:
         static.mul_(strength)
         # for the next motion search: about the block means of this frame once filtered
         self._previous_blocks = torch.lerp(blocks, previous_blocks, static)
-        return static
+        return TemporalBlend(static, gain)
 
     def filter_(self, x_band: torch.Tensor, rows: slice, weights: torch.Tensor | None) -> None:
         """Blend ``x_band`` ``(1, 3, r, W)`` (rows ``rows`` of the frame given to :meth:`begin`)

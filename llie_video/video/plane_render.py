@@ -15,7 +15,7 @@ import torch
 from llie_video.ops import fused_yuv
 from llie_video.ops.render_spec import RenderSpec
 from llie_video.ops.yuv import YuvSpec, flat_planes, new_yuv420p_like, yuv420_planes
-from llie_video.video.denoise import CameraMotion, move_array
+from llie_video.video.denoise import CameraMotion, TemporalBlend, move_array
 from llie_video.video.finish import FrameFinish
 
 _BLOCK = 4  # the temporal filter's motion blocks, as in llie_video.video.denoise
@@ -96,7 +96,7 @@ class FusedPlaneRenderer:
         frame: av.VideoFrame,
         spec: YuvSpec,
         params: torch.Tensor,
-        denoise: torch.Tensor | None,
+        denoise: TemporalBlend | None,
         denoise_on: bool,
         finish: FrameFinish,
     ) -> av.VideoFrame:
@@ -106,9 +106,9 @@ class FusedPlaneRenderer:
             frame: the decoded frame, read through plane views.
             spec: its colour matrix, range and bit depth.
             params: the smoothed parameter map at low resolution, ``(1, P, h, w)``.
-            denoise: the temporal filter's blend weights per 4x4 block ``(1, 1, H/4, W/4)``
-                toward the previous planes as :meth:`follow` left them, or None (no previous
-                frame to blend with: this one is remembered).
+            denoise: how the temporal filter blends with the previous planes as :meth:`follow`
+                left them (weights per 4x4 block ``(1, 1, H/4, W/4)``, exposure gain), or None
+                (no previous frame to blend with: this one is remembered).
             denoise_on: whether the temporal filter runs at all.
             finish: the post-ops after the render (gamma, highlight protection, strength).
 
@@ -130,7 +130,7 @@ class FusedPlaneRenderer:
             mode = fused_yuv.DENOISE_BLEND
         if mode == fused_yuv.DENOISE_BLEND:
             assert denoise is not None
-            denoise_map = widen(denoise, width)[0]
+            denoise_map = widen(denoise.weights, width)[0]
             denoise_top, denoise_weight = self._rows_for(height, denoise_map.shape[0])
         else:
             denoise_map = np.zeros((2, width), np.float32)
@@ -146,6 +146,7 @@ class FusedPlaneRenderer:
             f32(finish.strength), f32(1.0 / finish.gamma),
             f32(spec.matrix[0]), f32(spec.matrix[2]),
             np.asarray(spec.levels(), np.float32), np.asarray(spec.levels(8), np.float32),
-            mode, denoise_map, denoise_top, denoise_weight, *previous,
+            mode, denoise_map, denoise_top, denoise_weight,
+            f32(denoise.gain if denoise is not None else 1.0), *previous,
         )
         return out

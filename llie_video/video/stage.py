@@ -31,7 +31,7 @@ from llie_video.ops.exposure import hold_under_ceiling
 from llie_video.ops.highlights import DEFAULT_HEADROOM, frame_headroom, protect_highlights
 from llie_video.ops.resize import downscale, low_resolution_size, upsample_params
 from llie_video.video import plane_render
-from llie_video.video.denoise import TemporalDenoiser
+from llie_video.video.denoise import TemporalBlend, TemporalDenoiser
 from llie_video.video.finish import FrameFinish
 from llie_video.video.frame import Frame
 from llie_video.video.smoothing import ParamSmoother
@@ -303,14 +303,15 @@ class EnhanceStage:
             size = low_resolution_size(frame.height, frame.width, scale)
             x_low = yuv.low_resolution_rgb(*planes, spec, size).to(self.dtype)
             params, finish = self._estimate(x_low, settings)
-            denoise = self._plane_denoise_weights(frame, spec, settings.smoothing)
-            return self._fused.render(frame, spec, params.float(), denoise,
+            blend = self._plane_blend(frame, spec, settings.smoothing)
+            return self._fused.render(frame, spec, params.float(), blend,
                                       settings.smoothing > 0.0, finish)
 
-    def _plane_denoise_weights(self, frame: av.VideoFrame, spec: yuv.YuvSpec,
-                               strength: float) -> torch.Tensor | None:
-        """The temporal filter's blend weights per 4x4 block ``(1, 1, H/4, W/4)`` for the fused
-        path (its previous planes moved with the camera first), or None (nothing to blend)."""
+    def _plane_blend(self, frame: av.VideoFrame, spec: yuv.YuvSpec,
+                     strength: float) -> TemporalBlend | None:
+        """How the fused path blends this frame with its previous planes (moved with the camera
+        first): blend weights per 4x4 block ``(1, 1, H/4, W/4)`` and the exposure gain; or None
+        (nothing to blend)."""
         assert self._fused is not None
         blocks = plane_render.block_means(frame, spec)
         motion = self.denoiser.follow(blocks, strength)

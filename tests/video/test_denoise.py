@@ -9,6 +9,7 @@ from llie_video.video.denoise import (
     STILL,
     CameraMotion,
     TemporalDenoiser,
+    exposure_gain,
     global_motion,
     move_image,
 )
@@ -51,6 +52,27 @@ def test_moving_object_leaves_no_ghost():
     left_behind = out[-1][:, :, 20:44, 8 + 10 * 8 : 8 + 10 * 9]  # where the object was a frame ago
     assert left_behind.mean() < 0.15
     assert out[-1][:, :, 20:44, 8 + 10 * 9 + 2 : 32 + 10 * 9 - 2].mean() > 0.85
+
+
+def test_a_brightening_scene_is_followed_without_lag():
+    """Light rising 3% a frame: the filtered frame keeps the current level (a plain recursive
+    average would lag ~2 frames behind: 6% too dark) while the noise still goes down."""
+    scene = torch.linspace(0.05, 0.3, 96).view(1, 1, 1, 96).expand(1, 3, 64, 96).contiguous()
+    lit = [scene * 1.03**t for t in range(12)]
+    out = _run(TemporalDenoiser(), [_frame(s) for s in lit], 0.8)
+    for filtered, target in zip(out[6:], lit[6:]):
+        assert abs(float(filtered.mean() / target.mean()) - 1.0) < 0.01
+    assert (out[-1] - lit[-1]).std() < 0.6 * 0.03
+
+
+def test_exposure_gain_leaves_out_a_moving_object():
+    previous = _texture() + 0.1
+    current = 1.08 * previous
+    current[30:50, 40:70] = 0.9  # an object that was not there
+    assert exposure_gain(_blocks(previous), _blocks(current)) == pytest.approx(1.08, abs=0.002)
+    black = np.zeros_like(previous)
+    assert exposure_gain(_blocks(black), _blocks(previous)) == 1.0
+    assert exposure_gain(_blocks(previous), _blocks(4 * previous)) == 1.5  # a flash: bounded
 
 
 def test_strength_zero_and_reset_pass_frames_through():

@@ -142,6 +142,24 @@ def test_temporal_noise_reduction_on_a_static_noisy_scene():
     assert jitter(EnhanceSettings(smoothing=0.6)) < 0.7 * jitter(EnhanceSettings(smoothing=0.0))
 
 
+def test_temporal_noise_reduction_follows_a_brightening_scene():
+    """Light rising 2% a frame on a static noisy scene: the smoothed output keeps the level of
+    the per-frame output (the filtered frame follows the exposure; lagging, it would make the
+    output dim while the light rose)."""
+    rng = np.random.default_rng(4)
+    scene = _scene(96, 64).astype(float)
+    frames = [_to_frame(np.clip(scene * 1.02**t + rng.normal(0, 3, scene.shape), 0, 255)
+                        .astype(np.uint8), "yuv420p", 1, 1) for t in range(12)]
+
+    def mean_luma(smoothing):
+        stage = EnhanceStage(create_model("default", pretrained=True), CPU,
+                             settings=EnhanceSettings(smoothing=smoothing))
+        return np.array([_planes(stage.process_planes(f))[0].mean() for f in frames])
+
+    per_frame, smoothed = mean_luma(0.0), mean_luma(0.7)
+    assert np.abs(smoothed - per_frame)[4:].max() < 1.0  # codes (0.5 here); lagging: 2.6
+
+
 def test_scene_cut_resets_the_temporal_state():
     dark = _to_frame(_scene(96, 64), "yuv420p", 1, 1)
     bright = _to_frame(np.full((64, 96, 3), 200, np.uint8), "yuv420p", 1, 1)
