@@ -256,13 +256,32 @@ def _high_pass(x: np.ndarray) -> np.ndarray:
 
 
 def move_image(x: torch.Tensor, motion: CameraMotion) -> torch.Tensor:
-    """``x`` ``(1, C, H, W)`` moved by ``motion`` (see :func:`move_array`); float32 on the CPU
-    through OpenCV, returned in ``x``'s device, dtype and memory format."""
-    hwc = np.ascontiguousarray(x[0].permute(1, 2, 0).float().cpu().numpy())
-    moved = torch.from_numpy(move_array(hwc, motion))
-    out = moved.to(x.device, x.dtype).permute(2, 0, 1).unsqueeze(0)
+    """``x`` ``(1, C, H, W)`` moved by ``motion`` (see :func:`move_array`), in ``x``'s device,
+    dtype and memory format: through OpenCV on the CPU, on the device elsewhere (a CUDA frame
+    never makes the round trip to the host)."""
+    if x.device.type != "cpu":
+        return move_on_device(x, motion)
+    hwc = np.ascontiguousarray(x[0].permute(1, 2, 0).float().numpy())
+    out = torch.from_numpy(move_array(hwc, motion)).to(x.dtype).permute(2, 0, 1).unsqueeze(0)
     return out.contiguous(memory_format=torch.channels_last) if x.is_contiguous(
         memory_format=torch.channels_last) else out.contiguous()
+
+
+def move_on_device(x: torch.Tensor, motion: CameraMotion) -> torch.Tensor:
+    """:func:`move_image` with ``grid_sample`` (bilinear, edges replicated), on any device:
+    ``(1, C, H, W)`` -> ``(1, C, H, W)``, float32 maths."""
+    height, width = x.shape[-2:]
+    dy, dx, scale = motion
+    # output sample p comes from c + (p - c - d) / scale; corner-aligned coordinates in [-1, 1]
+    # put the centre c at 0
+    shift_x = 2.0 * dx / max(width - 1, 1)
+    shift_y = 2.0 * dy / max(height - 1, 1)
+    theta = torch.tensor([[[1.0 / scale, 0.0, -shift_x / scale],
+                           [0.0, 1.0 / scale, -shift_y / scale]]], device=x.device)
+    grid = F.affine_grid(theta, [1, x.shape[1], height, width], align_corners=True)
+    moved = F.grid_sample(x.float(), grid, mode="bilinear", padding_mode="border",
+                          align_corners=True)
+    return moved.to(x.dtype)
 
 
 # The exposure gain is measured on the blocks whose difference is within this many times the

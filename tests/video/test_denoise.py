@@ -12,6 +12,7 @@ from llie_video.video.denoise import (
     exposure_gain,
     global_motion,
     move_image,
+    move_on_device,
 )
 
 GEN = torch.Generator().manual_seed(0)
@@ -141,3 +142,12 @@ def test_move_image_moves_content_and_replicates_edges():
     moved = move_image(x, CameraMotion(0, 1))
     assert moved[0, 0, :, 1:].tolist() == x[0, 0, :, :3].tolist()
     assert moved[0, 0, :, 0].tolist() == x[0, 0, :, 0].tolist()
+
+
+@pytest.mark.parametrize("motion", [CameraMotion(0.3, -1.7), CameraMotion(-2.25, 0.5, 1.013),
+                                    CameraMotion(0, 0, 0.98), CameraMotion(3, 4)])
+def test_the_device_move_matches_the_opencv_move(motion):
+    """CUDA frames are moved with grid_sample on the device; the same maths on the CPU equals
+    OpenCV's move, edges included."""
+    x = torch.rand(1, 3, 37, 53, generator=GEN)
+    torch.testing.assert_close(move_on_device(x, motion), move_image(x, motion), atol=2e-5, rtol=0)
