@@ -124,17 +124,26 @@ def global_motion(previous: torch.Tensor, current: torch.Tensor) -> CameraMotion
     sy, sx = _correlate(high_a, high_b) or (0.0, 0.0)
     pixels = k * _BLOCK  # per sample of the small maps
     # a pure zoom leaves the whole-frame peak at the centre: then (only) ask the two halves
-    if max(abs(sy), abs(sx)) * pixels < _MIN_SHIFT and (
-            abs(_zoom_hint(high_a, high_b) - 1.0) * small_a.shape[1] / 2 * pixels < _MIN_SHIFT):
+    shifted = max(abs(sy), abs(sx)) * pixels >= _MIN_SHIFT
+    zoom = 1.0 if shifted else _zoom_hint(high_a, high_b)
+    if not shifted and abs(zoom - 1.0) * small_a.shape[1] / 2 * pixels < _MIN_SHIFT:
         # no clear motion: a refinement would chase noise (a fractional move blurs a noisy map,
         # which always lowers its misfit) and every frame would pay for moving the planes
         return STILL
+    # On slightly blurred maps from here: block means alias fine texture, which biases a fit by
+    # up to a fifth of a pixel toward whole blocks.
+    small_a, small_b = _anti_alias(small_a), _anti_alias(small_b)
+    if not (_robust_misfit(small_a, small_b, CameraMotion(sy, sx, zoom))
+            < _BETTER * _robust_misfit(small_a, small_b, CameraMotion(-sy, -sx, 1.0 / zoom))):
+        # an object moving over a still scene (one half of the frame, for the zoom): the frame
+        # moved by the first guess fits no better than moved the opposite way (which blurs a
+        # noisy map as much), so skip the refinement; a static camera watching people or cars
+        # would pay for it on every frame
+        return STILL
     # fine: the peak is good to about a third of a sample. Refine the shift on the centre of the
     # maps (where a zoom about the centre moves little), then, on the whole small maps, the zoom
-    # and the shift under it. On slightly blurred maps: block means alias fine texture, which
-    # biases the fit by up to a fifth of a pixel toward whole blocks.
+    # and the shift under it.
     centre_a, centre_b = (_anti_alias(_centre(m)) for m in (a, b))
-    small_a, small_b = _anti_alias(small_a), _anti_alias(small_b)
     dy, dx, _ = _refine(centre_a, centre_b, np.array((sy * k, sx * k, 1.0)), _SHIFT_STEPS)
     zoomed = _refine(small_a, small_b, np.array((dy / k, dx / k, 1.0)),
                      _SCALE_STEPS + _SHIFT_STEPS[-2:])
