@@ -49,4 +49,5 @@ def _window_counts(length: int, size: int) -> np.ndarray:
     ``(length,)`` float32."""
     r = size // 2
     positions = np.arange(length)
-    return (np.minimum(positions + r, length - 1) - np.maximum(positions - r, 0) + 1).astype(np.float32)
+    inside = np.minimum(positions + r, length - 1) - np.maximum(positions - r, 0) + 1
+    return inside.astype(np.float32)

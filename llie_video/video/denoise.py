@@ -75,19 +75,6 @@ class CameraMotion(NamedTuple):
 STILL = CameraMotion()
 
 
-class TemporalBlend(NamedTuple):
-    """How to blend a frame with the previous filtered one: ``x + weights * (gain * previous - x)``.
-
-    Attributes:
-        weights: the blend weight toward the previous frame per 4x4 block ``(1, 1, h, w)``, in
-            [0, strength].
-        gain: the exposure change since the previous frame (this frame's brightness over the
-            previous one's, about black), which the previous frame is scaled by.
-    """
-
-    weights: torch.Tensor
-    gain: float
-
 # Global motion is trusted when phase correlation's peak is this strong ...
 _MIN_RESPONSE = 0.2
 # ... and when it leaves a clearly smaller block difference than no motion does, over the best
@@ -291,6 +278,20 @@ def move_on_device(x: torch.Tensor, motion: CameraMotion) -> torch.Tensor:
     moved = F.grid_sample(x.float(), grid, mode="bilinear", padding_mode="border",
                           align_corners=True)
     return moved.to(x.dtype)
+
+
+class TemporalBlend(NamedTuple):
+    """How to blend a frame with the previous filtered one: ``x + weights * (gain * previous - x)``.
+
+    Attributes:
+        weights: the blend weight toward the previous frame per 4x4 block ``(1, 1, h, w)``, in
+            [0, strength].
+        gain: the exposure change since the previous frame (this frame's brightness over the
+            previous one's, about black), which the previous frame is scaled by.
+    """
+
+    weights: torch.Tensor
+    gain: float
 
 
 # The exposure gain is measured on the blocks whose difference is within this many times the
