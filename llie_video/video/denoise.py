@@ -323,11 +323,14 @@ class TemporalDenoiser:
     def __init__(self) -> None:
         self._previous: torch.Tensor | None = None
         self._previous_blocks: torch.Tensor | None = None
+        # the camera's motion found for the latest frame (None: none searched)
+        self.last_motion: CameraMotion | None = None
 
     def reset(self) -> None:
         """Forget the previous frame (cuts, seeks, reconnects, unrelated images)."""
         self._previous = None
         self._previous_blocks = None
+        self.last_motion = None
 
     def begin(self, x: torch.Tensor, strength: float) -> torch.Tensor | None:
         """Start a frame: the blend weights ``(1, 1, H, W)`` for ``x``, or None when there is
@@ -357,9 +360,10 @@ class TemporalDenoiser:
             return None
         previous_blocks = self._previous_blocks
         self._previous_blocks = blocks
-        if previous_blocks is None or previous_blocks.shape != blocks.shape:
-            return None
-        return global_motion(previous_blocks, blocks)
+        self.last_motion = None
+        if previous_blocks is not None and previous_blocks.shape == blocks.shape:
+            self.last_motion = global_motion(previous_blocks, blocks)
+        return self.last_motion
 
     def block_weights(self, blocks: torch.Tensor, previous_blocks: torch.Tensor,
                       strength: float) -> TemporalBlend:

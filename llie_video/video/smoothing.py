@@ -33,14 +33,18 @@ class SmoothingSettings:
         motion_radius: how far (low-resolution pixels) motion stops the averaging around the
             pixels that changed: about the estimator's receptive field, since a moving object
             changes the parameters of its neighbourhood too.
+        max_hold: how many frames in a row the parameters may be held, the estimate skipped,
+            while nothing in the frame changes beyond noise (:meth:`ParamSmoother.hold`).
     """
 
     noise_floor: float = 0.02
     motion_range: float = 0.06
     cut_threshold: float = 0.35
     motion_radius: int = 8
+    max_hold: int = 2
 
 _CUT_GRID = (6, 8)
+_HOLD_LEVEL_CHANGE = 0.01  # relative change of the mean level that ends a hold
 
 
 class ParamSmoother:
@@ -48,12 +52,17 @@ class ParamSmoother:
 
     ``p_t = w * p_{t-1} + (1 - w) * estimate_t`` with ``w = strength * (1 - motion)`` per pixel.
     ``strength`` 0 disables it (the output is the per-frame estimate, exactly).
+
+    While nothing moves, :meth:`hold` lets the caller skip the estimate on up to
+    ``max_hold`` frames in a row (the estimate of a still frame differs from the held
+    parameters only by noise, which the average would mostly remove anyway).
     """
 
     def __init__(self, settings: SmoothingSettings | None = None) -> None:
         self.settings = settings or SmoothingSettings()
         self._params: torch.Tensor | None = None
         self._frame: torch.Tensor | None = None
+        self._held = 0
         self.cuts = 0
         self.last_was_cut = False
 
@@ -61,6 +70,27 @@ class ParamSmoother:
         """Forget the history (after a seek, a reconnect, or between unrelated images)."""
         self._params = None
         self._frame = None
+        self._held = 0
+
+    def hold(self, frame: torch.Tensor, strength: float) -> torch.Tensor | None:
+        """The smoothed parameters ``(1, P, h, w)`` again for ``frame`` ``(1, 3, h, w)``, when
+        nothing in it changed beyond noise since the previous frame (the motion map is zero
+        everywhere, the mean level moved by under 1%, no cut) and fewer than ``max_hold`` frames
+        in a row were held: the caller skips the estimate then. None otherwise: the caller
+        estimates and calls the smoother. (The motion map alone misses a change of exposure,
+        which moves its noise floor with it.)"""
+        previous, previous_frame = self._params, self._frame
+        if (strength <= 0.0 or previous is None or previous_frame is None
+                or frame.shape[0] != 1 or previous_frame.shape != frame.shape
+                or self._held >= self.settings.max_hold
+                or self._detect_cut(previous_frame, frame)
+                or _level_change(previous_frame, frame) > _HOLD_LEVEL_CHANGE
+                or bool(self._motion(previous_frame, frame).max() > 0.0)):
+            return None
+        self._held += 1
+        self._frame = frame.detach().clone()
+        self.last_was_cut = False
+        return previous
 
     def __call__(self, params: torch.Tensor, frame_low: torch.Tensor, strength: float) -> torch.Tensor:
         """Smooth ``params`` ``(B, P, h, w)`` estimated from ``frame_low`` ``(B, 3, h, w)``.
@@ -78,6 +108,7 @@ class ParamSmoother:
     def _step(self, params: torch.Tensor, frame: torch.Tensor, strength: float) -> torch.Tensor:
         previous, previous_frame = self._params, self._frame
         self.last_was_cut = False
+        self._held = 0
         self._frame = frame.detach().clone()
         if (
             previous is None
@@ -120,3 +151,8 @@ class ParamSmoother:
         difference = max_filter(difference, 2 * s.motion_radius + 1)
         return ((difference - floor) / s.motion_range).clamp_(0.0, 1.0)
 
+
+def _level_change(previous: torch.Tensor, current: torch.Tensor) -> float:
+    """Relative change of the mean level between two frames ``(1, 3, h, w)``."""
+    before, now = float(previous.mean()), float(current.mean())
+    return abs(now - before) / max(before, 1e-3)

@@ -31,7 +31,7 @@ from llie_video.ops.exposure import hold_under_ceiling
 from llie_video.ops.highlights import DEFAULT_HEADROOM, frame_headroom, protect_highlights
 from llie_video.ops.resize import downscale, low_resolution_size, upsample_params
 from llie_video.video import plane_render
-from llie_video.video.denoise import TemporalBlend, TemporalDenoiser
+from llie_video.video.denoise import STILL, TemporalBlend, TemporalDenoiser
 from llie_video.video.finish import FrameFinish
 from llie_video.video.frame import Frame
 from llie_video.video.smoothing import ParamSmoother
@@ -202,7 +202,12 @@ class EnhanceStage:
         applied); a detected scene cut also resets the temporal noise reduction."""
         # channels-last: the CPU convolutions run ~1.5-3x faster on it at these sizes
         x_low = x_low.contiguous(memory_format=torch.channels_last)
-        params = self.smoother(self.model.estimate(x_low), x_low, settings.smoothing)
+        # a still camera that saw nothing change may keep its parameters (see
+        # ParamSmoother.hold); a camera that moved for the previous frame is likely still moving
+        camera_still = self.denoiser.last_motion == STILL
+        params = self.smoother.hold(x_low, settings.smoothing) if camera_still else None
+        if params is None:
+            params = self.smoother(self.model.estimate(x_low), x_low, settings.smoothing)
         if self.smoother.last_was_cut:
             self.denoiser.reset()
             if self._fused is not None:

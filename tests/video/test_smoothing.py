@@ -1,5 +1,6 @@
 """Temporal smoothing: less flicker on static scenes, instant response to cuts and motion."""
 
+import av
 import numpy as np
 import pytest
 import torch
@@ -78,3 +79,56 @@ def test_reset_and_batches():
     sequential = torch.cat([smoother(params[i : i + 1], frames[i : i + 1], 0.5) for i in range(4)])
     assert torch.allclose(batch, sequential)
     assert torch.equal(batch[0], params[0])  # no history yet
+
+
+def _to_tensor(frame: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(frame).permute(2, 0, 1)[None].float() / 255
+
+
+def test_hold_keeps_the_parameters_only_while_nothing_changes():
+    still = [_to_tensor(f) for f in _noisy_static(6)]
+    params = torch.rand(1, 3, 72, 128)
+    smoother = ParamSmoother()
+    assert smoother.hold(still[0], 0.7) is None  # no history yet
+    smoothed = smoother(params, still[0], 0.7)
+    assert torch.equal(smoother.hold(still[1], 0.7), smoothed)
+    assert torch.equal(smoother.hold(still[2], 0.7), smoothed)
+    assert smoother.hold(still[3], 0.7) is None  # held max_hold frames in a row: estimate again
+    smoother(params, still[3], 0.7)
+    assert smoother.hold(still[4], 0.0) is None  # smoothing off: every frame estimated
+    moved = still[4].clone()
+    moved[..., 20:40, 30:60] += 0.5  # something moved
+    assert smoother.hold(moved, 0.7) is None
+    assert smoother.hold(still[4] * 1.05, 0.7) is None  # the light changed
+    assert smoother.hold(still[4] * 0.1 + 0.6, 0.7) is None  # a cut
+
+
+@pytest.mark.parametrize("path", ["rgb", "planes"])
+def test_a_still_camera_skips_most_estimates_and_a_moving_scene_none(model, monkeypatch, path):
+    calls = []
+    estimate = model.estimate
+
+    def counting_estimate(x):
+        calls.append(1)
+        return estimate(x)
+
+    monkeypatch.setattr(model, "estimate", counting_estimate)
+
+    def estimates(frames):
+        calls.clear()
+        stage = EnhanceStage(model, torch.device("cpu"))
+        for f in frames:
+            if path == "rgb":
+                stage.process(f)
+            else:
+                stage.process_planes(av.VideoFrame.from_ndarray(f, format="rgb24").reformat(
+                    format="yuv420p"))
+        return len(calls)
+
+    assert estimates(_noisy_static(12)) <= 6  # first two frames, then one in three
+    moving = []
+    for i in range(8):
+        f = np.full((64, 160, 3), 20, np.uint8)
+        f[20:44, 10 + 10 * i : 34 + 10 * i] = 200
+        moving.append(f)
+    assert estimates(moving) == 8
