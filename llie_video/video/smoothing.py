@@ -63,6 +63,8 @@ class ParamSmoother:
         self._params: torch.Tensor | None = None
         self._frame: torch.Tensor | None = None
         self._held = 0
+        # the last (previous frame, current frame's storage, cut, motion map) measured
+        self._last_change: tuple[torch.Tensor, tuple, bool, torch.Tensor | None] | None = None
         self.cuts = 0
         self.last_was_cut = False
 
@@ -82,10 +84,11 @@ class ParamSmoother:
         previous, previous_frame = self._params, self._frame
         if (strength <= 0.0 or previous is None or previous_frame is None
                 or frame.shape[0] != 1 or previous_frame.shape != frame.shape
-                or self._held >= self.settings.max_hold
-                or self._detect_cut(previous_frame, frame)
-                or _level_change(previous_frame, frame) > _HOLD_LEVEL_CHANGE
-                or bool(self._motion(previous_frame, frame).max() > 0.0)):
+                or self._held >= self.settings.max_hold):
+            return None
+        cut, motion = self._change(previous_frame, frame)
+        if (cut or motion is None or _level_change(previous_frame, frame) > _HOLD_LEVEL_CHANGE
+                or bool(motion.max() > 0.0)):
             return None
         self._held += 1
         self._frame = frame.detach().clone()
@@ -110,24 +113,34 @@ class ParamSmoother:
         self.last_was_cut = False
         self._held = 0
         self._frame = frame.detach().clone()
+        motion = None
         if (
-            previous is None
-            or previous_frame is None
-            or previous.shape != params.shape
-            or previous_frame.shape != frame.shape
-            or self._is_cut(previous_frame, frame)
+            previous is not None
+            and previous_frame is not None
+            and previous.shape == params.shape
+            and previous_frame.shape == frame.shape
         ):
+            self.last_was_cut, motion = self._change(previous_frame, frame)
+            self.cuts += self.last_was_cut
+        if previous is None or motion is None:  # no usable history, or a cut
             self._params = params.detach().clone()
             return params
-        weight = strength * (1.0 - self._motion(previous_frame, frame))
-        smoothed = torch.lerp(params, previous, weight)
+        smoothed = torch.lerp(params, previous, strength * (1.0 - motion))
         self._params = smoothed.detach()
         return smoothed
 
-    def _is_cut(self, previous: torch.Tensor, current: torch.Tensor) -> bool:
-        self.last_was_cut = self._detect_cut(previous, current)
-        self.cuts += self.last_was_cut
-        return self.last_was_cut
+    def _change(self, previous: torch.Tensor,
+                current: torch.Tensor) -> tuple[bool, torch.Tensor | None]:
+        """Whether ``current`` ``(1, 3, h, w)`` is a cut after ``previous``, and if not, the
+        motion map between them (:meth:`_motion`). The last answer is kept: :meth:`hold` and the
+        smoothing step after it ask about the same pair of frames."""
+        storage = (current.data_ptr(), current.shape)
+        last = self._last_change
+        if last is None or last[0] is not previous or last[1] != storage:
+            cut = self._detect_cut(previous, current)
+            last = self._last_change = (previous, storage, cut,
+                                        None if cut else self._motion(previous, current))
+        return last[2], last[3]
 
     def _detect_cut(self, previous: torch.Tensor, current: torch.Tensor) -> bool:
         """A cut is a large change of the frame's coarse layout: the means of a 6x8 grid of
