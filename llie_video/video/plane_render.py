@@ -8,11 +8,11 @@ previous frame's noise-reduced planes for the temporal filter.
 from __future__ import annotations
 
 import av
-import cv2
 import numpy as np
 import torch
 
 from llie_video.ops import fused_yuv
+from llie_video.ops.block_means import block_means as plane_block_means
 from llie_video.ops.render_spec import RenderSpec
 from llie_video.ops.yuv import YuvSpec, flat_planes, new_yuv420p_like, yuv420_planes
 from llie_video.video.denoise import CameraMotion, TemporalBlend, move_array
@@ -42,28 +42,35 @@ def block_means(frame: av.VideoFrame, spec: YuvSpec) -> torch.Tensor:
     match the channel-mean differences of RGB frames that the filter's thresholds were set on,
     where small chroma differences would dilute them and let motion pass for noise."""
     y_off, y_scale, _, _ = spec.levels()
-    small = _area_blocks(yuv420_planes(frame)[0].astype(np.float32))
+    small = plane_block_means(yuv420_planes(frame)[0], _BLOCK)
     return torch.from_numpy((small - y_off) / y_scale)[None, None]
 
 
-def _area_blocks(plane: np.ndarray) -> np.ndarray:
-    """Means of the 4x4 blocks of a float32 plane ``(H, W)``: ``(ceil(H/4), ceil(W/4))``."""
-    size = (-(-plane.shape[1] // _BLOCK), -(-plane.shape[0] // _BLOCK))
-    return cv2.resize(plane, size, interpolation=cv2.INTER_AREA)
+def sums_to_block_means(sums: np.ndarray, height: int, width: int) -> np.ndarray:
+    """The 4x4 block means ``(ceil(H/4), ceil(W/4))`` of a luma plane ``(H, W)`` from the
+    fused kernel's per-chroma-row sums ``(ceil(H/2), ceil(W/4))`` (2 luma rows x 4 columns each,
+    fewer at the bottom and right edges)."""
+    pairs = sums[0::2].copy()
+    pairs[: sums.shape[0] // 2] += sums[1::2]
+    rows = np.minimum(_BLOCK, height - _BLOCK * np.arange(pairs.shape[0]))
+    columns = np.minimum(_BLOCK, width - _BLOCK * np.arange(pairs.shape[1]))
+    return pairs / np.outer(rows, columns).astype(np.float32)
 
 
 class FusedPlaneRenderer:
     """Runs a model's render on planes with the fused kernel; holds the temporal filter's
-    previous planes."""
+    previous planes, and the block means of their luma."""
 
     def __init__(self, render: RenderSpec) -> None:
         self.render_spec = render
         self._previous: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._previous_sums: np.ndarray | None = None  # the kernel's, for the previous luma
         self._rows: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
 
     def reset(self) -> None:
         """Forget the previous frame's planes."""
         self._previous = None
+        self._previous_sums = None
 
     def _rows_for(self, full: int, low: int) -> tuple[np.ndarray, np.ndarray]:
         key = (full, low)
@@ -83,13 +90,21 @@ class FusedPlaneRenderer:
             chroma_motion = motion.on_grid(2)
             self._previous = (move_array(luma, motion), move_array(cb, chroma_motion),
                               move_array(cr, chroma_motion))
-        return torch.from_numpy(_area_blocks(self._previous[0]))[None, None]
+            self._previous_sums = None
+        if self._previous_sums is None:
+            blocks = plane_block_means(self._previous[0], _BLOCK)
+        else:  # summed by the kernel as it wrote the planes: no second pass over them
+            blocks = sums_to_block_means(self._previous_sums, frame.height, frame.width)
+        return torch.from_numpy(blocks)[None, None]
 
     def _previous_planes(self, y: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, ...]:
         if self._previous is None or self._previous[0].shape != y.shape:
             self._previous = (np.empty(y.shape, np.float32), np.empty(u.shape, np.float32),
                               np.empty(u.shape, np.float32))
-        return self._previous
+        sums_shape = (u.shape[0], -(-y.shape[1] // _BLOCK))
+        if self._previous_sums is None or self._previous_sums.shape != sums_shape:
+            self._previous_sums = np.empty(sums_shape, np.float32)
+        return (*self._previous, self._previous_sums)
 
     def render(
         self,
@@ -136,7 +151,7 @@ class FusedPlaneRenderer:
             denoise_map = np.zeros((2, width), np.float32)
             denoise_top, denoise_weight = self._rows_for(height, 2)
         previous = self._previous_planes(y, u) if mode != fused_yuv.DENOISE_OFF else (
-            np.empty((1, 1), np.float32),) * 3
+            np.empty((1, 1), np.float32),) * 4
         render = self.render_spec
         f32 = np.float32
         fused_yuv.enhance_yuv420(

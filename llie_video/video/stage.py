@@ -179,7 +179,8 @@ class EnhanceStage:
             black = av.VideoFrame(width, height, "yuv420p")
             for plane in black.planes:
                 np.frombuffer(plane, np.uint8)[:] = 16
-            self.process_planes(black)
+            for _ in range(2):  # the second frame runs what follows a previous one
+                self.process_planes(black)
             self.reset_temporal()
 
     def reset_temporal(self) -> None:
