@@ -1,6 +1,7 @@
 """Pipeline benchmark: llie-video's file job vs a plain PyAV transcode, side by side in one run.
 
-Builds noisy dark test clips (30 fps, H.264 + AAC) at 720p and 1080p, then alternates runs of
+Builds dark test clips (30 fps, H.264 + AAC) at 720p and 1080p, noisy and cleaner (the noise
+makes x264 itself slow), then alternates runs of
 (a) a plain decode -> encode with the same encoder settings, (b) ``enhance_video`` with the
 default model on the fast path (decoded planes, fused kernel) and (c) the same job on the RGB path
 (frames converted to RGB by the decoder thread, rendered by the model's torch code), and prints
@@ -8,7 +9,8 @@ median fps and the ratios to (a). Then times the enhance stage alone, frame by f
 the decoded frames of a 1080p clip (the camera still, a lamp moving, the light changing), for
 each model with its shipped weights, fast path and RGB path. Prints figures; asserts nothing.
 
-    python bench/pipeline.py [--seconds 4] [--repeats 3] [--sizes 720p,1080p] [--threads 1]
+    python bench/pipeline.py [--seconds 4] [--repeats 3] [--sizes 720p,1080p] [--noise 1,0.25]
+                             [--threads 1]
 """
 
 from __future__ import annotations
@@ -107,6 +109,9 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=4.0)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--sizes", default="720p,1080p")
+    p.add_argument("--noise", default="1,0.25",
+                   help="sensor noise of the clips (write_sample_clip): 1 noisy (~80 Mbit/s at"
+                        " 1080p), 0.25 a cleaner camera (~5 Mbit/s)")
     p.add_argument("--threads", type=int, default=1,
                    help="CPU threads of the enhance stage (torch, and the fused kernel of 'fast')")
     args = p.parse_args()
@@ -118,17 +123,19 @@ def main() -> None:
               "rgb": EnhanceStage(model, device, fused=False)}
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, PyAV {av.__version__}")
     print(f"fast: fused kernel with {args.threads} thread(s); fast2: with 2; rgb: the RGB path")
-    print(f"{'size':6s} {'plain fps':>10s} {'fast fps':>10s} {'ratio':>6s} {'fast2 fps':>10s} {'ratio':>6s}"
-          f" {'rgb fps':>10s} {'ratio':>6s}")
+    print(f"{'size':6s} {'noise':>5s} {'plain fps':>10s} {'fast fps':>10s} {'ratio':>6s}"
+          f" {'fast2 fps':>10s} {'ratio':>6s} {'rgb fps':>10s} {'ratio':>6s}")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         for label in args.sizes.split(","):
             width, height = SIZES[label]
-            clip = write_sample_clip(work / f"dark_{label}.mp4", args.seconds, width, height, 30)
-            fps = bench_pipeline(clip, work, args.repeats, stages)
-            plain = fps["plain"]
-            print(f"{label:6s} {plain:10.1f}" + "".join(
-                f" {fps[name]:10.1f} {fps[name] / plain:6.2f}" for name in stages))
+            for noise in (float(n) for n in args.noise.split(",")):
+                clip = write_sample_clip(work / f"dark_{label}_{noise}.mp4", args.seconds, width,
+                                         height, 30, noise=noise)
+                fps = bench_pipeline(clip, work, args.repeats, stages)
+                plain = fps["plain"]
+                print(f"{label:6s} {noise:5.2f} {plain:10.1f}" + "".join(
+                    f" {fps[name]:10.1f} {fps[name] / plain:6.2f}" for name in stages))
         print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
         print("\nenhance stage on a 1080p clip's decoded frames in order, median ms a frame"
               " (estimate + smoothing + temporal noise reduction + render):")

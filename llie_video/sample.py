@@ -18,6 +18,10 @@ from llie_video.errors import UserError
 from llie_video.video.sinks import check_output_path, partial_path
 
 
+_FULL_SCALE_PHOTONS = 400.0  # photons a pixel collects at full scale, at noise 1
+_READ_NOISE = 0.002  # the sensor's read noise at noise 1, in linear light
+
+
 def _scene(height: int, width: int, rng: np.random.Generator) -> np.ndarray:
     """A well-exposed linear-light scene ``(H, W, 3)`` float32 in [0, 1]."""
     yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
@@ -45,10 +49,15 @@ def write_sample_clip(
     fps: int = 30,
     overwrite: bool = False,
     seed: int = 0,
+    noise: float = 1.0,
 ) -> Path:
-    """Write a dark, noisy test clip with audio to ``target`` (MP4/MKV/MOV, H.264 + AAC)."""
-    if width < 16 or height < 16 or seconds <= 0 or fps <= 0:
-        raise UserError("sample clip needs width and height >= 16, seconds > 0 and fps > 0")
+    """Write a dark, noisy test clip with audio to ``target`` (MP4/MKV/MOV, H.264 + AAC).
+
+    ``noise`` scales the sensor noise's standard deviation (1: a small sensor in a dark room,
+    ~80 Mbit/s at 1080p; 0.25: a cleaner camera, ~5 Mbit/s)."""
+    if width < 16 or height < 16 or seconds <= 0 or fps <= 0 or noise <= 0:
+        raise UserError("sample clip needs width and height >= 16, and seconds, fps and noise > 0")
+    photons = _FULL_SCALE_PHOTONS / noise**2  # Poisson: the deviation goes as 1 / sqrt(photons)
     check_output_path(target, overwrite)
     rng = np.random.default_rng(seed)
     scene = _scene(height, width, rng)
@@ -67,8 +76,8 @@ def write_sample_clip(
                 lamp_x = width * (0.1 + 0.8 * t / seconds)
                 lamp = np.exp(-((xx - lamp_x) ** 2 + (yy - height * 0.3) ** 2) / (2 * (0.04 * width) ** 2))
                 linear = scene * (0.03 + 0.004 * np.sin(t * 3.0)) + 0.5 * lamp[..., None]
-                photons = rng.poisson(np.clip(linear, 0, 1) * 400.0) / 400.0
-                noisy = photons + rng.normal(0.0, 0.002, size=linear.shape)
+                counted = rng.poisson(np.clip(linear, 0, 1) * photons) / photons
+                noisy = counted + rng.normal(0.0, _READ_NOISE * noise, size=linear.shape)
                 srgb = np.clip(noisy, 0, 1) ** (1 / 2.2)
                 frame = av.VideoFrame.from_ndarray((srgb * 255 + 0.5).astype(np.uint8), format="rgb24")
                 frame.pts = index
