@@ -5,7 +5,7 @@ the default model's stage on its frames in order on this thread (one kernel thre
 runs it), and prints the mean ms a frame of the whole stage and of each timed part (parts nest:
 ``EnhanceStage._estimate`` contains the model's ``estimate`` and the smoother's ``hold``). Prints figures; asserts nothing.
 
-    python bench/stage_breakdown.py [--size 1080p] [--frames 60]
+    python bench/stage_breakdown.py [--size 1080p] [--frames 60] [--noise 1]
 """
 
 from __future__ import annotations
@@ -50,12 +50,14 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--size", choices=sorted(SIZES), default="1080p")
     p.add_argument("--frames", type=int, default=60)
+    p.add_argument("--noise", type=float, default=1.0, help="the clip's sensor noise (1: noisy)")
     args = p.parse_args()
     device = torch.device("cpu")
     configure_cpu_threads(device, 1)
     width, height = SIZES[args.size]
     with tempfile.TemporaryDirectory() as tmp:
-        clip = write_sample_clip(Path(tmp) / "clip.mp4", args.frames / 30 + 0.2, width, height, 30)
+        clip = write_sample_clip(Path(tmp) / "clip.mp4", args.frames / 30 + 0.2, width, height, 30,
+                                 noise=args.noise)
         with av.open(str(clip)) as container:
             frames = [f for _, f in zip(range(args.frames), container.decode(video=0))]
     enhance = stage.EnhanceStage(create_model("default", pretrained=True), device, kernel_threads=1)
@@ -78,7 +80,7 @@ def main() -> None:
         enhance.process_planes(frame)
         whole += time.perf_counter() - start
     n = len(frames)
-    print(f"{args.size}, {n} frames, default model, mean ms a frame")
+    print(f"{args.size}, noise {args.noise}, {n} frames, default model, mean ms a frame")
     print(f"  {'whole stage':34s} {1000 * whole / n:7.2f}")
     for name, total in sorted(totals.items(), key=lambda item: -item[1]):
         print(f"  {name:34s} {1000 * total / n:7.2f}")
