@@ -106,9 +106,9 @@ _LN2 = _f32(0.6931471805599453)
 def _power(value: np.float32, exponent: np.float32) -> np.float32:
     """``value ** exponent`` for ``value`` in [0, 1], ``exponent > 0``, absolute error under
     1e-5 (4e-6 measured, a code value is 4e-3), as ``2 ** (exponent * log2(value))`` with short
-    polynomials: branch-free, so a loop of it vectorises (a ``pow`` call per pixel does not; the 4096-entry lookup table used before
-    needs gathers, which cost as much here, and erred by over a code value near black for
-    exponents under 1: 0.0045 at 0.4)."""
+    polynomials: branch-free, so a loop of it vectorises (a ``pow`` call per pixel does not; the
+    4096-entry lookup table used before needs gathers, which cost as much here, and erred by
+    over a code value near black for exponents under 1: 0.0045 at 0.4)."""
     bits = _float_bits(max(value, _f32(1e-30)))
     # value = 2**e * m, m in [sqrt(1/2), sqrt(2)) for a small polynomial argument
     e = _f32(np.int32(bits & 0x7F800000)) * _f32(2.0**-23) - _f32(127.0)

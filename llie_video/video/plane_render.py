@@ -72,6 +72,12 @@ class FusedPlaneRenderer:
         self._previous = None
         self._previous_sums = None
 
+    @staticmethod
+    def prepare() -> None:
+        """Compile (or load from Numba's cache) what only a moving camera runs: the block means
+        of the moved float32 luma."""
+        plane_block_means(np.zeros((_BLOCK, _BLOCK), np.float32), _BLOCK)
+
     def _rows_for(self, full: int, low: int) -> tuple[np.ndarray, np.ndarray]:
         key = (full, low)
         if key not in self._rows:

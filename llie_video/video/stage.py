@@ -181,6 +181,8 @@ class EnhanceStage:
                 np.frombuffer(plane, np.uint8)[:] = 16
             for _ in range(2):  # the second frame runs what follows a previous one
                 self.process_planes(black)
+            if self._fused is not None:
+                self._fused.prepare()
             self.reset_temporal()
 
     def reset_temporal(self) -> None:
