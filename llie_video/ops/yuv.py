@@ -82,6 +82,87 @@ def supports(frame: av.VideoFrame) -> bool:
     return frame.format.name in PLANE_FORMATS and (space in _MATRICES or space == _UNSPECIFIED_SPACE)
 
 
+# YUV formats the plane path takes once their chroma is averaged down to 4:2:0 here: name ->
+# (4:2:0 format, chroma rows halved, chroma columns halved, layout)
+_RESAMPLED: dict[str, tuple[str, bool, bool, str]] = {
+    "yuv422p": ("yuv420p", True, False, "planar"),
+    "yuvj422p": ("yuvj420p", True, False, "planar"),  # MJPEG: full range by name
+    "yuv444p": ("yuv420p", True, True, "planar"),
+    "yuvj444p": ("yuvj420p", True, True, "planar"),
+    "yuv440p": ("yuv420p", False, True, "planar"),
+    "yuvj440p": ("yuvj420p", False, True, "planar"),
+    "yuv422p10le": ("yuv420p10le", True, False, "planar"),
+    "yuv444p10le": ("yuv420p10le", True, True, "planar"),
+    "nv16": ("yuv420p", True, False, "semi-planar"),
+    "yuyv422": ("yuv420p", True, False, "yuyv"),  # packed, as webcams send
+    "uyvy422": ("yuv420p", True, False, "uyvy"),
+}
+
+
+def as_plane_frame(frame: av.VideoFrame) -> av.VideoFrame | None:
+    """``frame`` in a format the plane path reads: itself if :func:`supports` it; a 4:2:2,
+    4:4:4 or 4:4:0 YUV frame (planar, nv16, or packed yuyv/uyvy as webcams send; 8 or 10 bits)
+    as a new 4:2:0 frame: luma copied, each 4:2:0 chroma sample the rounded mean of the samples
+    it covers, colour tags kept (far cheaper than the RGB path's conversion); None for anything
+    else (RGB, grey, other layouts, an unknown colour space, packed formats of odd width), which
+    takes the RGB path. (Not FFmpeg's scaler: its 10-bit conversions left a few luma samples
+    wrong on the first call at some widths, and packed ones of odd width varied between calls.)"""
+    if supports(frame):
+        return frame
+    space = int(frame.colorspace)
+    known = _RESAMPLED.get(frame.format.name)
+    if known is None or not (space in _MATRICES or space == _UNSPECIFIED_SPACE):
+        return None
+    target, halve_rows, halve_columns, layout = known
+    if layout in ("yuyv", "uyvy") and frame.width % 2:
+        return None
+    y, u, v = _yuv_views(frame, layout)
+    out = av.VideoFrame(frame.width, frame.height, target)
+    out.colorspace, out.color_range = frame.colorspace, frame.color_range
+    y_out, u_out, v_out = yuv420_planes(out)
+    y_out[...] = y
+    u_out[...] = _average_down(u, halve_rows, halve_columns)
+    v_out[...] = _average_down(v, halve_rows, halve_columns)
+    return out
+
+
+def _yuv_views(frame: av.VideoFrame, layout: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Views of the Y, Cb and Cr samples of a frame of a :data:`_RESAMPLED` format."""
+    height, width = frame.height, frame.width
+    if layout in ("yuyv", "uyvy"):  # Y0 U Y1 V / U Y0 V Y1 per pair of pixels
+        packed = _plane_view(frame.planes[0], np.dtype(np.uint8), height)
+        first_y = 0 if layout == "yuyv" else 1
+        first_u = 1 - first_y
+        return (packed[:, first_y : first_y + 2 * width : 2],
+                packed[:, first_u : 2 * width : 4], packed[:, first_u + 2 : 2 * width : 4])
+    dtype = np.dtype(np.uint16 if frame.format.name.endswith("10le") else np.uint8)
+    y = _plane_view(frame.planes[0], dtype, height)[:, :width]
+    chroma = frame.planes[1]
+    if layout == "semi-planar":
+        uv = _plane_view(chroma, dtype, chroma.height)
+        chroma_width = (width + 1) // 2
+        return y, uv[:, 0 : 2 * chroma_width : 2], uv[:, 1 : 2 * chroma_width : 2]
+    chroma_width = chroma.width
+    u = _plane_view(chroma, dtype, chroma.height)[:, :chroma_width]
+    v = _plane_view(frame.planes[2], dtype, chroma.height)[:, :chroma_width]
+    return y, u, v
+
+
+def _average_down(chroma: np.ndarray, rows: bool, columns: bool) -> np.ndarray:
+    """``chroma`` ``(h, w)`` with pairs of rows and/or columns averaged (rounded half up; an
+    odd last row or column is its own mean): ``(ceil(h/2), w)``, ``(h, ceil(w/2))`` or both."""
+    wide = chroma.astype(np.uint32)
+    count = 1
+    if rows:
+        wide = wide[0::2] + np.concatenate([wide[1::2], wide[-1:]])[: (wide.shape[0] + 1) // 2]
+        count *= 2
+    if columns:
+        wide = wide[:, 0::2] + np.concatenate([wide[:, 1::2], wide[:, -1:]], axis=1)[
+            :, : (wide.shape[1] + 1) // 2]
+        count *= 2
+    return ((wide + count // 2) // count).astype(chroma.dtype)
+
+
 def _plane_view(plane: av.video.plane.VideoPlane, dtype: np.dtype, rows: int) -> np.ndarray:
     """``(rows, line_size / itemsize)`` view of a plane's buffer, padding included."""
     data = np.frombuffer(plane, dtype)

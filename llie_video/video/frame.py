@@ -9,6 +9,8 @@ from fractions import Fraction
 import av
 import numpy as np
 
+from llie_video.ops.yuv import as_plane_frame
+
 
 @dataclass(frozen=True)
 class Frame:
@@ -35,11 +37,13 @@ class Frame:
     original: np.ndarray | None = None
 
     @classmethod
-    def from_av(cls, frame: av.VideoFrame, index: int, arrival: float, rgb: bool = True) -> Frame:
-        """Wrap a decoded frame, keeping its timing and rotation; ``rgb`` converts the pixels
-        now (in the calling thread) instead of keeping the decoded planes."""
+    def from_av(cls, frame: av.VideoFrame, index: int, arrival: float,
+                planes: bool = False) -> Frame:
+        """Wrap a decoded frame, keeping its timing and rotation. The pixels are converted now,
+        in the calling thread: to RGB, or with ``planes`` to the 4:2:0 planes the enhance
+        stage's plane path reads when the frame is YUV (see :func:`as_plane_frame`)."""
         return cls(
-            image=frame.to_ndarray(format="rgb24") if rgb else frame,
+            image=frame_pixels(frame, planes),
             pts=frame.pts,
             time_base=frame.time_base,
             index=index,
@@ -86,3 +90,11 @@ class Frame:
 class Reset:
     """Pipeline marker: the source restarted (a reconnect, a seek); the enhance stage forgets the
     state it carries between frames."""
+
+
+def frame_pixels(frame: av.VideoFrame, planes: bool) -> av.VideoFrame | np.ndarray:
+    """A decoded frame's pixels for a :class:`Frame`: with ``planes``, in a 4:2:0 format the
+    plane path reads when the frame is YUV (:func:`llie_video.ops.yuv.as_plane_frame`);
+    otherwise ``(H, W, 3)`` uint8 RGB."""
+    kept = as_plane_frame(frame) if planes else None
+    return kept if kept is not None else frame.to_ndarray(format="rgb24")

@@ -54,8 +54,8 @@ class LiveStatus:
 def open_input(spec: str, stream: StreamOptions, webcam: WebcamOptions,
                decoded_frames: bool = False):
     """A source for ``spec``: ``webcam:N`` (or a device path after the prefix), a stream URL, or
-    a file (played as fast as it decodes); ``decoded_frames`` hands 4:2:0 frames over as decoded
-    (for a stage that prefers planes)."""
+    a file (played as fast as it decodes); ``decoded_frames`` hands YUV frames over as 4:2:0
+    planes (for a stage that prefers planes)."""
     if spec.startswith(WEBCAM_PREFIX):
         return WebcamSource(spec[len(WEBCAM_PREFIX) :] or "0", webcam)
     if is_url(spec):

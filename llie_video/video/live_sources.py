@@ -22,8 +22,7 @@ import av
 import cv2
 
 from llie_video.errors import UserError
-from llie_video.ops.yuv import supports
-from llie_video.video.frame import Frame, Reset
+from llie_video.video.frame import Frame, Reset, frame_pixels
 from llie_video.video.sources import ClosingSource, StreamInfo, _reason, is_url
 
 log = logging.getLogger(__name__)
@@ -88,8 +87,8 @@ class StreamSource(ClosingSource):
 
     Iterating yields :class:`Frame` objects (and :class:`Reset` after a reconnect); it raises a
     :class:`UserError` when the stream cannot be (re)opened within the reconnect policy. Frames
-    are converted to RGB unless ``decoded_frames``: then the 4:2:0 frames the enhance stage's
-    plane path reads stay as decoded.
+    are converted to RGB unless ``decoded_frames``: then YUV frames are handed over as 4:2:0
+    planes for the enhance stage's plane path (see :func:`llie_video.ops.yuv.as_plane_frame`).
     """
 
     def __init__(self, url: str, options: StreamOptions | None = None,
@@ -147,8 +146,7 @@ class StreamSource(ClosingSource):
             try:
                 for decoded in self._container.decode(video=0):
                     arrival = time.monotonic()
-                    keep = self.decoded_frames and supports(decoded)
-                    yield Frame(image=decoded if keep else decoded.to_ndarray(format="rgb24"),
+                    yield Frame(image=frame_pixels(decoded, self.decoded_frames),
                                 pts=self._clock.stamp(arrival), time_base=LIVE_TIME_BASE,
                                 index=index, rotation=decoded.rotation, arrival=arrival)
                     index += 1

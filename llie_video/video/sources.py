@@ -11,7 +11,6 @@ from pathlib import Path
 import av
 
 from llie_video.errors import UserError
-from llie_video.ops.yuv import supports
 from llie_video.video.frame import Frame
 
 
@@ -59,8 +58,9 @@ class FileSource(ClosingSource):
 
     Iterating yields :class:`Frame` (with ``pts``/``time_base``/rotation) and ``av.Packet`` (audio,
     unchanged) in demux order. Frames are converted to RGB in the decoding thread, unless
-    ``decoded_frames``: then 4:2:0 frames the plane path reads stay as decoded. Use as a context
-    manager, or call :meth:`close`.
+    ``decoded_frames``: then YUV frames are handed over as 4:2:0 planes for the plane path (as
+    decoded when they already are; see :func:`llie_video.ops.yuv.as_plane_frame`). Use as a
+    context manager, or call :meth:`close`.
     """
 
     def __init__(self, path: str | Path, decoded_frames: bool = False) -> None:
@@ -110,8 +110,7 @@ class FileSource(ClosingSource):
                         yield packet
                     continue
                 for decoded in packet.decode():
-                    rgb = not (self.decoded_frames and supports(decoded))
-                    yield Frame.from_av(decoded, index, time.monotonic(), rgb=rgb)
+                    yield Frame.from_av(decoded, index, time.monotonic(), self.decoded_frames)
                     index += 1
         except av.FFmpegError as exc:
             raise RuntimeError(f"decoding {self.name} failed: {_reason(exc)}") from None
