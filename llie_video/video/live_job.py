@@ -57,7 +57,7 @@ def open_input(spec: str, stream: StreamOptions, webcam: WebcamOptions,
     a file (played as fast as it decodes); ``decoded_frames`` hands YUV frames over as 4:2:0
     planes (for a stage that prefers planes)."""
     if spec.startswith(WEBCAM_PREFIX):
-        return WebcamSource(spec[len(WEBCAM_PREFIX) :] or "0", webcam)
+        return WebcamSource(spec[len(WEBCAM_PREFIX) :] or "0", webcam, decoded_frames)
     if is_url(spec):
         return StreamSource(spec, stream, decoded_frames)
     return FileSource(spec, decoded_frames)

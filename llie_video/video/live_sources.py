@@ -20,6 +20,7 @@ from typing import Literal
 
 import av
 import cv2
+import numpy as np
 
 from llie_video.errors import UserError
 from llie_video.video.frame import Frame, Reset, frame_pixels
@@ -203,11 +204,16 @@ def webcam_av_options(options: WebcamOptions) -> dict[str, str]:
 
 
 class WebcamSource(ClosingSource):
-    """Frames from a webcam through PyAV, or through OpenCV when PyAV cannot open the device."""
+    """Frames from a webcam through PyAV, or through OpenCV when PyAV cannot open the device.
+    With ``decoded_frames``, PyAV's YUV frames (yuyv422, or MJPEG's yuvj422p, as most webcams
+    send) are handed over as 4:2:0 planes for the enhance stage's plane path; otherwise, and
+    through OpenCV, as RGB."""
 
-    def __init__(self, device: str, options: WebcamOptions | None = None) -> None:
+    def __init__(self, device: str, options: WebcamOptions | None = None,
+                 decoded_frames: bool = False) -> None:
         self.name = f"{WEBCAM_PREFIX}{device}"
         self.options = options or WebcamOptions()
+        self.decoded_frames = decoded_frames
         self._clock = _LiveClock()
         self._container: av.container.InputContainer | None = None
         self._capture: cv2.VideoCapture | None = None
@@ -244,16 +250,16 @@ class WebcamSource(ClosingSource):
 
     def __iter__(self) -> Iterator[Frame]:
         index = 0
-        for rgb in self._read():
+        for pixels in self._read():
             arrival = time.monotonic()
-            yield Frame(image=rgb, pts=self._clock.stamp(arrival), time_base=LIVE_TIME_BASE,
+            yield Frame(image=pixels, pts=self._clock.stamp(arrival), time_base=LIVE_TIME_BASE,
                         index=index, arrival=arrival)
             index += 1
 
-    def _read(self) -> Iterator:
+    def _read(self) -> Iterator[av.VideoFrame | np.ndarray]:
         if self._container is not None:
             for decoded in self._container.decode(video=0):
-                yield decoded.to_ndarray(format="rgb24")
+                yield frame_pixels(decoded, self.decoded_frames)
             return
         assert self._capture is not None
         while True:

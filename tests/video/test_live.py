@@ -16,6 +16,7 @@ import torch
 from llie_video import UserError, create_model
 from llie_video.cli import EXIT_USER_ERROR, main
 from llie_video.video.live_job import run_live
+from llie_video.video import live_sources
 from llie_video.video.live_sources import ReconnectPolicy, StreamOptions, WebcamSource
 from llie_video.video.stage import EnhanceStage
 
@@ -167,6 +168,24 @@ def test_server_never_up_fails_cleanly(tmp_path, capsys):
     assert time.monotonic() - start < 30
     assert "cannot open" in capsys.readouterr().err.strip().splitlines()[-1]
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("decoded_frames", [True, False])
+def test_webcam_yuv_frames_are_handed_over_as_4_2_0_planes(make_clip, monkeypatch, decoded_frames):
+    """Webcams send 4:2:2 (yuyv422, MJPEG's yuvj422p): with ``decoded_frames`` it reaches the
+    plane path as 4:2:0, else RGB. No camera here: a 4:2:2 clip stands in for the device, read
+    through the same PyAV code."""
+    clip = make_clip("camera.mkv", frames=3, pix_fmt="yuv422p", audio=False)
+    monkeypatch.setattr(live_sources, "webcam_input", lambda device: (str(clip), "matroska"))
+    source = WebcamSource("0", decoded_frames=decoded_frames)
+    try:
+        frames = [frame for _, frame in zip(range(3), source)]
+    finally:
+        source.close()
+    if decoded_frames:
+        assert [f.decoded.format.name for f in frames] == ["yuv420p"] * 3
+    else:
+        assert all(f.decoded is None and f.rgb.shape == (64, 96, 3) for f in frames)
 
 
 def test_missing_webcam_is_a_clear_error(tmp_path, capsys):
