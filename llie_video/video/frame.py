@@ -17,9 +17,9 @@ class Frame:
     """One video frame.
 
     Attributes:
-        image: the pixels: an ``(H, W, 3)`` uint8 RGB array, or a decoded ``av.VideoFrame`` in
-            its own pixel format (the enhance stage reads 4:2:0 planes directly; anything else
-            converts it to RGB on first use of :attr:`rgb`).
+        image: the pixels: an ``(H, W, 3)`` uint8 RGB array, or an ``av.VideoFrame`` as
+            decoded or resampled to 4:2:0 (the enhance stage reads 4:2:0 planes directly;
+            anything else converts it to RGB on first use of :attr:`rgb`).
         pts: presentation timestamp in ``time_base`` units (None when the source has none).
         time_base: the timestamp unit.
         index: position in the source, from 0.
@@ -60,7 +60,8 @@ class Frame:
 
     @property
     def decoded(self) -> av.VideoFrame | None:
-        """The decoded frame when the pixels are still in the decoder's format, else None."""
+        """The pixels as an ``av.VideoFrame`` (as decoded, or resampled to 4:2:0) when they are
+        not RGB yet, else None."""
         return self.image if isinstance(self.image, av.VideoFrame) else None
 
     @property
