@@ -208,12 +208,16 @@ def _run_sample(argv: Sequence[str]) -> int:
     p.add_argument("--seconds", type=float, default=5.0)
     p.add_argument("--size", default="640x360", help="WIDTHxHEIGHT (default 640x360)")
     p.add_argument("--fps", type=int, default=30)
+    p.add_argument("--noise", type=float, default=1.0,
+                   help="sensor noise, relative (default 1: a small sensor in a dark room; 0.25: a"
+                        " cleaner camera)")
     p.add_argument("-y", "--overwrite", action="store_true")
     args = p.parse_args(argv)
     width, height = _parse_size(args.size, "--size")
     from llie_video.sample import write_sample_clip
 
-    path = write_sample_clip(Path(args.output), args.seconds, width, height, args.fps, args.overwrite)
+    path = write_sample_clip(Path(args.output), args.seconds, width, height, args.fps,
+                             args.overwrite, noise=args.noise)
     print(f"wrote {path}", file=sys.stderr)
     return 0
 

@@ -114,6 +114,8 @@ def test_sample_then_enhance(tmp_path, capsys):
         assert c.streams.video[0].frames == 15 and len(c.streams.audio) == 1
     assert _run("sample", dark) == EXIT_USER_ERROR  # exists
     assert _run("sample", tmp_path / "x.mp4", "--size", "big") == EXIT_USER_ERROR
+    assert _run("sample", tmp_path / "x.mp4", "--noise", "0") == EXIT_USER_ERROR
+    assert not (tmp_path / "x.mp4").exists()
 
 
 def test_models_lists_every_architecture(capsys):
