@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import cv2
 import numpy as np
 import torch
@@ -18,8 +20,7 @@ def max_filter(x: torch.Tensor, size: int) -> torch.Tensor:
         raise ValueError(f"max_filter needs an odd size, got {size}")
     if x.device.type == "cpu" and x.dtype == torch.float32:
         kernel = np.ones((size, size), np.uint8)
-        planes = x.detach().reshape(-1, *x.shape[-2:]).contiguous().numpy()
-        out = np.stack([cv2.dilate(p, kernel, borderType=cv2.BORDER_REPLICATE) for p in planes])
+        out = _each_plane(x, lambda p: cv2.dilate(p, kernel, borderType=cv2.BORDER_REPLICATE))
         return torch.from_numpy(out).reshape(x.shape)
     r = size // 2
     rows = F.max_pool2d(x, (1, size), stride=1, padding=(0, r))
@@ -36,12 +37,18 @@ def box_mean(x: torch.Tensor, size: int) -> torch.Tensor:
     if size % 2 == 0:
         raise ValueError(f"box_mean needs an odd size, got {size}")
     if x.device.type == "cpu" and x.dtype == torch.float32:
-        planes = x.detach().reshape(-1, *x.shape[-2:]).contiguous().numpy()
-        sums = np.stack([cv2.boxFilter(p, -1, (size, size), normalize=False,
-                                       borderType=cv2.BORDER_CONSTANT) for p in planes])
+        sums = _each_plane(x, lambda p: cv2.boxFilter(p, -1, (size, size), normalize=False,
+                                                      borderType=cv2.BORDER_CONSTANT))
         counts = np.outer(*(_window_counts(n, size) for n in x.shape[-2:]))
         return torch.from_numpy(sums / counts).reshape(x.shape)
     return F.avg_pool2d(x, size, stride=1, padding=size // 2, count_include_pad=False)
+
+
+def _each_plane(x: torch.Tensor, op: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """``op`` applied to each ``(h, w)`` plane of the CPU tensor ``x`` ``(B, C, h, w)``:
+    ``(B * C, h, w)``."""
+    planes = x.detach().reshape(-1, *x.shape[-2:]).contiguous().numpy()
+    return np.stack([op(plane) for plane in planes])
 
 
 def _window_counts(length: int, size: int) -> np.ndarray:

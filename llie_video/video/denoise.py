@@ -29,6 +29,7 @@ import torch
 import torch.nn.functional as F
 
 from llie_video.ops.filters import max_filter
+from llie_video.ops.layout import dense_like
 from llie_video.ops.resize import upsample_params
 
 _BLOCK = 4
@@ -259,8 +260,7 @@ def move_image(x: torch.Tensor, motion: CameraMotion) -> torch.Tensor:
         return move_on_device(x, motion)
     hwc = np.ascontiguousarray(x[0].permute(1, 2, 0).float().numpy())
     out = torch.from_numpy(move_array(hwc, motion)).to(x.dtype).permute(2, 0, 1).unsqueeze(0)
-    return out.contiguous(memory_format=torch.channels_last) if x.is_contiguous(
-        memory_format=torch.channels_last) else out.contiguous()
+    return dense_like(out, x)
 
 
 def move_on_device(x: torch.Tensor, motion: CameraMotion) -> torch.Tensor:
