@@ -9,8 +9,32 @@ import numpy as np
 from llie_video.video.frame import Frame
 
 
+class PendingFrame(Protocol):
+    """A frame submitted for enhancement, possibly still on its way (a GPU in flight)."""
+
+    def result(self) -> Frame:
+        """The enhanced frame (waits for it); call once."""
+        ...
+
+
+class ReadyFrame:
+    """A :class:`PendingFrame` that is already done."""
+
+    def __init__(self, frame: Frame) -> None:
+        self._frame = frame
+
+    def result(self) -> Frame:
+        return self._frame
+
+
 class FrameProcessor(Protocol):
     """Frames in, enhanced frames out (:class:`llie_video.video.stage.EnhanceStage`)."""
+
+    @property
+    def overlap(self) -> int:
+        """How many submitted frames may still be in flight when the next is submitted (0: each
+        is done before the next; on a GPU, uploads and downloads overlap other frames' compute)."""
+        ...
 
     def process(self, rgb: np.ndarray) -> np.ndarray:
         """``(H, W, 3)`` uint8 RGB -> ``(H, W, 3)`` uint8 RGB (images)."""
@@ -19,6 +43,11 @@ class FrameProcessor(Protocol):
     def process_frame(self, frame: Frame, keep_original: bool = False) -> Frame:
         """A pipeline frame with enhanced pixels (same timing); ``keep_original`` keeps the
         input, as RGB, in ``original``."""
+        ...
+
+    def submit_frame(self, frame: Frame, keep_original: bool = False) -> PendingFrame:
+        """Start :meth:`process_frame` on ``frame``; collect results in submission order, with
+        no more than :attr:`overlap` frames left in flight at a submission."""
         ...
 
     def reset_temporal(self) -> None:

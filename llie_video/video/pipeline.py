@@ -13,6 +13,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -21,7 +22,7 @@ import av
 
 from llie_video.errors import UserError
 from llie_video.video.frame import Frame, Reset
-from llie_video.video.frame_processor import FrameProcessor
+from llie_video.video.frame_processor import FrameProcessor, PendingFrame
 
 _END = object()  # end-of-stream sentinel
 _POLL_S = 0.1
@@ -202,17 +203,38 @@ class Pipeline:
             self._put(self._decoded, _END)
 
     def _enhance(self) -> None:
+        # frames submitted and still in flight, and what came after them, in order
+        waiting: deque[tuple[PendingFrame | None, object]] = deque()
+        overlap = 0 if self.live else self.processor.overlap  # live: no frame waits for the next
         try:
             while (item := self._get(self._decoded)) is not _END:
                 if isinstance(item, Reset):
+                    if not self._hand_on(waiting, 0):
+                        return
                     self.processor.reset_temporal()
                     continue
                 if isinstance(item, Frame):
-                    item = self.processor.process_frame(item, self.keep_original)
-                if not self._put(self._enhanced, item):
+                    waiting.append((self.processor.submit_frame(item, self.keep_original), None))
+                else:
+                    waiting.append((None, item))
+                if not self._hand_on(waiting, overlap):
                     return
+            self._hand_on(waiting, 0)
         finally:
             self._put(self._enhanced, _END)
+
+    def _hand_on(self, waiting: deque[tuple[PendingFrame | None, object]], overlap: int) -> bool:
+        """Pass ``waiting`` items on in order until at most ``overlap`` frames are in flight
+        (audio behind a frame in flight waits with it); False when the pipeline aborts."""
+        in_flight = sum(pending is not None for pending, _ in waiting)
+        while waiting and (waiting[0][0] is None or in_flight > overlap):
+            pending, item = waiting.popleft()
+            if pending is not None:
+                item = pending.result()
+                in_flight -= 1
+            if not self._put(self._enhanced, item):
+                return False
+        return True
 
     def _write(self) -> None:
         while (item := self._get(self._enhanced)) is not _END:

@@ -7,8 +7,11 @@ full-resolution RGB or float frame; elsewhere (CUDA, or a model the kernel does 
 planes are converted to RGB on the device, rendered with the model's torch code and converted
 back. Anything else (images, other pixel formats) takes the RGB path.
 
-On CUDA the stage uploads from pinned host buffers on a dedicated stream with non-blocking copies
-and computes in fp16; on the CPU the same code runs with plain buffers in fp32.
+On CUDA the stage computes in fp16 on a dedicated stream; decoded frames' planes go up from pinned
+host buffers on an upload stream and come back on a download stream, so a pipeline that keeps a
+frame in flight (:attr:`EnhanceStage.overlap`) has one frame's copies overlap the next one's
+compute (:mod:`llie_video.video.plane_transfer`). On the CPU the same code runs in fp32 on the
+planes where they lie.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from llie_video.video import plane_render
 from llie_video.video.denoise import STILL, TemporalBlend, TemporalDenoiser
 from llie_video.video.finish import FrameFinish
 from llie_video.video.frame import Frame
+from llie_video.video.frame_processor import PendingFrame, ReadyFrame
+from llie_video.video.plane_transfer import PendingPlanes, PlaneTransfer
 from llie_video.video.smoothing import ParamSmoother
 
 DEFAULT_LONG_SIDE = -1  # the model's own estimation resolution
@@ -105,6 +110,10 @@ class EnhanceStage:
             the plain torch route, the reference the kernel is tested against).
         kernel_threads: threads of the fused kernel (0: one per core). Numba's thread count is
             per calling thread, so the stage sets it where it runs (the pipeline's enhance thread).
+        in_flight: frames the plane path off the fused kernel may keep in flight
+            (:class:`~llie_video.video.plane_transfer.PlaneTransfer`'s depth); default 2 on
+            CUDA (copies overlap compute), else 1. More than 1 on the CPU stages the planes
+            through the same ring as on CUDA, without streams (for tests).
     """
 
     def __init__(
@@ -116,6 +125,7 @@ class EnhanceStage:
         band_rows: int = 64,
         fused: bool = True,
         kernel_threads: int = 0,
+        in_flight: int | None = None,
     ) -> None:
         self.device = device
         self.dtype = dtype
@@ -132,7 +142,8 @@ class EnhanceStage:
         render = model.render_spec()
         self._fused = (plane_render.FusedPlaneRenderer(render)
                        if fused and render is not None and device.type == "cpu" else None)
-        self._pinned: dict[tuple[int, ...], torch.Tensor] = {}
+        depth = in_flight if in_flight is not None else (2 if self._cuda else 1)
+        self._transfer = PlaneTransfer(device, depth, staged=self._cuda or depth > 1)
         self._kernel_threads = min(kernel_threads, numba.config.NUMBA_NUM_THREADS)
 
     @property
@@ -140,6 +151,12 @@ class EnhanceStage:
         """Whether decoded 4:2:0 frames are best handed over as they are (the fused CPU kernel,
         or a GPU that converts them itself) rather than converted to RGB by the decoder thread."""
         return self._fused is not None or self._cuda
+
+    @property
+    def overlap(self) -> int:
+        """Frames that may stay in flight when the next is submitted (:meth:`submit_frame`):
+        on CUDA 1, so that one frame's upload and download overlap the next one's compute."""
+        return 0 if self._fused is not None else self._transfer.overlap
 
     @property
     def settings(self) -> EnhanceSettings:
@@ -291,10 +308,20 @@ class EnhanceStage:
     def process_frame(self, frame: Frame, keep_original: bool = False) -> Frame:
         """Enhance a pipeline frame: 4:2:0 decoded frames by the plane path, the rest as RGB;
         ``keep_original`` keeps the input as RGB in the result's ``original``."""
+        return self.submit_frame(frame, keep_original).result()
+
+    def submit_frame(self, frame: Frame, keep_original: bool = False) -> PendingFrame:
+        """Start enhancing a pipeline frame (see :meth:`process_frame`). Off the fused kernel,
+        a decoded frame's planes are still on their way back from the device when this returns
+        (collect at most :attr:`overlap` frames late, in order); everything else is done."""
         decoded = frame.decoded
-        if decoded is not None and yuv.supports(decoded):
-            return frame.with_pixels(self.process_planes(decoded), keep_original)
-        return frame.with_pixels(self.process(frame.rgb), keep_original)
+        if decoded is None or not yuv.supports(decoded):
+            return ReadyFrame(frame.with_pixels(self.process(frame.rgb), keep_original))
+        if self._fused is not None:
+            return ReadyFrame(frame.with_pixels(self.process_planes(decoded), keep_original))
+        spec = yuv.YuvSpec.of_frame(decoded)
+        return _PendingPlaneFrame(frame, self._submit_planes_torch(decoded, spec, self._settings),
+                                  keep_original)
 
     def process_planes(self, frame: av.VideoFrame) -> av.VideoFrame:
         """Enhance a decoded 4:2:0 frame (a format of :data:`llie_video.ops.yuv.PLANE_FORMATS`)
@@ -302,7 +329,7 @@ class EnhanceStage:
         settings = self._settings
         spec = yuv.YuvSpec.of_frame(frame)
         if self._fused is None:
-            return self._process_planes_torch(frame, spec, settings)
+            return _collect_planes(frame, self._submit_planes_torch(frame, spec, settings))
         if self._kernel_threads > 0:
             numba.set_num_threads(self._kernel_threads)
         with torch.inference_mode():
@@ -328,41 +355,23 @@ class EnhanceStage:
             return None
         return self.denoiser.block_weights(blocks, previous_blocks, strength)
 
-    def _upload(self, plane: int, array: np.ndarray) -> torch.Tensor:
-        """Plane number ``plane`` on the stage's device; on CUDA through a pinned buffer of its
-        own (a shared one could be overwritten before its non-blocking copy ran), non-blocking."""
-        tensor = torch.from_numpy(np.ascontiguousarray(array, np.float32 if array.itemsize > 1 else None))
-        if not self._cuda:
-            return tensor
-        key = (plane, *tensor.shape, tensor.element_size())
-        if key not in self._pinned:
-            self._pinned[key] = torch.empty(tensor.shape, dtype=tensor.dtype, pin_memory=True)
-        pinned = self._pinned[key]
-        pinned.copy_(tensor)
-        return pinned.to(self.device, non_blocking=True)
-
-    def _process_planes_torch(self, frame: av.VideoFrame, spec: yuv.YuvSpec,
-                              settings: EnhanceSettings) -> av.VideoFrame:
+    def _submit_planes_torch(self, frame: av.VideoFrame, spec: yuv.YuvSpec,
+                             settings: EnhanceSettings) -> PendingPlanes:
         """The plane path in plain torch on the stage's device (CUDA, or a model the fused
-        kernel does not know): planes -> RGB -> render -> planes."""
-        out = yuv.new_yuv420p_like(frame)
+        kernel does not know): planes -> RGB -> render -> 8-bit planes, on their way back to the
+        host when this returns (:mod:`llie_video.video.plane_transfer`)."""
         with torch.inference_mode(), (
             torch.cuda.stream(self._stream) if self._stream else nullcontext()
         ):
-            y, u, v = (self._upload(i, p) for i, p in enumerate(yuv.yuv420_planes(frame)))
-            x = yuv.planes_to_rgb(y, u, v, spec).to(self.dtype)
+            staged = self._transfer.upload(yuv.yuv420_planes(frame))
+            x = yuv.planes_to_rgb(*staged.planes, spec).to(self.dtype)
             enhanced = torch.empty_like(x)
 
             def write(rows: slice, band: torch.Tensor) -> None:
                 enhanced[:, :, rows] = band
 
             self._render_bands(x, *self._estimate_full(x, settings), settings.smoothing, write)
-            results = [p.to("cpu", non_blocking=self._cuda) for p in yuv.rgb_to_planes(enhanced, spec)]
-            if self._stream is not None:
-                self._stream.synchronize()
-        for target, result in zip(yuv.yuv420_planes(out), results):
-            target[...] = result.numpy()
-        return out
+            return self._transfer.download(staged, yuv.rgb_to_planes(enhanced, spec))
 
     def process(self, rgb: np.ndarray) -> np.ndarray:
         """Enhance one frame: ``(H, W, 3)`` uint8 RGB -> a new ``(H, W, 3)`` uint8 RGB array."""
@@ -393,3 +402,25 @@ class EnhanceStage:
         if self._cuda:
             host_out.copy_(out, non_blocking=True)
 
+
+
+def _collect_planes(frame: av.VideoFrame, pending: PendingPlanes) -> av.VideoFrame:
+    """The enhanced planes of ``frame`` as a new yuv420p frame with its colour tags."""
+    out = yuv.new_yuv420p_like(frame)
+    pending.copy_to(yuv.yuv420_planes(out))
+    return out
+
+
+class _PendingPlaneFrame:
+    """A pipeline frame whose enhanced planes are on their way back from the device."""
+
+    def __init__(self, frame: Frame, planes: PendingPlanes, keep_original: bool) -> None:
+        self._frame = frame
+        self._planes = planes
+        self._keep_original = keep_original
+
+    def result(self) -> Frame:
+        decoded = self._frame.decoded
+        assert decoded is not None
+        return self._frame.with_pixels(_collect_planes(decoded, self._planes),
+                                       self._keep_original)

@@ -6,7 +6,8 @@ import time
 import numpy as np
 import pytest
 
-from llie_video.video.frame import Frame
+from llie_video.video.frame import Frame, Reset
+from llie_video.video.frame_processor import ReadyFrame
 from llie_video.video.pipeline import Pipeline, StageError
 
 
@@ -20,11 +21,16 @@ def _frames(n, delay=0.0):
 class RgbProcessor:
     """A processor of RGB pixels, as the pipeline calls it."""
 
+    overlap = 0
+
     def process(self, rgb):
         return rgb
 
     def process_frame(self, frame, keep_original=False):
         return frame.with_pixels(self.process(frame.rgb), keep_original)
+
+    def submit_frame(self, frame, keep_original=False):
+        return ReadyFrame(self.process_frame(frame, keep_original))
 
     def reset_temporal(self):
         pass
@@ -132,3 +138,63 @@ def test_live_mode_never_drops_or_reorders_non_frames():
 
     Pipeline(items, Slow(), sink, queue_size=1, live=True).run()
     assert sink.audio == ["audio-1", "audio-2"]
+
+
+class InFlight(Invert):
+    """Keeps up to ``overlap`` frames in flight, as a GPU stage does; logs what happens."""
+
+    def __init__(self, overlap):
+        self.overlap = overlap
+        self.log = []
+        self.pending = 0
+        self.most_pending = 0
+
+    def submit_frame(self, frame, keep_original=False):
+        processor = self
+        self.pending += 1
+        self.most_pending = max(self.most_pending, self.pending)
+
+        class Pending:
+            def result(self):
+                processor.pending -= 1
+                processor.log.append(("collect", frame.index))
+                return processor.process_frame(frame, keep_original)
+
+        return Pending()
+
+    def reset_temporal(self):
+        self.log.append(("reset", self.pending))
+
+
+class OrderSink(ListSink):
+    def __init__(self):
+        super().__init__()
+        self.order = []
+
+    def write_video(self, frame):
+        super().write_video(frame)
+        self.order.append(frame.index)
+
+    def write_audio(self, packet):
+        super().write_audio(packet)
+        self.order.append(packet)
+
+
+def test_frames_in_flight_come_out_in_order_with_audio_behind_them():
+    frames = list(_frames(6))
+    items = [frames[0], "a0", frames[1], frames[2], "a1", frames[3], Reset(), frames[4],
+             frames[5], "a2"]
+    processor, sink = InFlight(overlap=1), OrderSink()
+    stats = Pipeline(items, processor, sink).run()
+    assert sink.order == [0, "a0", 1, 2, "a1", 3, 4, 5, "a2"]
+    assert all((f.rgb == 255 - f.index).all() for f in sink.video)
+    assert processor.most_pending == 2  # one in flight while the next was submitted
+    assert ("reset", 0) in processor.log  # a reset waits for the frames in flight
+    assert stats.frames_in == stats.frames_out == 6
+
+
+def test_live_mode_keeps_no_frame_in_flight():
+    processor, sink = InFlight(overlap=1), OrderSink()
+    Pipeline(_frames(5), processor, sink, queue_size=1, live=True).run()
+    assert processor.most_pending == 1
+    assert sink.order == sorted(sink.order)
