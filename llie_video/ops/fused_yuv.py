@@ -45,6 +45,14 @@ _f32 = np.float32
 
 
 @njit(fastmath=True, inline="always")
+def _copy_row(out: np.ndarray, row: np.ndarray) -> None:
+    """``out[:] = row`` for 1-D rows of one length, as a loop: the slice assignment's broadcast
+    checks take seconds to compile."""
+    for c in range(out.shape[0]):
+        out[c] = row[c]
+
+
+@njit(fastmath=True, inline="always")
 def _lerp_row(out: np.ndarray, top: np.ndarray, bottom: np.ndarray, weight: np.float32) -> None:
     for c in range(out.shape[0]):
         out[c] = top[c] + weight * (bottom[c] - top[c])
@@ -58,12 +66,13 @@ def widen_rows(maps: np.ndarray, width: int) -> np.ndarray:
     out = np.empty((channels, max(rows, 2), width), np.float32)
     scale = (columns - 1) / (width - 1) if width > 1 else 0.0
     left = np.empty(width, np.int64)
+    right = np.empty(width, np.int64)
     weight = np.empty(width, np.float32)
     for c in range(width):
         source = c * scale
         left[c] = min(int(source), max(columns - 2, 0))
+        right[c] = min(left[c] + 1, columns - 1)
         weight[c] = source - left[c] if columns > 1 else 0.0
-    right = np.minimum(left + 1, columns - 1)
     for ch in range(channels):
         for r in range(rows):
             row, target = maps[ch, r], out[ch, r]
@@ -71,7 +80,8 @@ def widen_rows(maps: np.ndarray, width: int) -> np.ndarray:
                 a = row[left[c]]
                 target[c] = a + weight[c] * (row[right[c]] - a)
         if rows == 1:
-            out[ch, 1] = out[ch, 0]
+            for c in range(width):
+                out[ch, 1, c] = out[ch, 0, c]
     return out
 
 
@@ -319,12 +329,12 @@ def enhance_yuv420(
                 cb_even[ci] = cb + k_chroma[ci] * (previous_gain * previous_cb[ci] - cb)
                 cr_even[ci] = cr + k_chroma[ci] * (previous_gain * previous_cr[ci] - cr)
         if denoise_mode != DENOISE_OFF:
-            previous_u[i, :] = cb_even
-            previous_v[i, :] = cr_even
-        cb_odd[:] = cb_even
-        cr_odd[:] = cr_even
+            _copy_row(previous_u[i], cb_even)
+            _copy_row(previous_v[i], cr_even)
+        _copy_row(cb_odd, cb_even)
+        _copy_row(cr_odd, cr_even)
         if denoise_mode != DENOISE_OFF:
-            previous_sums[i, :] = 0.0
+            previous_sums[i] = 0.0
         for dy in range(rows):
             r = 2 * i + dy
             y_row = y[y_start + r * y_pitch : y_start + r * y_pitch + width]
@@ -339,7 +349,7 @@ def enhance_yuv420(
                     luma = luma_row[c]
                     luma_row[c] = luma + k[c] * (previous_gain * previous_row[c] - luma)
             if denoise_mode != DENOISE_OFF:
-                previous_y[r, :] = luma_row
+                _copy_row(previous_y[r], luma_row)
                 _add_quads(previous_sums[i], luma_row)
             for c in range(width):
                 luma = luma_row[c]
@@ -350,9 +360,9 @@ def enhance_yuv420(
                 green[c] = min(max(gg, _f32(0.0)), _f32(1.0))
                 blue[c] = min(max(bb, _f32(0.0)), _f32(1.0))
             if keep_input:
-                red_in[:] = red
-                green_in[:] = green
-                blue_in[:] = blue
+                _copy_row(red_in, red)
+                _copy_row(green_in, green)
+                _copy_row(blue_in, blue)
             top, weight = rows_top[r], rows_weight[r]
             for channel in range(3):
                 x = red if channel == 0 else (green if channel == 1 else blue)
