@@ -112,8 +112,10 @@ class PlaneTransfer:
     def _new_slot(self) -> _Slot:
         if not self._cuda:
             return _Slot()
-        return _Slot(uploaded=torch.cuda.Event(), rendered=torch.cuda.Event(),
-                     downloaded=torch.cuda.Event())
+        # the host waits on uploads and downloads: blocking events let its thread sleep
+        # instead of spinning on a core the codec could use
+        return _Slot(uploaded=torch.cuda.Event(blocking=True), rendered=torch.cuda.Event(),
+                     downloaded=torch.cuda.Event(blocking=True))
 
     def _host_buffer(self, shape: tuple[int, ...], dtype: torch.dtype) -> torch.Tensor:
         return torch.empty(shape, dtype=dtype, pin_memory=self._cuda)
