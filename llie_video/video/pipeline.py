@@ -5,7 +5,9 @@ Each stage runs in its own thread. Queues are bounded, so a slow stage holds the
 event, so no thread waits forever on a dead neighbour. The first exception in any stage stops all
 stages and is re-raised from :meth:`Pipeline.run` as a :class:`StageError` naming the stage.
 :meth:`Pipeline.stop` asks the source to end early: what was read is still enhanced and written,
-so the output stays playable.
+so the output stays playable. The enhance thread may keep a frame or two in flight (a GPU copying
+one frame while it computes the next, see ``FrameProcessor.overlap``); they leave in order, audio
+behind them, and a live pipeline keeps none.
 """
 
 from __future__ import annotations
