@@ -54,12 +54,14 @@ class PipelineStats:
     frames_in: int = 0
     frames_out: int = 0
     dropped: int = 0
-    started: float = field(default_factory=time.monotonic)
+    started: float = field(default_factory=time.monotonic)  # reset when the run starts
+    finished: float | None = None  # when the run ended
     last_latency_s: float = 0.0
 
     @property
     def fps(self) -> float:
-        elapsed = time.monotonic() - self.started
+        """Frames written per second of the run (so far, or in all once it has ended)."""
+        elapsed = (self.finished or time.monotonic()) - self.started
         return self.frames_out / elapsed if elapsed > 0 else 0.0
 
 
@@ -123,6 +125,9 @@ class Pipeline:
         A first Ctrl-C (KeyboardInterrupt in the calling thread) acts like :meth:`stop`: what was
         read is still written. A second one aborts at once and propagates.
         """
+        # the clock starts here, not at construction: whatever runs in between (the first
+        # run's kernel compile) is not the pipeline's time
+        self.stats.started = time.monotonic()
         threads = [
             threading.Thread(target=self._guard, args=("decode", self._read), name="llie-decode"),
             threading.Thread(target=self._guard, args=("enhance", self._enhance), name="llie-enhance"),
@@ -141,6 +146,8 @@ class Pipeline:
             for thread in threads:
                 thread.join()
             raise
+        finally:
+            self.stats.finished = time.monotonic()
         if self._errors:
             first = self._errors[0]
             if isinstance(first.error, UserError):

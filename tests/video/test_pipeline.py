@@ -198,3 +198,14 @@ def test_live_mode_keeps_no_frame_in_flight():
     Pipeline(_frames(5), processor, sink, queue_size=1, live=True).run()
     assert processor.most_pending == 1
     assert sink.order == sorted(sink.order)
+
+
+def test_fps_counts_the_run_only():
+    sink = ListSink()
+    pipeline = Pipeline(_frames(20), Invert(), sink)
+    time.sleep(0.5)  # e.g. the first run's kernel compile, between construction and run
+    stats = pipeline.run()
+    fps = stats.fps
+    assert fps > 20 / 0.5  # the half second before the run is not counted
+    time.sleep(0.05)
+    assert stats.fps == fps  # and the time after it neither
