@@ -18,7 +18,6 @@ import argparse
 import statistics
 import tempfile
 import time
-from collections import deque
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +28,7 @@ from llie_video.ops.yuv import yuv420_planes
 from llie_video.sample import write_sample_clip
 from llie_video.video.device import select_device, select_dtype
 from llie_video.video.frame import Frame
+from llie_video.video.frame_processor import enhance_in_order
 from llie_video.video.job import enhance_video
 from llie_video.video.sources import FileSource
 from llie_video.video.stage import EnhanceStage
@@ -40,14 +40,8 @@ DEPTHS = (1, 2, 3)
 def run_stage(stage: EnhanceStage, frames: list[Frame]) -> tuple[float, list[Frame]]:
     """Seconds to enhance ``frames`` in order, keeping ``stage.overlap`` in flight; the results."""
     stage.reset_temporal()
-    results: list[Frame] = []
-    pending: deque = deque()
     start = time.perf_counter()
-    for frame in frames:
-        pending.append(stage.submit_frame(frame))
-        while len(pending) > stage.overlap:
-            results.append(pending.popleft().result())
-    results += [p.result() for p in pending]
+    results = list(enhance_in_order(stage, frames))
     return time.perf_counter() - start, results
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Iterable, Iterator
 from typing import Protocol
 
 import numpy as np
@@ -52,3 +54,15 @@ class FrameProcessor(Protocol):
 
     def reset_temporal(self) -> None:
         """Forget state carried between frames (a seek, a reconnect, an unrelated image)."""
+
+
+def enhance_in_order(processor: FrameProcessor, frames: Iterable[Frame]) -> Iterator[Frame]:
+    """``frames`` enhanced in order, ``processor.overlap`` of them left in flight at each
+    submission, as the pipeline's enhance thread keeps them (frames only: no audio, no resets)."""
+    pending: deque[PendingFrame] = deque()
+    for frame in frames:
+        pending.append(processor.submit_frame(frame))
+        while len(pending) > processor.overlap:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()

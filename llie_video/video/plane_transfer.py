@@ -49,25 +49,23 @@ class StagedPlanes:
 
 
 class PendingPlanes:
-    """A frame's result planes on their way to the host."""
+    """A frame's result planes on their way to the host: ``host`` CPU tensors, filled once the
+    slot's download has run (unstaged: already filled, no slot)."""
 
-    def __init__(self, slot: _Slot | None, planes: list[torch.Tensor]) -> None:
+    def __init__(self, slot: _Slot | None, host: list[torch.Tensor]) -> None:
         self._slot = slot
-        self._planes = planes
+        self._host = host
 
     def copy_to(self, targets: Sequence[np.ndarray]) -> None:
         """Wait for the download, copy the planes into ``targets`` (NumPy arrays of the same
         shapes) and free the slot."""
         slot = self._slot
-        if slot is None:
-            for target, plane in zip(targets, self._planes):
-                target[...] = plane.numpy()
-            return
-        if slot.downloaded is not None:
+        if slot is not None and slot.downloaded is not None:
             slot.downloaded.synchronize()
-        for target, host in zip(targets, slot.host_out):
+        for target, host in zip(targets, self._host):
             target[...] = host.numpy()
-        slot.owed = False
+        if slot is not None:
+            slot.owed = False
 
 
 def _as_tensor(plane: np.ndarray) -> torch.Tensor:
@@ -167,7 +165,7 @@ class PlaneTransfer:
         if self._download_stream is None:
             for host, result in zip(slot.host_out, results):
                 host.copy_(result)
-            return PendingPlanes(slot, [])
+            return PendingPlanes(slot, slot.host_out)
         assert slot.rendered is not None and slot.downloaded is not None
         slot.rendered.record(torch.cuda.current_stream(self.device))
         with torch.cuda.stream(self._download_stream):
@@ -176,4 +174,4 @@ class PlaneTransfer:
                 result.record_stream(self._download_stream)  # not reused before it is copied
                 host.copy_(result, non_blocking=True)
             slot.downloaded.record(self._download_stream)
-        return PendingPlanes(slot, [])
+        return PendingPlanes(slot, slot.host_out)

@@ -319,17 +319,16 @@ class EnhanceStage:
             return ReadyFrame(frame.with_pixels(self.process(frame.rgb), keep_original))
         if self._fused is not None:
             return ReadyFrame(frame.with_pixels(self.process_planes(decoded), keep_original))
-        spec = yuv.YuvSpec.of_frame(decoded)
-        return _PendingPlaneFrame(frame, self._submit_planes_torch(decoded, spec, self._settings),
+        return _PendingPlaneFrame(frame, self._submit_planes_torch(decoded, self._settings),
                                   keep_original)
 
     def process_planes(self, frame: av.VideoFrame) -> av.VideoFrame:
         """Enhance a decoded 4:2:0 frame (a format of :data:`llie_video.ops.yuv.PLANE_FORMATS`)
         into a new 8-bit yuv420p frame with the same colour tags (timing is left to the caller)."""
         settings = self._settings
-        spec = yuv.YuvSpec.of_frame(frame)
         if self._fused is None:
-            return _collect_planes(frame, self._submit_planes_torch(frame, spec, settings))
+            return _collect_planes(frame, self._submit_planes_torch(frame, settings))
+        spec = yuv.YuvSpec.of_frame(frame)
         if self._kernel_threads > 0:
             numba.set_num_threads(self._kernel_threads)
         with torch.inference_mode():
@@ -355,11 +354,12 @@ class EnhanceStage:
             return None
         return self.denoiser.block_weights(blocks, previous_blocks, strength)
 
-    def _submit_planes_torch(self, frame: av.VideoFrame, spec: yuv.YuvSpec,
+    def _submit_planes_torch(self, frame: av.VideoFrame,
                              settings: EnhanceSettings) -> PendingPlanes:
         """The plane path in plain torch on the stage's device (CUDA, or a model the fused
         kernel does not know): planes -> RGB -> render -> 8-bit planes, on their way back to the
         host when this returns (:mod:`llie_video.video.plane_transfer`)."""
+        spec = yuv.YuvSpec.of_frame(frame)
         with torch.inference_mode(), (
             torch.cuda.stream(self._stream) if self._stream else nullcontext()
         ):
@@ -401,7 +401,6 @@ class EnhanceStage:
         self._render_bands(x, *self._estimate_full(x, settings), settings.smoothing, write)
         if self._cuda:
             host_out.copy_(out, non_blocking=True)
-
 
 
 def _collect_planes(frame: av.VideoFrame, pending: PendingPlanes) -> av.VideoFrame:

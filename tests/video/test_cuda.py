@@ -9,6 +9,7 @@ import torch
 
 from llie_video import create_model
 from llie_video.video.frame import Frame
+from llie_video.video.frame_processor import enhance_in_order
 from llie_video.video.job import enhance_video
 from llie_video.video.stage import EnhanceStage
 from tests.video.test_plane_transfer import _dark_frames, _planes
@@ -25,12 +26,8 @@ def _psnr(a: np.ndarray, b: np.ndarray) -> float:
 
 def _run(stage: EnhanceStage, frames: list[av.VideoFrame]) -> list[list[np.ndarray]]:
     """Enhance ``frames`` in order, ``stage.overlap`` frames in flight, as the pipeline does."""
-    pending, results = [], []
-    for i, frame in enumerate(frames):
-        pending.append(stage.submit_frame(Frame(frame, pts=i, time_base=None, index=i)))
-        while len(pending) > stage.overlap:
-            results.append(_planes(pending.pop(0).result().decoded))
-    return results + [_planes(p.result().decoded) for p in pending]
+    wrapped = (Frame(frame, pts=i, time_base=None, index=i) for i, frame in enumerate(frames))
+    return [_planes(result.decoded) for result in enhance_in_order(stage, wrapped)]
 
 
 @pytest.mark.parametrize("dtype, floor_db", [(torch.float32, 45.0), (torch.float16, 38.0)])
