@@ -1,6 +1,7 @@
 """The ``llie-video`` command.
 
 ``llie-video IN OUT [options]`` enhances a video, an image, or a folder of images. Other verbs:
+``batch`` (many files, resumable, locally or on Ray), ``export`` (ONNX, TorchScript),
 ``sample`` (write a dark test clip), ``models`` (list them), ``train``, ``eval``.
 A user mistake prints one line on stderr and exits with code 2.
 """
@@ -24,7 +25,7 @@ from llie_video.video.pipeline import StageError
 EXIT_FAILURE = 1
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
-VERBS = ("sample", "models", "train", "eval", "preview")
+VERBS = ("batch", "export", "sample", "models", "train", "eval", "preview")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -42,6 +43,25 @@ def _enhance_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("input", help="video file, image, or folder of images")
     p.add_argument("output", help="output file (or folder, for a folder of images)")
+    _add_job_options(p)
+    live = p.add_argument_group("live sources and outputs (webcam:N, rtsp://..., null)")
+    live.add_argument("--transport", choices=["tcp", "udp"], default="tcp", help="RTSP transport")
+    live.add_argument("--timeout", type=float, default=5.0, metavar="S",
+                      help="open and read timeout for streams, seconds (default 5)")
+    live.add_argument("--reconnect-attempts", type=int, default=5, metavar="N",
+                      help="tries after a stream is lost, 0 = give up at once (default 5)")
+    live.add_argument("--reconnect-interval", type=float, default=1.0, metavar="S",
+                      help="first wait before a reconnect, doubled each try (default 1)")
+    live.add_argument("--webcam-size", metavar="WxH", help="webcam capture size, e.g. 1280x720")
+    live.add_argument("--webcam-fps", type=float, help="webcam capture rate")
+    live.add_argument("--duration", type=float, metavar="S", help="stop a live job after S seconds")
+    p.add_argument("-y", "--overwrite", action="store_true", help="overwrite an existing output")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    return p
+
+
+def _add_job_options(p: argparse.ArgumentParser) -> None:
+    """The model, enhancement, encoder and runtime options of a job (single file and batch)."""
     p.add_argument("--model", help="model name (see `llie-video models`); default: the shipped default")
     p.add_argument("--weights", help="checkpoint file to load instead of the shipped weights")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], help="compute device (default auto)")
@@ -63,21 +83,10 @@ def _enhance_parser() -> argparse.ArgumentParser:
     p.add_argument("--crf", type=int, help="encoder quality, lower is better (default 20)")
     p.add_argument("--preset", help="encoder speed preset (default veryfast)")
     p.add_argument("--threads", type=int, help="CPU threads of the enhance stage (default 1)")
+    p.add_argument("--backend", choices=["torch", "onnxruntime"],
+                   help="what runs the model's estimator (default torch; onnxruntime needs "
+                   "pip install 'llie-video[onnx]')")
     p.add_argument("--config", help="YAML job config (see configs/pipeline/default.yaml)")
-    live = p.add_argument_group("live sources and outputs (webcam:N, rtsp://..., null)")
-    live.add_argument("--transport", choices=["tcp", "udp"], default="tcp", help="RTSP transport")
-    live.add_argument("--timeout", type=float, default=5.0, metavar="S",
-                      help="open and read timeout for streams, seconds (default 5)")
-    live.add_argument("--reconnect-attempts", type=int, default=5, metavar="N",
-                      help="tries after a stream is lost, 0 = give up at once (default 5)")
-    live.add_argument("--reconnect-interval", type=float, default=1.0, metavar="S",
-                      help="first wait before a reconnect, doubled each try (default 1)")
-    live.add_argument("--webcam-size", metavar="WxH", help="webcam capture size, e.g. 1280x720")
-    live.add_argument("--webcam-fps", type=float, help="webcam capture rate")
-    live.add_argument("--duration", type=float, metavar="S", help="stop a live job after S seconds")
-    p.add_argument("-y", "--overwrite", action="store_true", help="overwrite an existing output")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
-    return p
 
 
 def _job_config(args: argparse.Namespace):  # -> JobConfig
@@ -91,7 +100,8 @@ def _job_config(args: argparse.Namespace):  # -> JobConfig
             brightness_ceiling=args.brightness_ceiling, highlight_headroom=args.highlight_headroom,
             estimation_long_side=args.estimate_size))
         encoder = replace(config.encoder, **_given(codec=args.codec, crf=args.crf, preset=args.preset))
-        runtime = replace(config.runtime, **_given(device=args.device, threads=args.threads))
+        runtime = replace(config.runtime, **_given(device=args.device, threads=args.threads,
+                                                   backend=args.backend))
     except ValueError as exc:
         raise UserError(str(exc)) from None
     return JobConfig(model=model, enhance=enhance, encoder=encoder, runtime=runtime)
@@ -114,19 +124,11 @@ def _run_enhance(argv: Sequence[str]) -> int:
         raise UserError(f"input not found: {source}")
 
     from llie_video.images import enhance_folder, enhance_image, is_image_path
-    from llie_video.models import create_model
-    from llie_video.video.device import select_device, select_dtype
-    from llie_video.video.job import configure_cpu_threads, describe_model
-    from llie_video.video.stage import EnhanceStage
+    from llie_video.video.job import build_stage, describe_model
 
-    device = select_device(config.runtime.device)
-    configure_cpu_threads(device, config.runtime.threads)
-    model = create_model(config.model.name, pretrained=config.model.weights is None,
-                         weights=config.model.weights)
-    stage = EnhanceStage(model, device, select_dtype(device, config.runtime.half), config.enhance,
-                         kernel_threads=config.runtime.threads)
+    stage = build_stage(config)
     say = (lambda message: None) if args.quiet else (lambda message: print(message, file=sys.stderr))
-    using = f"{describe_model(model)} on {device}"
+    using = f"{describe_model(stage.model)} on {stage.device}"
 
     if live:
         return _run_live(args, stage, config, say, using)
@@ -199,6 +201,75 @@ def _run_live(args: argparse.Namespace, stage, config, say, using: str) -> int:
     result = run_live(args.input, args.output, stage, config.encoder, stream, webcam,
                       args.overwrite, args.duration, report)
     say(f"done: {result.frames} frames, {result.stats.dropped} dropped")
+    return 0
+
+
+def _run_batch(argv: Sequence[str]) -> int:
+    p = _Parser(prog="llie-video batch",
+                description="Enhance every video and image of a folder (recursively) or a glob "
+                "into OUT_DIR, same relative paths, several files at once. Resumable: a manifest "
+                "in OUT_DIR records each file; running the same command again skips the files "
+                "done and retries the failed ones.")
+    p.add_argument("input", help="folder, or a quoted glob such as 'footage/**/*.mp4'")
+    p.add_argument("out_dir", help="output folder (with --engine ray: reachable by every node)")
+    _add_job_options(p)
+    p.add_argument("--jobs", type=int, metavar="N",
+                   help="files at once (default: cores / --threads; jobs x threads <= cores)")
+    p.add_argument("--engine", choices=["local", "ray"], default="local",
+                   help="local process pool (default), or a Ray cluster "
+                   "(pip install 'llie-video[ray]')")
+    p.add_argument("--address", metavar="ADDR",
+                   help="Ray cluster to join, e.g. auto or ray://head:10001 (default: start "
+                   "Ray on this machine)")
+    p.add_argument("--gpus-per-job", type=float, default=0.0, metavar="G",
+                   help="GPUs each Ray worker reserves (default 0)")
+    p.add_argument("-y", "--overwrite", action="store_true",
+                   help="overwrite outputs that the manifest does not know of")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    args = p.parse_args(argv)
+    config = _job_config(args)
+    from llie_video.batch.runner import BatchOptions, run_batch
+
+    if args.address is not None and args.engine != "ray":
+        raise UserError("--address is for --engine ray")
+    try:
+        options = BatchOptions(jobs=args.jobs, engine=args.engine, address=args.address,
+                               gpus_per_job=args.gpus_per_job, overwrite=args.overwrite,
+                               progress=not args.quiet)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    summary = run_batch(args.input, Path(args.out_dir), config, options)
+    from llie_video.batch.report import print_summary
+
+    print_summary(summary, quiet=args.quiet)
+    if summary.interrupted:
+        return EXIT_INTERRUPTED
+    return EXIT_FAILURE if summary.failed else 0
+
+
+def _run_export(argv: Sequence[str]) -> int:
+    p = _Parser(prog="llie-video export",
+                description="Write a model for other runtimes. By default the full-frame graph: "
+                "input 'image', RGB float in [0, 1], N x 3 x H x W (any height and width); output "
+                "the enhanced RGB of the same size (downscale, estimate, upsample, render inside).")
+    p.add_argument("model", help="model name (see `llie-video models`), or default")
+    p.add_argument("output", help="file to write, e.g. model.onnx")
+    p.add_argument("--format", choices=["onnx", "torchscript"], default="onnx",
+                   help="onnx (pip install 'llie-video[onnx]') or torchscript (default onnx)")
+    p.add_argument("--weights", help="checkpoint file to export instead of the shipped weights")
+    p.add_argument("--estimator-only", action="store_true",
+                   help="the estimator alone: image at the estimation size -> parameter maps")
+    p.add_argument("-y", "--overwrite", action="store_true", help="overwrite an existing output")
+    args = p.parse_args(argv)
+    from llie_video.export.api import export_model
+    from llie_video.models import create_model
+
+    model = create_model(args.model, pretrained=args.weights is None, weights=args.weights)
+    result = export_model(model, Path(args.output), args.format, args.estimator_only,
+                          args.overwrite)
+    graph = "estimator" if args.estimator_only else "full-frame graph"
+    print(f"wrote {result.path} ({model.registry_name} {graph}, {args.format}; matches torch "
+          f"within {result.max_difference:.1g})", file=sys.stderr)
     return 0
 
 
@@ -281,8 +352,8 @@ def _run_preview(argv: Sequence[str]) -> int:
     return preview_main(argv)
 
 
-_COMMANDS = {"sample": _run_sample, "models": _run_models, "train": _run_train, "eval": _run_eval,
-             "preview": _run_preview}
+_COMMANDS = {"batch": _run_batch, "export": _run_export, "sample": _run_sample,
+             "models": _run_models, "train": _run_train, "eval": _run_eval, "preview": _run_preview}
 
 
 def _terminate_like_ctrl_c() -> None:

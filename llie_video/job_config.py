@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from llie_video.video.sinks import EncoderSettings
 from llie_video.video.stage import DEFAULT_LONG_SIDE, EnhanceSettings
@@ -21,11 +22,13 @@ class ModelConfig:
 class RuntimeConfig:
     """Where to compute: ``device`` auto|cpu|cuda; ``half`` fp16 on CUDA (None: auto);
     ``threads`` CPU threads of the enhance stage, torch and the fused kernel (1 leaves the other
-    cores to the codec)."""
+    cores to the codec); ``backend`` what runs the model's estimator: torch, or ONNX Runtime
+    (:mod:`llie_video.runtimes.onnxruntime`, the ``onnx`` extra)."""
 
     device: str = "auto"
     half: bool | None = None
     threads: int = 1
+    backend: Literal["torch", "onnxruntime"] = "torch"
 
 
 @dataclass(frozen=True)

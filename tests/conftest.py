@@ -8,6 +8,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
+import cv2
 import numpy as np
 import pytest
 
@@ -25,6 +26,28 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is not available (../shared is only on the developers' machines)")
     return path
+
+
+# a few real low-light photos of ../shared (the exporters and runtimes are compared on them)
+TEST_PHOTOS = ("DICM/65.jpg", "LIME/2.bmp", "SCI_medium/3008.jpg")
+_TEST_IMAGE_SIDE = 400
+
+
+@pytest.fixture(params=("generated", *TEST_PHOTOS))
+def test_image(request: pytest.FixtureRequest):
+    """``(1, 3, H, W)`` float RGB in [0, 1]: a generated dark frame (always there), then the
+    photos of :data:`TEST_PHOTOS` (skipped where ../shared is absent)."""
+    import torch
+
+    from llie_video.export.api import example_input
+    from llie_video.images import read_rgb
+
+    if request.param == "generated":
+        return example_input(1, 181, 263, seed=3)
+    rgb = read_rgb(shared_path("data", "test", *request.param.split("/")))
+    scale = _TEST_IMAGE_SIDE / max(rgb.shape[:2])  # Zero-DCE estimates at full size: keep it quick
+    rgb = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    return torch.from_numpy(rgb).permute(2, 0, 1)[None].float() / 255.0
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,22 @@ import torch.nn.functional as F
 
 
 def low_resolution_size(height: int, width: int, scale: float) -> tuple[int, int]:
-    """Size of the estimation frame: ``floor(size / scale)``, at least 1 pixel per side."""
-    return max(1, int(height / scale)), max(1, int(width / scale))
+    """Size of the estimation frame: ``floor(size / scale)``, at least 1 pixel per side.
+
+    A quotient that is an integer in exact arithmetic comes out of floating point just below it
+    for some sizes (``35 / (112 / 96)`` is 29.999...), so it counts as that integer: the size is
+    then the exact ``floor(size * long_side / longest side)`` of :func:`~llie_video.models.base.
+    estimation_scale`'s scale, which an exported graph computes in integers.
+
+    >>> low_resolution_size(35, 112, 112 / 96)
+    (30, 96)
+    """
+    return max(1, int(height / scale + _NEAR_INTEGER)), max(1, int(width / scale + _NEAR_INTEGER))
+
+
+# far above float rounding of a quotient of frame sizes (~1e-12), far below the distance of a
+# non-integer quotient from the next integer (>= 1 / longest side)
+_NEAR_INTEGER = 1e-9
 
 
 def downscale(x: torch.Tensor, scale: float) -> torch.Tensor:

@@ -10,7 +10,10 @@ from pathlib import Path
 import torch
 
 from llie_video.errors import UserError
+from llie_video.job_config import JobConfig
+from llie_video.models import create_model
 from llie_video.models.base import EnhancementModel
+from llie_video.video.device import select_device, select_dtype
 from llie_video.video.frame import Frame
 from llie_video.video.pipeline import Pipeline, PipelineStats
 from llie_video.video.sinks import EncoderSettings, FileSink, check_output_path
@@ -80,6 +83,23 @@ def configure_cpu_threads(device: torch.device, threads: int) -> None:
         torch.set_num_threads(threads)
 
 
+def build_stage(config: JobConfig, threads: int | None = None) -> EnhanceStage:
+    """The model and enhance stage ``config`` describes, on its device, with its backend;
+    ``threads`` (default: the config's) for torch, the fused kernel and ONNX Runtime."""
+    threads = config.runtime.threads if threads is None else threads
+    device = select_device(config.runtime.device)
+    configure_cpu_threads(device, threads)
+    model = create_model(config.model.name, pretrained=config.model.weights is None,
+                         weights=config.model.weights)
+    if config.runtime.backend == "onnxruntime":
+        from llie_video.runtimes.onnxruntime import onnxruntime_model
+
+        model = onnxruntime_model(model, threads)
+    return EnhanceStage(model, device, select_dtype(device, config.runtime.half), config.enhance,
+                        kernel_threads=threads)
+
+
 def describe_model(model: EnhancementModel) -> str:
     """``ZeroDCEPP (10,561 parameters)``."""
-    return f"{type(model).__name__} ({model.num_parameters():,} parameters)"
+    name = getattr(model, "display_name", type(model).__name__)
+    return f"{name} ({model.num_parameters():,} parameters)"

@@ -1,0 +1,1 @@
+"""Other runtimes for the models: ONNX Runtime for the estimator (``--backend onnxruntime``)."""

@@ -1,0 +1,101 @@
+"""``--backend onnxruntime``: the estimator in ONNX Runtime gives torch's results within 1e-4 on
+real photos (and a generated frame, so the test runs without ../shared), for every model; the
+single-file command and batch run with it."""
+
+import json
+import sys
+
+import av
+import numpy as np
+import pytest
+import torch
+
+from llie_video.batch.manifest import MANIFEST_NAME
+from llie_video.cli import EXIT_USER_ERROR, main
+from llie_video.models import create_model, list_models
+from llie_video.models.base import estimation_scale
+from llie_video.ops.resize import downscale
+from llie_video.runtimes.onnxruntime import OnnxRuntimeModel, cached_estimator, onnxruntime_model
+from llie_video.video.stage import EnhanceStage
+
+pytest.importorskip("onnxruntime", reason="the onnx extra is not installed")
+TOLERANCE = 1e-4
+
+
+@pytest.fixture(scope="module", autouse=True)
+def onnx_cache(tmp_path_factory):
+    """Exported estimators go to a folder of this test run (workers inherit the variable)."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("LLIE_VIDEO_CACHE", str(tmp_path_factory.mktemp("llie-cache")))
+    yield
+    mp.undo()
+
+
+@pytest.fixture(scope="module")
+def backends():
+    """Per model: (torch model, the same weights with the estimator in ONNX Runtime)."""
+    made = {}
+
+    def get(name):
+        if name not in made:
+            model = create_model(name, pretrained=True)
+            made[name] = model, onnxruntime_model(create_model(name, pretrained=True))
+        return made[name]
+
+    return get
+
+
+@pytest.mark.parametrize("name", list_models())
+def test_every_model_matches_torch_within_1e_4(name, backends, test_image):
+    model, onnx_model = backends(name)
+    x_low = downscale(test_image, estimation_scale(*test_image.shape[-2:],
+                                                   model.estimation_long_side))
+    with torch.inference_mode():
+        torch_params = model.estimate(x_low)  # on the frame the stage estimates on
+        assert torch_params.abs().max() > 0
+        assert (onnx_model.estimate(x_low) - torch_params).abs().max() <= TOLERANCE
+        # the whole enhancement as the video stage runs it (RGB path, temporal state fresh)
+        ours = EnhanceStage(onnx_model, torch.device("cpu")).enhance_tensor(test_image.clone())
+        theirs = EnhanceStage(model, torch.device("cpu")).enhance_tensor(test_image.clone())
+    assert (ours - theirs).abs().max() <= TOLERANCE
+
+
+def test_estimator_is_exported_once_and_reused(backends):
+    model, onnx_model = backends("zero_dce_pp")
+    path = cached_estimator(model)
+    stamp = path.stat().st_mtime_ns
+    assert cached_estimator(create_model("zero_dce_pp", pretrained=True)) == path
+    assert path.stat().st_mtime_ns == stamp
+    assert isinstance(onnx_model, OnnxRuntimeModel) and onnx_model.render_spec() is not None
+    other = create_model("zero_dce_pp")  # other weights: another file
+    assert cached_estimator(other) != path
+
+
+def _decoded(path):
+    with av.open(str(path)) as container:
+        return np.stack([f.to_ndarray(format="rgb24") for f in container.decode(video=0)])
+
+
+def test_cli_and_batch_run_with_the_backend(make_clip, tmp_path, fast_path_compiled):
+    (tmp_path / "in").mkdir()
+    clip = make_clip("in/clip.mp4", frames=6, size=(96, 64))
+    assert main([str(clip), str(tmp_path / "torch.mp4"), "-q"]) == 0
+    assert main([str(clip), str(tmp_path / "ort.mp4"), "--backend", "onnxruntime", "-q"]) == 0
+    reference, ours = _decoded(tmp_path / "torch.mp4"), _decoded(tmp_path / "ort.mp4")
+    assert ours.shape == reference.shape
+    # the same parameters to float rounding: the same frames, but for a rounding flip here and
+    # there, which the encoder may carry a little further
+    assert np.abs(ours.astype(int) - reference.astype(int)).mean() < 0.05
+    out = tmp_path / "batch"
+    assert main(["batch", str(tmp_path / "in"), str(out), "--backend", "onnxruntime", "-q"]) == 0
+    records = [json.loads(line) for line in (out / MANIFEST_NAME).read_text().splitlines()]
+    assert records[-1]["status"] == "done" and records[-1]["frames"] == 6
+    assert np.abs(_decoded(out / "clip.mp4").astype(int) - reference.astype(int)).mean() < 0.05
+
+
+def test_missing_onnxruntime_says_how_to_install_it(make_clip, tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # as if the extra were not installed
+    clip = make_clip(frames=2)
+    assert main([str(clip), str(tmp_path / "o.mp4"), "--backend", "onnxruntime"]) == EXIT_USER_ERROR
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert "pip install 'llie-video[onnx]'" in line
