@@ -12,7 +12,8 @@ the others, then run ``llie-video batch ... --engine ray --address auto`` on any
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -54,8 +55,9 @@ def run_ray(tasks: Sequence[FileTask], config: JobConfig, options: Any, on_resul
         rows = [{"index": i, **asdict(task)} for i, task in enumerate(tasks)]
         dataset = ray.data.from_items(rows, override_num_blocks=len(rows)).map(
             RayEnhancer, fn_constructor_kwargs={"config": config, "threads": threads},
-            concurrency=jobs, num_cpus=threads, num_gpus=options.gpus_per_job or None)
-        for row in dataset.iter_rows():
+            compute=ray.data.ActorPoolStrategy(size=jobs), num_cpus=threads,
+            num_gpus=options.gpus_per_job or None, max_restarts=0)
+        for row in _quietly(dataset.iter_rows()):
             index = int(row["index"])
             result = FileResult(row["status"], int(row["frames"]), float(row["seconds"]),
                                 float(row["fps"]), str(row["error"]))
@@ -64,6 +66,20 @@ def run_ray(tasks: Sequence[FileTask], config: JobConfig, options: Any, on_resul
     finally:
         if started_here:
             ray.shutdown()
+
+
+def _quietly(rows: Iterator[Any]) -> Iterator[Any]:
+    """``rows``, with Ray Data's notes on its own execution (progress bars off, execution
+    finished) kept off the batch's stderr: its errors still show."""
+    loggers = [logging.getLogger(name) for name in ("ray.data", "ray")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield from rows
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
 
 
 def require_ray() -> Any:

@@ -3,7 +3,6 @@ each result in the manifest as it arrives, and sum up."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +14,6 @@ from llie_video.batch.progress import BatchProgress
 from llie_video.batch.worker import FileResult, FileTask, OnFrames, OnResult, partial_files
 from llie_video.errors import UserError
 from llie_video.job_config import JobConfig
-
-log = logging.getLogger(__name__)
 
 Engine = Literal["local", "ray"]
 
