@@ -72,11 +72,13 @@ class Manifest:
         for record in read_records(self.path):
             self.latest[record.input] = record
 
-    def is_done(self, state: InputState) -> bool:
-        """Whether ``state``'s input was enhanced before, unchanged since, its output still there."""
+    def is_done(self, state: InputState, output: str) -> bool:
+        """Whether ``state``'s input was enhanced into ``output`` (relative to OUT_DIR) before,
+        is unchanged since, and the output is still there."""
         record = self.latest.get(state.path)
         return (record is not None and record.status == "done" and record.size == state.size
-                and record.mtime == state.mtime and (self.out_dir / record.output).is_file())
+                and record.mtime == state.mtime and record.output == output
+                and (self.out_dir / output).is_file())
 
     def knows(self, state: InputState) -> bool:
         """Whether any run handed this input to a worker (its output is then the manifest's)."""

@@ -17,9 +17,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from typing import Any
 
-from llie_video.batch.worker import BatchWorker, FileResult, FileTask, OnFrames, OnResult
+from llie_video.batch.worker import (
+    BatchWorker, FileResult, FileTask, OnFrames, OnResult, one_line)
 from llie_video.errors import UserError
 from llie_video.optional import require
+from llie_video.video.pipeline import StageError
 from llie_video.job_config import JobConfig
 
 
@@ -56,16 +58,26 @@ def run_ray(tasks: Sequence[FileTask], config: JobConfig, options: Any, on_resul
         dataset = ray.data.from_items(rows, override_num_blocks=len(rows)).map(
             RayEnhancer, fn_constructor_kwargs={"config": config, "threads": threads},
             compute=ray.data.ActorPoolStrategy(size=jobs), num_cpus=threads,
-            num_gpus=options.gpus_per_job or None, max_restarts=0)
-        for row in _quietly(dataset.iter_rows()):
-            index = int(row["index"])
-            result = FileResult(row["status"], int(row["frames"]), float(row["seconds"]),
-                                float(row["fps"]), str(row["error"]))
-            on_frames(index, result.frames)
-            on_result(index, result)
+            num_gpus=options.gpus_per_job or None, ray_remote_args_fn=_no_restarts)
+        try:
+            for row in _quietly(dataset.iter_rows()):
+                index = int(row["index"])
+                result = FileResult(row["status"], int(row["frames"]), float(row["seconds"]),
+                                    float(row["fps"]), str(row["error"]))
+                on_frames(index, result.frames)
+                on_result(index, result)
+        except ray.exceptions.RayError as exc:  # an actor died (a crash, a lost node)
+            raise StageError("ray", RuntimeError(f"{one_line(exc)}; the files done so far are "
+                                                 "in the manifest, run again to resume")) from None
     finally:
         if started_here:
             ray.shutdown()
+
+
+def _no_restarts() -> dict[str, Any]:
+    """Actors are not restarted (a file whose actor died is failed, and retried by the next
+    run), so Ray need not keep their constructor arguments for a restart (it warns if so)."""
+    return {"max_restarts": 0}
 
 
 def _quietly(rows: Iterator[Any]) -> Iterator[Any]:

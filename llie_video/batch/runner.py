@@ -96,7 +96,7 @@ def run_batch(source: str, out_dir: Path, config: JobConfig,
     plan = []
     for item in items:
         state = InputState.of(item.source)
-        if manifest.is_done(state):
+        if manifest.is_done(state, item.relative.as_posix()):
             summary.skipped += 1
             continue
         task = FileTask(str(item.source), str(out_dir / item.relative), item.kind,

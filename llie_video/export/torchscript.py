@@ -1,5 +1,8 @@
 """TorchScript export: the graph traced once; its sizes stay dynamic.
 
+TorchScript is deprecated in recent torch (2.13 warns on every ``torch.jit`` call): it is here for
+runtimes that still load it (libtorch in C++); prefer ONNX.
+
 While tracing, a tensor's sizes are themselves traced tensors, and the graphs compute sizes and
 resampling coordinates from them with tensor operations (:mod:`llie_video.export.graphs`), so the
 traced file runs at any batch, height and width (checked at another size after export).
@@ -17,9 +20,10 @@ from torch import nn
 def write_torchscript(graph: nn.Module, example: torch.Tensor, path: Path) -> None:
     """Trace ``graph`` on ``example`` ``(N, 3, H, W)`` and save it to ``path``."""
     with warnings.catch_warnings(), torch.no_grad():
-        warnings.simplefilter("ignore")  # tracer warnings about sizes, which are traced here
+        # tracer warnings about sizes (traced here), and torch 2.13 deprecating TorchScript
+        warnings.simplefilter("ignore")
         traced = torch.jit.trace(graph, (example,), check_trace=False)
-    torch.jit.save(traced, str(path))
+        torch.jit.save(traced, str(path))
 
 
 def run_torchscript(path: Path, image: torch.Tensor) -> torch.Tensor:

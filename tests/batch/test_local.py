@@ -54,7 +54,7 @@ def test_mixed_folder_bad_files_recorded_rest_done_then_resume(mixed_folder, tmp
     kept = (out / "night" / "b.mkv").stat().st_mtime_ns
     make_clip("in/a.mp4", frames=5, size=(64, 48), seed=7)
     count = len(_records(out))
-    assert main(["batch", str(mixed_folder), str(out), "-q"]) == EXIT_FAILURE
+    assert main(["batch", str(mixed_folder), str(out), "--jobs", "1", "-q"]) == EXIT_FAILURE
     new = _records(out)[count:]
     assert sorted(Path(r["input"]).name for r in new if r["status"] != "started") == [
         "a.mp4", "not_a_video.mp4", "truncated.mp4"]
@@ -85,7 +85,7 @@ def test_ctrl_c_leaves_no_partial_output_and_the_rerun_does_each_file_once(make_
     assert 1 <= len(done) < 3
     assert _outputs(out) == sorted(r["output"] for r in done)  # no partial or unfinished file
 
-    assert main(["batch", str(source), str(out), "-q"]) == 0
+    assert main(["batch", str(source), str(out), "--jobs", "1", "-q"]) == 0
     done = [Path(r["input"]).name for r in _records(out) if r["status"] == "done"]
     assert sorted(done) == ["clip0.mp4", "clip1.mp4", "clip2.mp4"]  # each exactly once
     assert all(_frames(out / f"clip{i}.mp4") == 240 for i in range(3))

@@ -18,29 +18,31 @@ def test_done_is_skipped_only_while_input_and_output_are_unchanged(tmp_path):
     out.mkdir()
     state = InputState.of(source)
     manifest = Manifest(out)
-    assert not manifest.knows(state) and not manifest.is_done(state)
+    assert not manifest.knows(state) and not manifest.is_done(state, "a.mp4")
     manifest.append(_record(state, "started"))
-    assert manifest.knows(state) and not manifest.is_done(state)
+    assert manifest.knows(state) and not manifest.is_done(state, "a.mp4")
     manifest.append(_record(state, "done", frames=3, seconds=1.5, fps=2.0))
     (out / "a.mp4").write_bytes(b"enhanced")
     reopened = Manifest(out)
-    assert reopened.is_done(InputState.of(source))
+    assert reopened.is_done(InputState.of(source), "a.mp4")
+    assert not reopened.is_done(InputState.of(source), "elsewhere/a.mp4")  # another layout
     (out / "a.mp4").unlink()  # output deleted: redo
-    assert not reopened.is_done(InputState.of(source))
+    assert not reopened.is_done(InputState.of(source), "a.mp4")
     (out / "a.mp4").write_bytes(b"enhanced")
     source.write_bytes(b"a longer video")  # input changed: redo
-    assert not Manifest(out).is_done(InputState.of(source))
+    assert not Manifest(out).is_done(InputState.of(source), "a.mp4")
     assert Manifest(out).knows(InputState.of(source))
 
 
 def test_failed_is_redone(tmp_path):
     source = tmp_path / "a.mp4"
     source.write_bytes(b"x")
+    out = tmp_path / "out"
+    out.mkdir()
     state = InputState.of(source)
-    manifest = Manifest(tmp_path)
-    manifest.append(_record(state, "failed", error="cannot open"))
-    (tmp_path / "a.mp4.out").write_bytes(b"")
-    assert not Manifest(tmp_path).is_done(state)
+    Manifest(out).append(_record(state, "failed", error="cannot open"))
+    (out / "a.mp4").write_bytes(b"")
+    assert not Manifest(out).is_done(state, "a.mp4") and Manifest(out).knows(state)
 
 
 def test_records_are_json_lines_with_every_field(tmp_path):
