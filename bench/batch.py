@@ -8,14 +8,17 @@
    one thread each, timed alternately in one process (median of ``--reps``).
 
 Runs alternate (1 job, 2 jobs, Ray, ...) for ``--rounds`` rounds; medians are printed with the
-ratios, as Markdown.
+ratios, as Markdown, with the CPU seconds the local engine's workers used (on a machine shared
+with other jobs, the wall time says little by itself).
 
-    python bench/batch.py [--clips 8] [--seconds 2] [--size 640x360] [--rounds 2] [--no-ray]
+    python bench/batch.py [--clips 8] [--seconds 2] [--size 640x360] [--rounds 3] [--no-ray]
+                          [--no-batch] [--no-estimators]
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import tempfile
 import time
@@ -38,8 +41,16 @@ def timed(run: Callable[[], object]) -> float:
     return time.perf_counter() - began
 
 
-def batch_runs(folder: Path, scratch: Path, rounds: int, ray: bool) -> dict[str, list[float]]:
-    """Wall seconds of each way of running the batch, ``rounds`` times, alternating."""
+def children_cpu_s() -> float:
+    """CPU seconds of this process's finished child processes (the local engine's workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def batch_runs(folder: Path, scratch: Path, rounds: int,
+               ray: bool) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Wall seconds of each way of running the batch, ``rounds`` times, alternating, and the
+    CPU seconds of the local engine's workers."""
     config = JobConfig()
     ways: dict[str, BatchOptions] = {
         "local, 1 job": BatchOptions(jobs=1, progress=False),
@@ -48,6 +59,7 @@ def batch_runs(folder: Path, scratch: Path, rounds: int, ray: bool) -> dict[str,
     if ray:
         ways["Ray, 2 jobs"] = BatchOptions(jobs=2, engine="ray", progress=False)
     times: dict[str, list[float]] = {name: [] for name in ways}
+    cpu: dict[str, list[float]] = {name: [] for name in ways}
     for round_ in range(rounds):
         for name, options in ways.items():
             out = scratch / f"{name.replace(', ', '-').replace(' ', '')}-{round_}"
@@ -57,10 +69,13 @@ def batch_runs(folder: Path, scratch: Path, rounds: int, ray: bool) -> dict[str,
                 nonlocal summary
                 summary = run_batch(str(folder), out, config, options)
 
+            before = children_cpu_s()
             times[name].append(timed(run))
+            cpu[name].append(children_cpu_s() - before)
             assert summary is not None and not summary.failed, summary
-            print(f"  round {round_ + 1}: {name}: {times[name][-1]:.1f} s", flush=True)
-    return times
+            print(f"  round {round_ + 1}: {name}: {times[name][-1]:.1f} s, workers' CPU "
+                  f"{cpu[name][-1]:.1f} s", flush=True)
+    return times, cpu
 
 
 def estimator_ms(reps: int) -> list[tuple[str, str, float, float]]:
@@ -94,10 +109,11 @@ def main() -> None:
     parser.add_argument("--clips", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--size", default="640x360")
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--reps", type=int, default=15)
     parser.add_argument("--no-ray", action="store_true")
     parser.add_argument("--no-batch", action="store_true")
+    parser.add_argument("--no-estimators", action="store_true")
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.split("x"))
 
@@ -116,16 +132,21 @@ def main() -> None:
                                                    logging_level="ERROR"))
             print(f"batch of {args.clips} clips, {args.size}, {args.seconds:g} s each "
                   f"({frames} frames):", flush=True)
-            times = batch_runs(folder, scratch, args.rounds, not args.no_ray)
+            times, cpu = batch_runs(folder, scratch, args.rounds, not args.no_ray)
             base = statistics.median(times["local, 1 job"])
-            print("\n| run | wall (median) | frames/s | vs 1 job |\n|---|---|---|---|")
+            print("\n| run | wall (median) | frames/s | vs 1 job | workers' CPU (median) |\n"
+                  "|---|---|---|---|---|")
             for name, values in times.items():
                 wall = statistics.median(values)
-                print(f"| {name} | {wall:.1f} s | {frames / wall:.1f} | {base / wall:.2f}x |")
+                work = f"{statistics.median(cpu[name]):.1f} s" if "local" in name else "-"
+                print(f"| {name} | {wall:.1f} s | {frames / wall:.1f} | {base / wall:.2f}x | "
+                      f"{work} |")
             if ray_start is not None:
                 print(f"\nRay start on this machine (ray.init, not in the figures): "
                       f"{ray_start:.1f} s")
 
+    if args.no_estimators:
+        return
     print("\nestimator at its 1080p estimation size, one thread (median ms):", flush=True)
     rows = estimator_ms(args.reps)
     print("\n| model | estimation size | torch | ONNX Runtime | ratio |\n|---|---|---|---|---|")

@@ -214,7 +214,8 @@ def _run_batch(argv: Sequence[str]) -> int:
     p.add_argument("out_dir", help="output folder (with --engine ray: reachable by every node)")
     _add_job_options(p)
     p.add_argument("--jobs", type=int, metavar="N",
-                   help="files at once (default: cores / --threads; jobs x threads <= cores)")
+                   help="files at once (default: cores / (--threads + 1), a core for each "
+                   "job's codec; jobs x threads <= cores)")
     p.add_argument("--engine", choices=["local", "ray"], default="local",
                    help="local process pool (default), or a Ray cluster "
                    "(pip install 'llie-video[ray]')")

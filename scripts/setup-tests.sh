@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the test suite needs: torch (CPU build 2.13.0 first, so the project's torch
-# range is already met), the project with its dev extras, and - when run as root on Debian/Ubuntu -
+# range is already met), the project with its dev extras (pytest, and the ray and onnx extras that
+# the batch, export and ONNX Runtime tests need), and - when run as root on Debian/Ubuntu -
 # the system libraries Qt's offscreen platform and the RTSP test server need.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -13,6 +13,7 @@ the others, then run ``llie-video batch ... --engine ray --address auto`` on any
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from typing import Any
@@ -55,10 +56,15 @@ def run_ray(tasks: Sequence[FileTask], config: JobConfig, options: Any, on_resul
         context.enable_progress_bars = False
         context.print_on_execution_start = False
         rows = [{"index": i, **asdict(task)} for i, task in enumerate(tasks)]
-        dataset = ray.data.from_items(rows, override_num_blocks=len(rows)).map(
-            RayEnhancer, fn_constructor_kwargs={"config": config, "threads": threads},
-            compute=ray.data.ActorPoolStrategy(size=jobs), num_cpus=threads,
-            num_gpus=options.gpus_per_job or None, ray_remote_args_fn=_no_restarts)
+        with warnings.catch_warnings():
+            # Ray Data restarts a dead actor and retries its task forever by default, so a
+            # file that crashes its worker would loop; max_restarts=0 turns that off, and Ray
+            # 2.60 takes it only through its remote arguments, which it marks as deprecated
+            warnings.simplefilter("ignore", DeprecationWarning)
+            dataset = ray.data.from_items(rows, override_num_blocks=len(rows)).map(
+                RayEnhancer, fn_constructor_kwargs={"config": config, "threads": threads},
+                compute=ray.data.ActorPoolStrategy(size=jobs), num_cpus=threads,
+                num_gpus=options.gpus_per_job or None, max_restarts=0)
         try:
             for row in _quietly(dataset.iter_rows()):
                 index = int(row["index"])
@@ -72,12 +78,6 @@ def run_ray(tasks: Sequence[FileTask], config: JobConfig, options: Any, on_resul
     finally:
         if started_here:
             ray.shutdown()
-
-
-def _no_restarts() -> dict[str, Any]:
-    """Actors are not restarted (a file whose actor died is failed, and retried by the next
-    run), so Ray need not keep their constructor arguments for a restart (it warns if so)."""
-    return {"max_restarts": 0}
 
 
 def _quietly(rows: Iterator[Any]) -> Iterator[Any]:

@@ -4,7 +4,7 @@ each result in the manifest as it arrives, and sum up."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -23,8 +23,9 @@ class BatchOptions:
     """How to run a batch.
 
     Attributes:
-        jobs: files enhanced at once (local: processes; Ray: actors); None: as many as the
-            cores allow at ``threads`` per job (the job config's ``runtime.threads``).
+        jobs: files enhanced at once (local: processes; Ray: actors); None: one per
+            ``threads + 1`` cores (``threads``: the job config's ``runtime.threads``, the
+            enhance threads of a job; the other core is its decoder's and encoder's).
         engine: ``local`` (a process pool on this machine) or ``ray`` (a Ray cluster).
         address: the Ray cluster to join (``auto``, ``ray://host:10001``, ``host:6379``);
             None starts a Ray instance on this machine.
@@ -67,15 +68,21 @@ class _Planned:
 
 
 def jobs_and_threads(jobs: int | None, threads: int, cores: int) -> tuple[int, int]:
-    """Files at once and threads per file within ``cores``: ``jobs x threads <= cores``.
+    """Files at once and enhance threads per file within ``cores``: ``jobs x threads <= cores``.
 
-    >>> jobs_and_threads(None, 1, 8), jobs_and_threads(None, 3, 8), jobs_and_threads(2, 1, 8)
-    ((8, 1), (2, 3), (2, 1))
+    By default each job is also given a core for its decoder and encoder (x264 keeps one busy):
+    on two cores one job already uses both, and a second only adds its start-up (measured in
+    docs/scale.md).
+
+    >>> jobs_and_threads(None, 1, 2), jobs_and_threads(None, 1, 16), jobs_and_threads(None, 3, 16)
+    ((1, 1), (8, 1), (4, 3))
+    >>> jobs_and_threads(2, 1, 2)
+    (2, 1)
     """
     if threads < 1:
         raise UserError(f"--threads must be at least 1 in a batch, got {threads}")
     if jobs is None:
-        return max(1, cores // threads), threads
+        return max(1, cores // (threads + 1)), threads
     if jobs * threads > cores:
         raise UserError(f"--jobs {jobs} x --threads {threads} is more threads than the "
                         f"{cores} cores here; lower one of them")
@@ -89,8 +96,11 @@ def run_batch(source: str, out_dir: Path, config: JobConfig,
     in the manifest, the others have no output and are redone by the next run."""
     if out_dir.exists() and not out_dir.is_dir():
         raise UserError(f"{out_dir} exists and is not a folder")
+    out_dir = out_dir.absolute()  # workers may run elsewhere (other folders, other nodes)
+    if config.model.weights is not None:
+        config = replace(config, model=replace(
+            config.model, weights=str(Path(config.model.weights).absolute())))
     items = discover(source, out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     manifest = Manifest(out_dir)
     summary = BatchSummary(manifest.path)
     plan = []
@@ -108,6 +118,7 @@ def run_batch(source: str, out_dir: Path, config: JobConfig,
     plan.sort(key=lambda p: p.state.size, reverse=True)
     _check_config(config)
     engine = _engine(config, options, len(plan))
+    out_dir.mkdir(parents=True, exist_ok=True)
     manifest.append(*(_record(p, "started") for p in plan))
     _run_plan(plan, engine, options, manifest, summary)
     return summary
