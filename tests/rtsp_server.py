@@ -39,7 +39,7 @@ def main() -> None:
         # audio in a file of its own: mpegtsmux held the video back behind it
         audio = "" if args.no_audio else (
             " rtpmp4gdepay name=depay1 ! aacparse ! audio/mpeg,stream-format=adts ! "
-            f"filesink location={args.record}.aac")
+            f"filesink buffer-mode=unbuffered location={args.record}.aac")
         factory.set_launch(
             f"( rtph264depay name=depay0 ! h264parse ! mpegtsmux ! "
             f"filesink location={args.record}{audio} )"
