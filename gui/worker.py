@@ -187,14 +187,19 @@ class PreviewWorker(QObject):
         return ""
 
     def _run(self) -> None:
+        from llie_video.job_config import RuntimeConfig
         from llie_video.models import create_model
         from llie_video.video.device import select_device, select_dtype
+        from llie_video.video.job import configure_cpu_threads
 
         try:
+            runtime = RuntimeConfig()  # the CLI's defaults: the codec threads keep their cores
             device = select_device(self.config.device)
+            configure_cpu_threads(device, runtime.threads)
             model = create_model(self.config.model, pretrained=True)
             with self._lock:
-                stage = EnhanceStage(model, device, select_dtype(device, None), self._settings)
+                stage = EnhanceStage(model, device, select_dtype(device, runtime.half),
+                                     self._settings, kernel_threads=runtime.threads)
             self._decoded_frames = stage.prefers_planes
             self.reader.start()
             opened = self.reader.wait_opened()
