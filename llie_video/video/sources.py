@@ -172,7 +172,7 @@ def audio_template(stream: av.audio.stream.AudioStream) -> av.audio.stream.Audio
     open after that: a preview recording started at the end of a file, a live stream that
     reconnected. The copy is held by an in-memory output container that is never written; the
     stream itself where that container cannot hold the codec."""
-    holder = av.open(io.BytesIO(), "w", format="matroska")
+    holder = av.open(io.BytesIO(), "w", format="nut")  # NUT holds nearly every codec
     try:
         return holder.add_stream_from_template(stream)
     except (av.FFmpegError, ValueError) as exc:
