@@ -15,7 +15,8 @@ from llie_video.flicker import brightness_variance, luma, mabd, warped_error
 from llie_video.models import create_model
 from llie_video.video.frame import Frame
 from llie_video.video.sources import FileSource
-from llie_video.video.stage import EnhanceSettings, EnhanceStage
+from llie_video.enhance.settings import EnhanceSettings
+from llie_video.video.stage import EnhanceStage
 
 
 @dataclass(frozen=True)

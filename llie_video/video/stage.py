@@ -20,13 +20,14 @@ import math
 import threading
 from contextlib import nullcontext
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import av
 import numba
 import numpy as np
 import torch
 
+from llie_video.enhance.settings import DEFAULT_LONG_SIDE, EnhanceSettings
 from llie_video.models.base import EnhancementModel, estimation_scale
 from llie_video.ops import fused_yuv, yuv
 from llie_video.ops.color import adjust_gamma, blend
@@ -40,59 +41,6 @@ from llie_video.video.frame import Frame
 from llie_video.video.frame_processor import PendingFrame, ReadyFrame
 from llie_video.video.plane_transfer import PendingPlanes, PlaneTransfer
 from llie_video.video.smoothing import ParamSmoother
-
-DEFAULT_LONG_SIDE = -1  # the model's own estimation resolution
-
-
-@dataclass(frozen=True)
-class EnhanceSettings:
-    """Per-frame controls, safe to change while a pipeline runs (see :meth:`EnhanceStage.update`).
-
-    Attributes:
-        gamma: post-process gamma on the finished picture, ``> 1`` brightens
-            (``x ** (1 / gamma)``); 1 is neutral.
-        strength: blend with the input, 0 (input) .. 1 (fully enhanced); the brightness ceiling
-            may lower it for a frame.
-        estimation_long_side: long side in pixels of the frame the parameters are estimated on;
-            ``-1`` uses the model's default, ``None`` full resolution.
-        smoothing: temporal smoothing, 0 (off: every frame on its own) .. <1 (strongest): the
-            strength of both the parameter EMA (:mod:`llie_video.video.smoothing`) and the
-            motion-adaptive temporal noise reduction (:mod:`llie_video.video.denoise`).
-        brightness_ceiling: highest mean luma (0..1) of the model's render of a frame (before the
-            user's gamma, which applies on top); a frame the model would render brighter gets a
-            darker render gamma, then a lower strength (:mod:`llie_video.ops.exposure`), so
-            moderately dark input does not wash out and bright input passes through. 1 turns
-            it off.
-        highlight_headroom: share (0..1) of the room above a pixel's brightest input channel
-            that the enhancement may use (:mod:`llie_video.ops.highlights`), so highlights keep
-            their gradation and hue instead of clipping to white; applied in full to frames with
-            bright highlights, loosened for frames without. 1 turns it off.
-    """
-
-    gamma: float = 1.0
-    strength: float = 1.0
-    estimation_long_side: int | None = DEFAULT_LONG_SIDE
-    smoothing: float = 0.7
-    brightness_ceiling: float = 0.5
-    highlight_headroom: float = DEFAULT_HEADROOM
-
-    def __post_init__(self) -> None:
-        if not self.gamma > 0:
-            raise ValueError(f"gamma must be positive, got {self.gamma}")
-        if not 0.0 <= self.strength <= 1.0:
-            raise ValueError(f"strength must be within 0..1, got {self.strength}")
-        if not 0.0 <= self.smoothing < 1.0:
-            raise ValueError(f"smoothing must be within 0..1 (1 excluded), got {self.smoothing}")
-        if not 0.0 < self.brightness_ceiling <= 1.0:
-            raise ValueError(
-                f"brightness_ceiling must be within 0..1 (0 excluded), got {self.brightness_ceiling}")
-        if not 0.0 <= self.highlight_headroom <= 1.0:
-            raise ValueError(
-                f"highlight_headroom must be within 0..1, got {self.highlight_headroom}")
-        long_side = self.estimation_long_side
-        if long_side is not None and long_side != DEFAULT_LONG_SIDE and long_side < 8:
-            raise ValueError(f"estimation_long_side must be >= 8, got {long_side}")
-
 
 _CEILING_PIXELS = 16384  # pixels the brightness ceiling measures a frame on, at most
 

@@ -14,7 +14,8 @@ from llie_video.ops.yuv import YuvSpec, yuv420_planes
 from llie_video.video.denoise import STILL, CameraMotion, TemporalBlend
 from llie_video.video.finish import FrameFinish
 from llie_video.video.plane_render import FusedPlaneRenderer, block_means, widen
-from llie_video.video.stage import EnhanceSettings, EnhanceStage
+from llie_video.enhance.settings import EnhanceSettings
+from llie_video.video.stage import EnhanceStage
 from tests.conftest import shared_path
 
 CPU = torch.device("cpu")

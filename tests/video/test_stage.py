@@ -7,7 +7,8 @@ import torch
 from llie_video import create_model, list_models
 from llie_video.ops.color import adjust_gamma, blend
 from llie_video.ops.highlights import protect_highlights
-from llie_video.video.stage import EnhanceSettings, EnhanceStage
+from llie_video.enhance.settings import EnhanceSettings
+from llie_video.video.stage import EnhanceStage
 
 
 def _reference(model, rgb, settings):
