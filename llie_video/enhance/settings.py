@@ -76,8 +76,8 @@ def setting(default: Any, spec: SettingSpec) -> Any:
 @dataclass(frozen=True)
 class EnhanceSettings:
     """Per-frame controls of the enhancement, safe to change while a pipeline runs (the stage's
-    ``update``). The render applies them in this order: black level, white balance and noise
-    reduction on the input, the model's render (parameters upsampled edge-aware), the brightness
+    ``update``). The render applies them in this order: noise reduction of the input (spatial,
+    then temporal), the model's render (parameters upsampled edge-aware), the brightness
     ceiling's gamma, highlight protection, saturation, strength, then the user's gamma."""
 
     gamma: float = setting(1.0, SettingSpec(
@@ -100,6 +100,17 @@ class EnhanceSettings:
         "share of the room above a pixel's brightest channel that the enhancement may use, "
         "so highlights keep gradation and hue; 1 = off", low=0.0, high=1.0,
         slider=(0.5, 1.0, 0.01), label="Highlights", metavar="SHARE"))
+    denoise: float = setting(3.0, SettingSpec(
+        "spatial noise reduction of the input before the render, in multiples of the noise "
+        "measured in each frame (luma: edge-preserving bilateral; chroma: 5x5 Gaussian); "
+        "clean frames pass untouched; 0 = off", low=0.0, high=8.0, slider=(0.0, 6.0, 0.1),
+        label="Denoise", metavar="K"))
+    saturation: float = setting(1.0, SettingSpec(
+        "colour saturation of the enhanced picture relative to the render, 0 (grey) .. 2",
+        low=0.0, high=2.0, slider=(0.0, 1.5, 0.01), label="Saturation", metavar="S"))
+    edge_aware: bool = setting(True, SettingSpec(
+        "upsample the model's parameter maps guided by the full-resolution frame, so the lift "
+        "follows object edges (no halos beside dark objects)"))
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
