@@ -240,10 +240,16 @@ def _run_eval(argv: Sequence[str]) -> int:
         from llie_video.video.flicker_report import main as flicker_main
 
         return flicker_main(argv)
+    if any(a == "--images" or a.startswith("--images=") for a in argv):
+        from llie_video.image_report import main as images_main
+
+        return images_main(argv)
     p = _Parser(prog="llie-video eval",
                 description="PSNR/SSIM (paired or synthetic pairs) or image statistics (unpaired), "
                 "parameters and ms per 1080p frame, beside the auto-gamma baseline. "
-                "`llie-video eval --video clip.mp4` measures flicker instead.")
+                "`llie-video eval --video clip.mp4` measures flicker and `llie-video eval --images "
+                "DIR` prints no-reference statistics (luma, black level, clipping, colour, noise) "
+                "instead.")
     p.add_argument("--model", default="default")
     p.add_argument("--data", required=True, help="LOL-layout folder, or a folder of images")
     p.add_argument("--weights", help="checkpoint to load instead of the shipped weights")
