@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PyQt6.QtCore import QSettings, Qt
 from PyQt6.QtGui import QCloseEvent, QImage
@@ -15,15 +16,16 @@ from PyQt6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMainWindow, QVBox
 
 from gui.controller import PreviewController
 from gui.controls import ControlPanel
+from gui.images import display_image
 from gui.recorder import RecordingResult
 from gui.settings import GuiSettings
 from gui.sources import normalise_spec
 from gui.views import ComparisonView
-from gui.images import display_image
 from gui.worker import SessionInfo, WorkerConfig
-from llie_video.video.frame import Frame
-from llie_video.video.live_status import LiveStatus
-from llie_video.video.stage import EnhanceSettings
+
+if TYPE_CHECKING:
+    from llie_video.video.frame import Frame
+    from llie_video.video.live_status import LiveStatus
 
 
 class MainWindow(QMainWindow):
@@ -100,12 +102,9 @@ class MainWindow(QMainWindow):
             return
         self.controls.store(self.settings)
         s = self.settings
-        enhance = EnhanceSettings(gamma=s.gamma, strength=s.strength, smoothing=s.smoothing,
-                                  brightness_ceiling=s.brightness_ceiling,
-                                  highlight_headroom=s.highlight_headroom)
         self.controls.record.setChecked(False)
         self.controls.play.setChecked(False)
-        self.controller.start(WorkerConfig(s.source, s.model, s.device, enhance))
+        self.controller.start(WorkerConfig(s.source, s.model, s.device, s.enhance))
         self._say(f"Opening {s.source} …")
 
     def _opened(self, info: SessionInfo) -> None:

@@ -9,11 +9,15 @@ from dataclasses import dataclass
 class FrameFinish:
     """How one frame's render is finished, in this order: ``render_gamma`` on the render (the
     brightness ceiling's, :mod:`llie_video.ops.exposure`), highlight protection with
-    ``headroom`` (:mod:`llie_video.ops.highlights`), the blend with the input at ``strength``,
-    then the user's ``gamma`` on the result (so it brightens or darkens the picture as shown,
-    whatever the ceiling did)."""
+    ``headroom`` (:mod:`llie_video.ops.highlights`), ``saturation`` (the chroma of the result
+    scaled about its luma), the blend with the input at ``strength``, then the user's ``gamma``
+    on the result (so it brightens or darkens the picture as shown, whatever the ceiling did).
+    ``guided``: the parameters arrive as guided-filter coefficients (:mod:`llie_video.ops.guided`)
+    to be applied to the full-resolution luma."""
 
     render_gamma: float
     headroom: float
     strength: float
     gamma: float
+    saturation: float = 1.0
+    guided: bool = False

@@ -11,8 +11,10 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from llie_video.video.pipeline import PipelineStats
+if TYPE_CHECKING:
+    from llie_video.video.pipeline import PipelineStats
 
 
 @dataclass(frozen=True)

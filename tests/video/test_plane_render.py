@@ -14,7 +14,8 @@ from llie_video.ops.yuv import YuvSpec, yuv420_planes
 from llie_video.video.denoise import STILL, CameraMotion, TemporalBlend
 from llie_video.video.finish import FrameFinish
 from llie_video.video.plane_render import FusedPlaneRenderer, block_means, widen
-from llie_video.video.stage import EnhanceSettings, EnhanceStage
+from llie_video.enhance.settings import EnhanceSettings
+from llie_video.video.stage import EnhanceStage
 from tests.conftest import shared_path
 
 CPU = torch.device("cpu")
@@ -66,8 +67,11 @@ def _assert_close(fast, reference):
 
 
 @pytest.mark.parametrize("name", list_models())
-@pytest.mark.parametrize("settings", [EnhanceSettings(smoothing=0.0),
-                                      EnhanceSettings(smoothing=0.0, gamma=1.4, strength=0.7)])
+@pytest.mark.parametrize("settings", [
+    EnhanceSettings(smoothing=0.0),
+    EnhanceSettings(smoothing=0.0, gamma=1.4, strength=0.7),
+    EnhanceSettings(smoothing=0.0, saturation=0.6, edge_aware=False, denoise=0.0),
+])
 def test_fast_path_matches_reference_for_every_model(name, settings):
     torch.manual_seed(0)
     model = create_model(name, pretrained=name == "zero_dce_pp")
@@ -118,7 +122,7 @@ def test_grey_ramp_within_one_code_value():
 def test_strength_zero_gives_back_the_input():
     frame = _to_frame(_scene(64, 48), "yuv420p", colorspace=1, color_range=1)
     stage = EnhanceStage(create_model("default", pretrained=True), CPU,
-                         settings=EnhanceSettings(smoothing=0.0, strength=0.0))
+                         settings=EnhanceSettings(smoothing=0.0, strength=0.0, denoise=0.0))
     for ours, source in zip(_planes(stage.process_planes(frame)), _planes(frame)):
         # chroma is rebuilt from the mean of 2x2 pixels; saturated colours may clip slightly
         assert np.abs(ours.astype(int) - source.astype(int)).mean() < 0.6
@@ -156,7 +160,7 @@ def test_temporal_noise_reduction_follows_a_brightening_scene():
 
     def mean_luma(smoothing):
         stage = EnhanceStage(create_model("default", pretrained=True), CPU,
-                             settings=EnhanceSettings(smoothing=smoothing))
+                             settings=EnhanceSettings(smoothing=smoothing, denoise=0.0))
         return np.array([_planes(stage.process_planes(f))[0].mean() for f in frames])
 
     per_frame, smoothed = mean_luma(0.0), mean_luma(0.7)
