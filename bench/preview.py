@@ -13,8 +13,9 @@ Each round runs, on one dark 720p 30 fps clip (``llie-video sample``'s, H.264 + 
 (c) with ``--rgb-route``, the preview as it ran before it took the fast path (frames decoded to
     RGB, the stage's RGB route, full-size pictures to the window), for comparison.
 
-Prints each run and the ratios to (a) of the same round; asserts nothing. Figures vary between
-runs on shared machines: compare within a run.
+Prints each run, the share of the machine it got (``cores``: this process's CPU time over wall
+time; 2 is all of a 2-core machine) and the ratios to (a) of the same round; asserts nothing.
+Figures vary between runs on shared machines: compare within a run.
 
     python bench/preview.py [--seconds 10] [--rounds 2] [--noise 1] [--rgb-route]
 """
@@ -55,6 +56,17 @@ class Figures:
     fps: float
     latency_ms: float
     frames: int
+    cores: float  # CPU time of this process over wall time: the share of the machine it got
+
+
+class CpuShare:
+    """This process's CPU time over wall time since construction."""
+
+    def __init__(self) -> None:
+        self._cpu, self._wall = time.process_time(), time.monotonic()
+
+    def cores(self) -> float:
+        return (time.process_time() - self._cpu) / (time.monotonic() - self._wall)
 
 
 def cli_live_path(clip: Path) -> Figures:
@@ -64,10 +76,13 @@ def cli_live_path(clip: Path) -> Figures:
     configure_cpu_threads(device, threads)
     stage = EnhanceStage(create_model("default", pretrained=True), device,
                          kernel_threads=threads)
+    stage.prepare()
     latencies: list[float] = []
+    share = CpuShare()
     result = run_live(str(clip), "null", stage,
                       on_frame=lambda frame: latencies.append(time.monotonic() - frame.arrival))
-    return Figures(result.stats.fps, 1000 * statistics.median(latencies), result.frames)
+    return Figures(result.stats.fps, 1000 * statistics.median(latencies), result.frames,
+                   share.cores())
 
 
 def run_events(app: QApplication, seconds: float) -> None:
@@ -88,13 +103,16 @@ def preview(app: QApplication, clip: Path, seconds: float, folder: Path) -> Figu
     deadline = time.monotonic() + 120  # the first run on a machine compiles the kernel
     while not shown and time.monotonic() < deadline:
         run_events(app, 0.05)
+    share = CpuShare()
     run_events(app, seconds - 0.5)
+    cores = share.cores()
     window.close()
     window.controller.wait_finished()
     start = shown[0][0] + SETTLE_S
     kept = [(t, latency) for t, latency in shown if t >= start]
     span = kept[-1][0] - start
-    return Figures(len(kept) / span, 1000 * statistics.median(lat for _, lat in kept), len(kept))
+    return Figures(len(kept) / span, 1000 * statistics.median(lat for _, lat in kept), len(kept),
+                   cores)
 
 
 def use_rgb_route() -> None:
@@ -121,7 +139,7 @@ def main() -> None:
                                  noise=args.noise)
         cli_live_path(clip)  # loads (or compiles) the kernel; not counted
         print(f"{'round':>5s} {'run':28s} {'fps':>6s} {'median ms':>10s} {'frames':>7s} "
-              f"{'fps/CLI':>8s} {'ms/CLI':>7s}")
+              f"{'cores':>6s} {'fps/CLI':>8s} {'ms/CLI':>7s}")
         runs = [("CLI live path (clip -> null)", lambda: cli_live_path(clip)),
                 ("preview, shown", lambda: preview(app, clip, args.seconds, folder))]
         for round_ in range(1, args.rounds + 1):
@@ -130,13 +148,13 @@ def main() -> None:
                 figures = run()
                 cli = cli or figures
                 print(f"{round_:5d} {name:28s} {figures.fps:6.1f} {figures.latency_ms:10.1f} "
-                      f"{figures.frames:7d} {figures.fps / cli.fps:8.2f} "
+                      f"{figures.frames:7d} {figures.cores:6.2f} {figures.fps / cli.fps:8.2f} "
                       f"{figures.latency_ms / cli.latency_ms:7.2f}", flush=True)
         if args.rgb_route:
             use_rgb_route()
             figures = preview(app, clip, args.seconds, folder)
             print(f"{'':5s} {'preview, RGB route (before)':28s} {figures.fps:6.1f} "
-                  f"{figures.latency_ms:10.1f} {figures.frames:7d}")
+                  f"{figures.latency_ms:10.1f} {figures.frames:7d} {figures.cores:6.2f}")
 
 
 if __name__ == "__main__":

@@ -28,15 +28,15 @@ def small_window(qtbot, window):  # noqa: F811 - the fixture imported above
 
 def test_frames_travel_as_planes_and_are_shown_at_the_views_size(qtbot, small_window,
                                                                  make_clip):
-    window = small_window
-    window.open_source(str(make_clip(frames=90, size=(640, 360), fps=30, audio=False)))
-    wait_frames(qtbot, window, 3)
-    frame = window.last_frame
+    win = small_window
+    win.open_source(str(make_clip(frames=90, size=(640, 360), fps=30, audio=False)))
+    wait_frames(qtbot, win, 3)
+    frame = win.last_frame
     assert isinstance(frame.image, av.VideoFrame) and frame.image.format.name == "yuv420p"
     assert isinstance(frame.original, av.VideoFrame)  # no RGB copy of the input either
     assert frame.size == (360, 640)
-    box = window.views.display_box()
-    original, enhanced = window.last_frames
+    box = win.views.display_box()
+    original, enhanced = win.last_frames
     assert fits(original, box) and fits(enhanced, box)
     assert abs(enhanced.width() / enhanced.height() - 640 / 360) < 0.02
     shown = qimage_to_array(enhanced)
@@ -44,20 +44,20 @@ def test_frames_travel_as_planes_and_are_shown_at_the_views_size(qtbot, small_wi
 
 
 def test_split_mode_shows_larger_pictures(qtbot, small_window, make_clip):
-    window = small_window
-    window.open_source(str(make_clip(frames=120, size=(640, 360), fps=30, audio=False)))
-    wait_frames(qtbot, window, 2)
-    side_by_side = window.last_frames[1].width()
-    window.controls.split.setChecked(True)
-    wait_frames(qtbot, window, 3)
-    assert window.last_frames[1].width() > side_by_side
-    assert fits(window.last_frames[1], window.views.display_box())
+    win = small_window
+    win.open_source(str(make_clip(frames=120, size=(640, 360), fps=30, audio=False)))
+    wait_frames(qtbot, win, 2)
+    side_by_side = win.last_frames[1].width()
+    win.controls.split.setChecked(True)
+    wait_frames(qtbot, win, 3)
+    assert win.last_frames[1].width() > side_by_side
+    assert fits(win.last_frames[1], win.views.display_box())
 
 
 def test_snapshot_keeps_the_full_resolution(qtbot, small_window, make_clip):
-    window = small_window
-    window.open_source(str(make_clip(frames=60, size=(640, 360), fps=30, audio=False)))
-    wait_frames(qtbot, window, 1)
-    assert window.last_frames[0].width() < 640
-    for path in window.save_snapshot():
+    win = small_window
+    win.open_source(str(make_clip(frames=60, size=(640, 360), fps=30, audio=False)))
+    wait_frames(qtbot, win, 1)
+    assert win.last_frames[0].width() < 640
+    for path in win.save_snapshot():
         assert qimage_to_array(QImage(str(path))).shape == (360, 640, 3)
