@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from llie_video.arguments import UserErrorParser
 from llie_video.config import load_config
 from llie_video.enhance.settings import add_arguments as add_setting_arguments
 from llie_video.enhance.settings import given_arguments as given_setting_arguments
@@ -29,11 +30,7 @@ EXIT_INTERRUPTED = 130
 VERBS = ("sample", "models", "train", "eval", "preview")
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse that raises a UserError instead of printing usage and exiting."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UserError(f"{message} (see {self.prog} --help)")
+_Parser = UserErrorParser
 
 
 def _enhance_parser() -> argparse.ArgumentParser:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import torch
 
+from llie_video.arguments import UserErrorParser
 from llie_video.errors import UserError
 from llie_video.images import IMAGE_SUFFIXES, read_rgb, write_rgb
 from llie_video.picture_stats import contact_sheet, enhancement_stats, format_stats
@@ -18,7 +19,7 @@ def main(argv: Sequence[str]) -> int:
     from llie_video.models import create_model
     from llie_video.video.stage import EnhanceStage
 
-    p = _Parser(prog="llie-video eval --images",
+    p = UserErrorParser(prog="llie-video eval --images",
                 description="No-reference statistics of photos before and after enhancement: "
                 "mean luma, black level, clipping, colourfulness, noise.")
     p.add_argument("--images", required=True, metavar="DIR", help="folder of photos")

@@ -77,7 +77,7 @@ def setting(default: Any, spec: SettingSpec) -> Any:
 class EnhanceSettings:
     """Per-frame controls of the enhancement, safe to change while a pipeline runs (the stage's
     ``update``). The render applies them in this order: noise reduction of the input (spatial,
-    then temporal), the model's render (parameters upsampled edge-aware), the brightness
+    then temporal), its black point and white balance, the model's render (parameters upsampled edge-aware), the brightness
     ceiling's gamma, highlight protection, saturation, strength, then the user's gamma."""
 
     gamma: float = setting(1.0, SettingSpec(
@@ -105,6 +105,15 @@ class EnhanceSettings:
         "measured in each frame (luma: edge-preserving bilateral; chroma: 5x5 Gaussian); "
         "clean frames pass untouched; 0 = off", low=0.0, high=8.0, slider=(0.0, 6.0, 0.1),
         label="Denoise", metavar="K"))
+    black_clip: float = setting(0.0, SettingSpec(
+        "percent of the darkest pixels whose level becomes black before the render, so a "
+        "lifted black (pedestal, flare, noise floor) is not brightened into milky grey; the "
+        "black point never exceeds 20 of 255 codes; 0 = off", low=0.0, high=5.0,
+        slider=(0.0, 2.0, 0.05), label="Black clip", metavar="PERCENT"))
+    white_balance: float = setting(0.0, SettingSpec(
+        "automatic grey-world white balance of the input, 0 (off) .. 1 (full), so a sensor "
+        "or street-light tint is not amplified with the picture", low=0.0, high=1.0,
+        slider=(0.0, 1.0, 0.01), label="White balance", metavar="SHARE"))
     saturation: float = setting(1.0, SettingSpec(
         "colour saturation of the enhanced picture relative to the render, 0 (grey) .. 2",
         low=0.0, high=2.0, slider=(0.0, 1.5, 0.01), label="Saturation", metavar="S"))

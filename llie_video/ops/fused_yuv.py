@@ -2,9 +2,10 @@
 
 One pass reads 4:2:0 planes (8 to 16 bits; yuv420p, nv12 through strided chroma views, 10-bit),
 and writes 8-bit 4:2:0 planes: per pixel it converts Y'CbCr to R'G'B' in registers, applies the
-temporal noise reduction, the model's render (light-enhancement curves or a Retinex division, with
-the parameter map interpolated on the fly), the ceiling's gamma, highlight protection, strength
-and the user's gamma, and converts back; each output
+temporal noise reduction, the input levels (black point, white balance), the model's render
+(light-enhancement curves or a Retinex division, with the parameter map interpolated on the fly,
+or built from guided-filter coefficients and the pixel's luma), the ceiling's gamma, highlight
+protection, saturation, strength and the user's gamma, and converts back; each output
 chroma sample is made from the mean of its 2x2 enhanced pixels. No full-resolution RGB or float
 frame is ever stored: the working set is a few rows, in cache.
 
@@ -59,7 +60,9 @@ V_LEVELS_OUT = 14  # 4 values
 V_DENOISE_MODE = 18
 V_PREVIOUS_GAIN = 19
 V_GUIDED = 20  # 1: params hold guided-filter slopes then offsets, applied to the input luma
-VALUES = 21
+V_INPUT_SCALE = 21  # 3 values: the input levels' per-channel scale (black point, white balance)
+V_INPUT_OFFSET = 24  # 3 values: and offset
+VALUES = 27
 
 
 @njit(fastmath=True, inline="always")
@@ -311,8 +314,9 @@ def enhance_yuv420(
             c_offset, c_scale)`` (code value = offset + scale * value, with luma in [0, 1] and
             chroma in [-0.5, 0.5]), the temporal filter's mode (DENOISE_OFF, DENOISE_STORE or
             DENOISE_BLEND), the exposure change since the previous frame (the previous planes
-            are scaled by it, about black and neutral chroma, before the blend), and whether
-            ``params`` are guided-filter coefficients.
+            are scaled by it, about black and neutral chroma, before the blend), whether
+            ``params`` are guided-filter coefficients, and the input levels: per channel
+            ``x * scale + offset`` on the noise-reduced input (:mod:`llie_video.ops.input_levels`).
         denoise_map, denoise_top, denoise_weight: the blend weight toward the previous frame,
             interpolated along the width ``(h_d, W)`` and its rows as for ``params``.
         previous_y, previous_u, previous_v: float32 noise-reduced input of the previous frame,
@@ -334,6 +338,12 @@ def enhance_yuv420(
     levels_out = values[V_LEVELS_OUT : V_LEVELS_OUT + 4]
     denoise_mode, previous_gain = int(values[V_DENOISE_MODE]), values[V_PREVIOUS_GAIN]
     guided = values[V_GUIDED] != _f32(0.0)
+    scale_r, scale_g, scale_b = (values[V_INPUT_SCALE], values[V_INPUT_SCALE + 1],
+                                 values[V_INPUT_SCALE + 2])
+    offset_r, offset_g, offset_b = (values[V_INPUT_OFFSET], values[V_INPUT_OFFSET + 1],
+                                    values[V_INPUT_OFFSET + 2])
+    leveled = not (scale_r == _f32(1.0) and scale_g == _f32(1.0) and scale_b == _f32(1.0)
+                   and offset_r == _f32(0.0) and offset_g == _f32(0.0) and offset_b == _f32(0.0))
     kg = _f32(1.0) - kr - kb
     inv_kg = _f32(1.0) / kg
     cr_to_r = _f32(2.0) * (_f32(1.0) - kr)
@@ -417,8 +427,14 @@ def enhance_yuv420(
                 red[c] = min(max(rr, _f32(0.0)), _f32(1.0))
                 green[c] = min(max(gg, _f32(0.0)), _f32(1.0))
                 blue[c] = min(max(bb, _f32(0.0)), _f32(1.0))
-            if guided:
-                _copy_row(guide, luma_row)
+            if leveled:
+                for c in range(width):
+                    red[c] = min(max(red[c] * scale_r + offset_r, _f32(0.0)), _f32(1.0))
+                    green[c] = min(max(green[c] * scale_g + offset_g, _f32(0.0)), _f32(1.0))
+                    blue[c] = min(max(blue[c] * scale_b + offset_b, _f32(0.0)), _f32(1.0))
+            if guided:  # the luma of the (clamped, levelled) input, as the torch route takes it
+                for c in range(width):
+                    guide[c] = kr * red[c] + kg * green[c] + kb * blue[c]
             if keep_input:
                 _copy_row(red_in, red)
                 _copy_row(green_in, green)

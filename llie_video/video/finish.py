@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from llie_video.ops.input_levels import InputLevels
 
 
 @dataclass(frozen=True)
@@ -13,7 +15,8 @@ class FrameFinish:
     scaled about its luma), the blend with the input at ``strength``, then the user's ``gamma``
     on the result (so it brightens or darkens the picture as shown, whatever the ceiling did).
     ``guided``: the parameters arrive as guided-filter coefficients (:mod:`llie_video.ops.guided`)
-    to be applied to the full-resolution luma."""
+    to be applied to the full-resolution luma. ``levels``: the black point and white balance
+    applied to the input before the render (:mod:`llie_video.ops.input_levels`)."""
 
     render_gamma: float
     headroom: float
@@ -21,3 +24,4 @@ class FrameFinish:
     gamma: float
     saturation: float = 1.0
     guided: bool = False
+    levels: InputLevels = field(default_factory=InputLevels)

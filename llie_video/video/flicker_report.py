@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from llie_video.arguments import UserErrorParser
 from llie_video.errors import UserError
 from llie_video.flicker import brightness_variance, luma, mabd, warped_error
 from llie_video.models import create_model
@@ -74,9 +75,7 @@ def flicker_table(inputs: Sequence[np.ndarray],
 
 
 def main(argv: Sequence[str]) -> int:
-    from llie_video.cli import _Parser
-
-    p = _Parser(prog="llie-video eval --video",
+    p = UserErrorParser(prog="llie-video eval --video",
                 description="Flicker figures and no-reference statistics of a clip, enhanced.")
     p.add_argument("--video", required=True, help="video file")
     p.add_argument("--model", default="default")

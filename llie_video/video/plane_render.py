@@ -85,6 +85,8 @@ class KernelValues:
     denoise_mode: int
     previous_gain: float
     guided: bool
+    input_scale: tuple[float, float, float]
+    input_offset: tuple[float, float, float]
 
     def pack(self) -> np.ndarray:
         """The ``(VALUES,)`` float32 array, in the kernel's ``V_*`` order."""
@@ -208,7 +210,8 @@ class FusedPlaneRenderer:
             headroom=finish.headroom, saturation=finish.saturation, strength=finish.strength,
             user_exponent=1.0 / finish.gamma, kr=spec.matrix[0], kb=spec.matrix[2],
             levels_in=spec.levels(), levels_out=spec.levels(8), denoise_mode=mode,
-            previous_gain=denoise.gain if denoise is not None else 1.0, guided=finish.guided)
+            previous_gain=denoise.gain if denoise is not None else 1.0, guided=finish.guided,
+            input_scale=finish.levels.scale, input_offset=finish.levels.offset)
         fused_yuv.enhance_yuv420(
             height, width, *flat, layout, *planes_out, layout_out[[1, 3, 5]], wide, top, weight,
             values.pack(), denoise_map, denoise_top, denoise_weight, *previous,

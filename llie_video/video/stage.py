@@ -33,6 +33,7 @@ from llie_video.ops import fused_yuv, yuv
 from llie_video.ops.color import BT601, adjust_gamma, blend, luma, scale_saturation
 from llie_video.ops.exposure import hold_under_ceiling
 from llie_video.ops.guided import apply_coefficients, clamp_params, guided_coefficients
+from llie_video.ops.input_levels import apply_levels
 from llie_video.ops.highlights import frame_headroom, protect_highlights
 from llie_video.ops.noise import reduce_noise_planes, reduce_noise_rgb
 from llie_video.ops.resize import downscale, low_resolution_size, upsample_params
@@ -41,6 +42,7 @@ from llie_video.video.denoise import STILL, TemporalBlend, TemporalDenoiser
 from llie_video.video.finish import FrameFinish
 from llie_video.video.frame import Frame
 from llie_video.video.frame_processor import PendingFrame, ReadyFrame
+from llie_video.video.input_correction import InputCorrection
 from llie_video.video.plane_transfer import PendingPlanes, PlaneTransfer
 from llie_video.video.smoothing import ParamSmoother
 
@@ -89,6 +91,7 @@ class EnhanceStage:
         self._band_rows = band_rows
         self.smoother = ParamSmoother()
         self.denoiser = TemporalDenoiser()
+        self.input_correction = InputCorrection()
         render = model.render_spec()
         self._render_kind = render.kind if render is not None else None
         self._fused = (plane_render.FusedPlaneRenderer(render)
@@ -157,6 +160,7 @@ class EnhanceStage:
         """Forget the temporal state: call it between unrelated frames (images, seeks, reconnects)."""
         self.smoother.reset()
         self.denoiser.reset()
+        self.input_correction.reset()
         if self._fused is not None:
             self._fused.reset()
 
@@ -169,13 +173,16 @@ class EnhanceStage:
     def _estimate(self, x_low: torch.Tensor, settings: EnhanceSettings,
                   weights: tuple[float, float, float]) -> tuple[torch.Tensor, FrameFinish]:
         """Temporally smoothed parameters ``(B, P, h, w)`` of the small frame ``x_low``
-        ``(B, 3, h, w)``, and how to finish this frame's render (the brightness ceiling
-        applied); a detected scene cut also resets the temporal noise reduction. With
+        ``(B, 3, h, w)`` (corrected in place by the input levels first), and how to finish this
+        frame's render (input levels, brightness ceiling); a detected scene cut also resets the
+        temporal noise reduction and the input levels' history. With
         ``settings.edge_aware`` the parameters are returned as guided-filter coefficients
         ``(B, 2P, h, w)`` on the luma (``weights``) of the frame (:mod:`llie_video.ops.guided`),
         to be applied at full resolution."""
+        levels = self.input_correction(x_low, settings.black_clip, settings.white_balance,
+                                       settings.smoothing)
         # channels-last: the CPU convolutions run ~1.5-3x faster on it at these sizes
-        x_low = x_low.contiguous(memory_format=torch.channels_last)
+        x_low = apply_levels(x_low.contiguous(memory_format=torch.channels_last), levels)
         # a still camera that saw nothing change may keep its parameters (see
         # ParamSmoother.hold); a camera that moved for the previous frame is likely still moving
         camera_still = self.denoiser.last_motion == STILL
@@ -184,9 +191,10 @@ class EnhanceStage:
             params = self.smoother(self.model.estimate(x_low), x_low, settings.smoothing)
         if self.smoother.last_was_cut:
             self.denoiser.reset()
+            self.input_correction.reset()
             if self._fused is not None:
                 self._fused.reset()
-        finish = self._frame_finish(x_low, params, settings)
+        finish = replace(self._frame_finish(x_low, params, settings), levels=levels)
         if settings.edge_aware:
             params = guided_coefficients(luma(x_low.float(), weights), params)
             finish = replace(finish, guided=True)
@@ -234,14 +242,16 @@ class EnhanceStage:
         enhanced band ``(B, 3, rows, W)`` to ``write``. The render is pointwise given the
         parameters, so bands are exact; on the CPU they keep the working set in cache (about 2x
         faster than whole-frame passes at 720p). Temporal noise reduction of the input (at
-        ``smoothing``) happens here too, per band, and guided-filter coefficients become
-        parameters on the band's luma (``weights``). ``x`` is overwritten."""
+        ``smoothing``) happens here too, per band, then the input levels, and guided-filter
+        coefficients become parameters on the band's luma (``weights``). ``x`` is
+        overwritten."""
         band = self._band_rows if x.device.type == "cpu" else x.shape[-2]
         denoise_weights = self.denoiser.begin(x, smoothing)
         for top in range(0, x.shape[-2], band):
             rows = slice(top, top + band)
             x_band, p_band = x[:, :, rows], params[:, :, rows]
             self.denoiser.filter_(x_band, rows, denoise_weights)
+            apply_levels(x_band, finish.levels)
             if finish.guided:
                 p_band = apply_coefficients(p_band, luma(x_band, weights))
                 if self._render_kind is not None:
