@@ -158,8 +158,8 @@ class MainWindow(QMainWindow):
         if frame is None:
             self.show_error("no frame to save yet")
             return []
-        original = frame.original if frame.original is not None else frame.image
-        images = [display_image(pixels, frame.rotation) for pixels in (original, frame.image)]
+        images = [display_image(pixels, frame.rotation)
+                  for pixels in (frame.input_pixels, frame.image)]
         base = self._output_path("snapshot", "")
         paths = [base.with_name(f"{base.name}-{kind}.png") for kind in ("original", "enhanced")]
         for path, image in zip(paths, images):

@@ -85,8 +85,7 @@ class SignalSink:
             self.skipped += 1
             return
         box = self.display_box
-        original = frame.original if frame.original is not None else frame.image
-        self.signal.emit(display_image(original, frame.rotation, box),
+        self.signal.emit(display_image(frame.input_pixels, frame.rotation, box),
                          display_image(frame.image, frame.rotation, box), frame)
 
     def write_audio(self, packet: av.Packet) -> None:

@@ -58,6 +58,11 @@ class Frame:
         return rgb_pixels(self.image)
 
     @property
+    def input_pixels(self) -> np.ndarray | av.VideoFrame:
+        """The pixels before enhancement: :attr:`original` when kept, else :attr:`image`."""
+        return self.original if self.original is not None else self.image
+
+    @property
     def decoded(self) -> av.VideoFrame | None:
         """The pixels as an ``av.VideoFrame`` (as decoded, or resampled to 4:2:0) when they are
         not RGB yet, else None."""
