@@ -23,10 +23,11 @@ from llie_video.ops.yuv import (
     new_yuv420p_like,
     yuv420_planes,
 )
-from llie_video.video.denoise import CameraMotion, TemporalBlend, move_array
+from llie_video.video.camera_motion import MOTION_BLOCK, CameraMotion, move_array
+from llie_video.video.denoise import TemporalBlend
 from llie_video.video.finish import FrameFinish
 
-_BLOCK = 4  # the temporal filter's motion blocks, as in llie_video.video.denoise
+_BLOCK = MOTION_BLOCK  # the temporal filter's motion blocks
 
 
 def interpolation_rows(full: int, low: int) -> tuple[np.ndarray, np.ndarray]:

@@ -38,7 +38,8 @@ from llie_video.ops.highlights import frame_headroom, protect_highlights
 from llie_video.ops.noise import reduce_noise_planes, reduce_noise_rgb
 from llie_video.ops.resize import downscale, low_resolution_size, upsample_params
 from llie_video.video import plane_render
-from llie_video.video.denoise import STILL, TemporalBlend, TemporalDenoiser
+from llie_video.video.camera_motion import STILL
+from llie_video.video.denoise import TemporalBlend, TemporalDenoiser
 from llie_video.video.finish import FrameFinish
 from llie_video.video.frame import Frame
 from llie_video.video.frame_processor import PendingFrame, ReadyFrame

@@ -11,7 +11,8 @@ import torch
 from llie_video import create_model, list_models
 from llie_video.ops.block_means import block_means as plane_block_means
 from llie_video.ops.yuv import YuvSpec, yuv420_planes
-from llie_video.video.denoise import STILL, CameraMotion, TemporalBlend
+from llie_video.video.camera_motion import STILL, CameraMotion
+from llie_video.video.denoise import TemporalBlend
 from llie_video.video.finish import FrameFinish
 from llie_video.video.plane_render import FusedPlaneRenderer, block_means, widen
 from llie_video.enhance.settings import EnhanceSettings
