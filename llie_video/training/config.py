@@ -122,6 +122,10 @@ class ExportConfig:
     ``fit_output_gamma``: for curve models, choose the output gamma with the best PSNR on
     ``calibration_images`` synthetic pairs from the *train* split before exporting.
 
+    ``validation_root``: SICE folder of the synthetic validation figures;
+    ``real_validation_root``: LOL-layout folder whose held-out pairs give the ``real_validation``
+    figures (model alone and as run); either is skipped when absent or None.
+
     ``official_weights`` (recorded as ``official``) and ``more_official_weights`` (recorded as
     ``official_<file stem>``): the original authors' checkpoints scored beside ours on the
     validation set; ``official_arch``: their architecture when it is not ours (no official
@@ -135,6 +139,7 @@ class ExportConfig:
     licence: str = ""
     notes: str = ""
     validation_root: Path | None = Path("../shared/data/train/sice_zero_dce")
+    real_validation_root: Path | None = Path("../shared/data/real_pairs/lol_train")
     official_weights: Path | None = None
     more_official_weights: tuple[Path, ...] = ()
     official_arch: str | None = None
