@@ -89,18 +89,20 @@ class PairedScores:
 
 
 def mean_saturation(image: torch.Tensor) -> float:
-    """Mean HSV saturation ``(max - min) / max`` of the RGB values of the pixels of ``image``
-    ``(3, H, W)`` in [0, 1] (a black pixel counts as 0)."""
+    """Saturation of ``image`` ``(3, H, W)`` in [0, 1]: the HSV saturation ``(max - min) / max`` of
+    its RGB values, each pixel weighted by its value ``max``, i.e. ``sum(max - min) / sum(max)``
+    (0 for a black image). Weighting by value keeps the sensor noise of near-black pixels, whose
+    per-pixel HSV saturation is anything from 0 to 1, from dominating; scaling the image leaves the
+    figure unchanged."""
     high, low = image.amax(0), image.amin(0)
-    return float(((high - low) / high.clamp_min(1e-6)).mean())
+    return float((high - low).sum() / high.sum().clamp_min(1e-6))
 
 
 def saturation_ratio(output: torch.Tensor, target: torch.Tensor) -> float:
-    """How saturated ``output`` is against ``target`` (both ``(3, H, W)`` in [0, 1]): the mean HSV
-    saturation of ``output`` divided by that of ``target`` (:func:`mean_saturation`). HSV saturation
-    does not change with brightness, so an output brighter or darker than its target but of the
-    same colours scores 1; a colourful output of a grey target scores very high (the ratio's
-    denominator is floored at 1e-6)."""
+    """How saturated ``output`` is against ``target`` (both ``(3, H, W)`` in [0, 1]):
+    :func:`mean_saturation` of ``output`` divided by that of ``target``. 1: as colourful as the
+    target; an output brighter or darker than its target but of the same colours scores 1; a
+    colourful output of a grey target scores very high (the denominator is floored at 1e-6)."""
     return mean_saturation(output) / max(mean_saturation(target), 1e-6)
 
 
@@ -122,8 +124,9 @@ def score_pairs(enhance: Enhancer, pairs: Pairs) -> PairedScores:
 
 @dataclass(frozen=True)
 class ImageStats:
-    """Statistics of images (0-255 scale for luma): mean luma, mean HSV saturation, and colour cast
-    (largest deviation of a channel mean from the mean of the three channel means)."""
+    """Statistics of images (0-255 scale for luma): mean luma, saturation
+    (:func:`mean_saturation`), and colour cast (largest deviation of a channel mean from the mean
+    of the three channel means)."""
 
     luma: float
     saturation: float

@@ -40,8 +40,8 @@ RECIPE = (
     "held-out real pairs of {root} (file name SHA-1 fraction < {fraction:g}, split {split}); "
     "models at their default estimation size: alone (model output clamped to 0..1) and as run "
     "(the enhance stage with the CLI's default settings, no temporal smoothing); mean per-image "
-    "PSNR (dB), SSIM (11x11 Gaussian, sigma 1.5, per RGB channel) and saturation ratio (mean HSV "
-    "saturation of the output over that of the target)"
+    "PSNR (dB), SSIM (11x11 Gaussian, sigma 1.5, per RGB channel) and saturation ratio (saturation "
+    "sum(max - min) / sum(max) of the RGB values of the output over that of the target)"
 )
 
 

@@ -52,6 +52,9 @@ def test_saturation_ratio_on_known_colours() -> None:
     assert saturation_ratio(pale, colour) == pytest.approx((0.3 / 0.65) / 0.75, abs=1e-5)
     assert saturation_ratio(grey, colour) == 0.0
     assert saturation_ratio(colour, grey) > 1e4  # any colour against a grey target
+    speckle = torch.full((3, 1, 2), 0.8)
+    speckle[:, 0, 1] = torch.tensor([0.02, 0.0, 0.0])  # a near-black pixel of pure red noise
+    assert mean_saturation(speckle) == pytest.approx(0.02 / 0.82, abs=1e-6)  # weighted by value
     scores = score_pairs(lambda x: x, [(pale, colour), (colour, colour)])
     assert scores.saturation_ratio == pytest.approx(((0.3 / 0.65) / 0.75 + 1.0) / 2, abs=1e-5)
 
