@@ -20,7 +20,6 @@ from gui.settings import GuiSettings
 from gui.sources import normalise_spec
 from gui.views import ComparisonView
 from gui.worker import PreviewStats, SessionInfo, WorkerConfig
-from llie_video.video.stage import EnhanceSettings
 
 
 class MainWindow(QMainWindow):
@@ -94,12 +93,9 @@ class MainWindow(QMainWindow):
             return
         self.controls.store(self.settings)
         s = self.settings
-        enhance = EnhanceSettings(gamma=s.gamma, strength=s.strength, smoothing=s.smoothing,
-                                  brightness_ceiling=s.brightness_ceiling,
-                                  highlight_headroom=s.highlight_headroom)
         self.controls.record.setChecked(False)
         self.controls.play.setChecked(False)
-        self.controller.start(WorkerConfig(s.source, s.model, s.device, enhance))
+        self.controller.start(WorkerConfig(s.source, s.model, s.device, s.enhance))
         self._say(f"Opening {s.source} …")
 
     def _opened(self, info: SessionInfo) -> None:

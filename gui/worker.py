@@ -28,7 +28,8 @@ from gui.recorder import Recorder
 from llie_video.errors import UserError
 from llie_video.video.frame import Frame
 from llie_video.video.pipeline import Pipeline, StageError
-from llie_video.video.stage import EnhanceSettings, EnhanceStage
+from llie_video.enhance.settings import EnhanceSettings
+from llie_video.video.stage import EnhanceStage
 
 STATS_INTERVAL_S = 0.5
 MAX_FRAMES_IN_FLIGHT = 2  # frames emitted but not yet taken by the GUI; more are not shown

@@ -150,7 +150,7 @@ def test_eval_video_prints_flicker_table(make_clip, capsys):
     clip = make_clip(frames=8)
     assert _run("eval", "--video", clip, "--frames", "8") == 0
     out = capsys.readouterr().out
-    for row in ("input", "per-frame", "smoothed"):
+    for row in ("input", "per-frame", "smoothed", "black (1%)", "saturation ratio"):
         assert row in out
     assert _run("eval", "--video", clip, "--smoothing", "1.5") == EXIT_USER_ERROR
     assert _run("eval", "--video", "missing.mp4") == EXIT_USER_ERROR
@@ -177,6 +177,21 @@ def test_eval_real_prints_every_method_on_the_held_out_pairs(tmp_path, real_pair
     assert _run("eval", "--mode", "real", "--data", tmp_path / "nope") == EXIT_USER_ERROR
     assert "real pairs not found" in _one_error_line(capsys)
     assert _run("eval", "--mode", "real", "--data", tmp_path / "pairs", "--weights", "w.pt") == EXIT_USER_ERROR
+
+
+def test_eval_images_prints_no_reference_statistics_and_a_sheet(tmp_path, capsys):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for i in range(2):
+        cv2.imwrite(str(folder / f"{i}.png"), (np.random.default_rng(i).random((32, 48, 3)) * 40).astype(np.uint8))
+    sheet = tmp_path / "sheet.png"
+    assert _run("eval", "--images", folder, "--sheet", sheet) == 0
+    out = capsys.readouterr().out
+    assert "over 2 picture(s)" in out and "newly clipped" in out
+    assert cv2.imread(str(sheet)).shape[1] == 2 * 320
+    assert _run("eval", "--images", tmp_path / "nope") == EXIT_USER_ERROR
+    (tmp_path / "empty").mkdir()
+    assert _run("eval", "--images", tmp_path / "empty") == EXIT_USER_ERROR
 
 
 def test_train_rejects_a_bad_config(tmp_path, capsys):

@@ -61,3 +61,18 @@ def yuv_to_rgb(x: torch.Tensor, weights: tuple[float, float, float] = BT601) -> 
     b = y + 2.0 * (1.0 - kb) * cb
     g = (y - kr * r - kb * b) / kg
     return torch.cat([r, g, b], dim=1)
+
+
+def scale_saturation(x: torch.Tensor, factor: float,
+                     weights: tuple[float, float, float] = BT601) -> torch.Tensor:
+    """Scale the chroma of ``x`` ``(B, 3, H, W)`` in [0, 1] about its luma (``weights``):
+    ``luma + factor * (x - luma)``, clamped to [0, 1]; ``factor`` 1 returns ``x``, 0 grey.
+
+    >>> grey = scale_saturation(torch.tensor([0.2, 0.5, 0.8]).view(1, 3, 1, 1), 0.0)
+    >>> [round(v, 4) for v in grey.flatten().tolist()]
+    [0.4445, 0.4445, 0.4445]
+    """
+    if factor == 1.0:
+        return x
+    y = luma(x, weights)
+    return (y + factor * (x - y)).clamp_(0.0, 1.0)

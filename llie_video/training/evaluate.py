@@ -62,15 +62,21 @@ def model_enhancer(model: EnhancementModel, long_side: int | None = -1) -> Enhan
 
 def stage_enhancer(model: EnhancementModel, long_side: int | None = -1) -> Enhancer:
     """What ``llie-video`` does to an image: the enhance stage with the default settings
-    (brightness ceiling included) at estimation size ``long_side`` (as in
-    :func:`model_enhancer`), without temporal smoothing (images are unrelated)."""
-    from llie_video.video.stage import EnhanceSettings, EnhanceStage
+    (noise reduction and brightness ceiling included) on the 8-bit image, at estimation size
+    ``long_side`` (as in :func:`model_enhancer`), without temporal smoothing (images are
+    unrelated)."""
+    from llie_video.enhance.settings import EnhanceSettings
+    from llie_video.video.stage import EnhanceStage
 
     settings = EnhanceSettings(smoothing=0.0, estimation_long_side=long_side)
     stage = EnhanceStage(model, torch.device("cpu"), settings=settings)
 
     def enhance(x: torch.Tensor) -> torch.Tensor:
-        return stage.enhance_tensor(x.clone()).clamp(0, 1)
+        images = []
+        for image in x:
+            rgb = image.permute(1, 2, 0).clamp(0, 1).mul(255).add(0.5).to(torch.uint8).numpy()
+            images.append(torch.from_numpy(stage.process(rgb)).permute(2, 0, 1))
+        return torch.stack(images).float().div(255)
 
     return enhance
 

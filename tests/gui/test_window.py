@@ -23,7 +23,7 @@ import gui.sources
 from gui.images import qimage_to_array
 from gui.window import MainWindow
 from llie_video.video.live_sources import ReconnectPolicy, StreamOptions
-from llie_video.video.stage import EnhanceSettings
+from llie_video.enhance.settings import EnhanceSettings
 
 TIMEOUT_MS = 15000
 

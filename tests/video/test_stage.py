@@ -7,7 +7,8 @@ import torch
 from llie_video import create_model, list_models
 from llie_video.ops.color import adjust_gamma, blend
 from llie_video.ops.highlights import protect_highlights
-from llie_video.video.stage import EnhanceSettings, EnhanceStage
+from llie_video.enhance.settings import EnhanceSettings
+from llie_video.video.stage import EnhanceStage
 
 
 def _reference(model, rgb, settings):
@@ -19,11 +20,14 @@ def _reference(model, rgb, settings):
     return (y[0].permute(1, 2, 0) * 255 + 0.5).clamp(0, 255).to(torch.uint8).numpy()
 
 
+_PLAIN = {"brightness_ceiling": 1.0, "denoise": 0.0, "edge_aware": False}  # the model's forward
+
+
 @pytest.mark.parametrize("name", list_models())
 @pytest.mark.parametrize("settings", [
-    EnhanceSettings(brightness_ceiling=1.0),
-    EnhanceSettings(gamma=1.4, strength=0.6, brightness_ceiling=1.0),
-    EnhanceSettings(brightness_ceiling=1.0, highlight_headroom=1.0),
+    EnhanceSettings(**_PLAIN),
+    EnhanceSettings(gamma=1.4, strength=0.6, **_PLAIN),
+    EnhanceSettings(highlight_headroom=1.0, **_PLAIN),
 ])
 def test_stage_matches_model_forward(name, settings):
     torch.manual_seed(0)
