@@ -9,6 +9,9 @@ BT601 = (0.299, 0.587, 0.114)
 BT709 = (0.2126, 0.7152, 0.0722)
 
 
+GAMMA_FLOOR = 1e-6  # 1e-6 ** (1 / 1.3) < 3e-5: invisible in 8-bit output
+
+
 def adjust_gamma(x: torch.Tensor, gamma: float) -> torch.Tensor:
     """Gamma post-processing ``x ** (1 / gamma)``: ``gamma > 1`` brightens, ``< 1`` darkens.
 
@@ -23,7 +26,9 @@ def adjust_gamma(x: torch.Tensor, gamma: float) -> torch.Tensor:
         return x
     if gamma <= 0:
         raise ValueError(f"gamma must be positive, got {gamma}")
-    return x.clamp_min(0.0).pow(1.0 / gamma)
+    # Clamped just above 0: the derivative of x ** (1 / gamma) is infinite at black for gamma > 1
+    # (real pairs hold pixels of exactly 0), which turned training losses into NaN.
+    return x.clamp_min(GAMMA_FLOOR).pow(1.0 / gamma)
 
 
 def blend(original: torch.Tensor, enhanced: torch.Tensor, strength: float) -> torch.Tensor:
