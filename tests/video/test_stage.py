@@ -20,7 +20,8 @@ def _reference(model, rgb, settings):
     return (y[0].permute(1, 2, 0) * 255 + 0.5).clamp(0, 255).to(torch.uint8).numpy()
 
 
-_PLAIN = {"brightness_ceiling": 1.0, "denoise": 0.0, "edge_aware": False}  # the model's forward
+_PLAIN = {"brightness_ceiling": 1.0, "denoise": 0.0, "edge_aware": False, "saturation": 1.0,
+          "shadow_desaturation": 0.0}  # the model's forward
 
 
 @pytest.mark.parametrize("name", list_models())
