@@ -243,21 +243,52 @@ def _run_eval(argv: Sequence[str]) -> int:
     p = _Parser(prog="llie-video eval",
                 description="PSNR/SSIM (paired or synthetic pairs) or image statistics (unpaired), "
                 "parameters and ms per 1080p frame, beside the auto-gamma baseline. "
+                "`--mode real`: every shipped model (or --model) alone and as run on the held-out "
+                "real pairs, beside the authors' checkpoints and auto-gamma. "
                 "`llie-video eval --video clip.mp4` measures flicker and `llie-video eval --images "
                 "DIR` prints no-reference statistics (luma, black level, clipping, colour, noise) "
                 "instead.")
-    p.add_argument("--model", default="default")
-    p.add_argument("--data", required=True, help="LOL-layout folder, or a folder of images")
+    p.add_argument("--model", help="model name (default: the default model; --mode real: every "
+                   "shipped model)")
+    p.add_argument("--data", help="LOL-layout folder, or a folder of images (--mode real: default "
+                   "../shared/data/real_pairs/lol_train)")
     p.add_argument("--weights", help="checkpoint to load instead of the shipped weights")
-    p.add_argument("--mode", choices=["auto", "paired", "synthetic", "unpaired"], default="auto")
+    p.add_argument("--mode", choices=["auto", "paired", "synthetic", "unpaired", "real"], default="auto")
+    p.add_argument("--split", choices=["validation", "train", "all"], default="validation",
+                   help="--mode real: which part of the real pairs (default validation: held out)")
     p.add_argument("--no-timing", action="store_true", help="skip the 1080p timing")
     args = p.parse_args(argv)
+    if args.mode == "real":
+        return _run_eval_real(args)
+    if args.data is None:
+        raise UserError("--data is required (except with --mode real)")
     if not Path(args.data).is_dir():
         raise UserError(f"--data {args.data} is not a folder")
     from llie_video.training.evaluate import evaluate
 
-    report = evaluate(args.model, Path(args.data), Path(args.weights) if args.weights else None,
-                      args.mode, timing=not args.no_timing)
+    report = evaluate(args.model or "default", Path(args.data),
+                      Path(args.weights) if args.weights else None, args.mode,
+                      timing=not args.no_timing)
+    print(report.format_table())
+    return 0
+
+
+def _run_eval_real(args: argparse.Namespace) -> int:
+    from llie_video.models._registry import resolve_name
+    from llie_video.models.weights import Manifest
+    from llie_video.training.real_validation import REAL_PAIRS_ROOT, evaluate_real
+
+    root = Path(args.data) if args.data else REAL_PAIRS_ROOT
+    if not ((root / "low").is_dir() and (root / "high").is_dir()):
+        raise UserError(f"real pairs not found: {root} needs low/ and high/ folders (pass --data)")
+    if args.weights and not args.model:
+        raise UserError("--weights needs --model (the architecture of the checkpoint)")
+    models = [resolve_name(args.model)] if args.model else sorted(Manifest.load().models)
+    weights = {models[0]: Path(args.weights)} if args.weights else None
+    try:
+        report = evaluate_real(models, root, args.split, weights)
+    except ValueError as exc:  # no pairs in the split, unreadable images
+        raise UserError(str(exc)) from None
     print(report.format_table())
     return 0
 

@@ -15,7 +15,6 @@ from llie_video.picture_stats import contact_sheet, enhancement_stats, format_st
 
 
 def main(argv: Sequence[str]) -> int:
-    from llie_video.cli import _Parser
     from llie_video.models import create_model
     from llie_video.video.stage import EnhanceStage
 

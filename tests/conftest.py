@@ -105,3 +105,29 @@ def make_clip(tmp_path: Path) -> ClipFactory:
         return write_clip(tmp_path / name, **kwargs)  # type: ignore[arg-type]
 
     return factory
+
+
+def write_real_pairs(root: Path, count: int = 12) -> list[str]:
+    """``count`` LOL-layout pairs ``root/{low,high}/N.png`` (48x40, a bright textured high and
+    its low at a tenth); returns the names of the held-out ones (name hash < the real pairs'
+    held-out fraction)."""
+    import cv2
+
+    from llie_video.data.splits import REAL_HELD_OUT_FRACTION, name_hash_fraction
+
+    (root / "low").mkdir(parents=True)
+    (root / "high").mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(count):
+        high = rng.integers(60, 220, (40, 48, 3), dtype=np.uint8)
+        cv2.imwrite(str(root / "high" / f"{i}.png"), high)
+        cv2.imwrite(str(root / "low" / f"{i}.png"), (high.astype(np.float32) * 0.1).astype(np.uint8))
+    names = [f"{i}.png" for i in range(count)]
+    return [n for n in names if name_hash_fraction(n) < REAL_HELD_OUT_FRACTION]
+
+
+@pytest.fixture
+def real_pairs_folder(tmp_path: Path) -> tuple[Path, list[str]]:
+    """A tiny real-pair folder (see :func:`write_real_pairs`) and its held-out names."""
+    root = tmp_path / "pairs"
+    return root, write_real_pairs(root)

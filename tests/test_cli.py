@@ -167,6 +167,18 @@ def test_eval_images_folder(tmp_path, capsys):
     assert _run("eval", "--data", tmp_path / "nope") == EXIT_USER_ERROR
 
 
+def test_eval_real_prints_every_method_on_the_held_out_pairs(tmp_path, real_pairs_folder, capsys):
+    _, held_out = real_pairs_folder
+    assert _run("eval", "--mode", "real", "--data", tmp_path / "pairs", "--model", "zero_dce_pp") == 0
+    out = capsys.readouterr().out
+    assert f"{len(held_out)} pairs" in out
+    for row in ("zero_dce_pp ", "zero_dce_pp as run", "auto_gamma"):
+        assert row in out
+    assert _run("eval", "--mode", "real", "--data", tmp_path / "nope") == EXIT_USER_ERROR
+    assert "real pairs not found" in _one_error_line(capsys)
+    assert _run("eval", "--mode", "real", "--data", tmp_path / "pairs", "--weights", "w.pt") == EXIT_USER_ERROR
+
+
 def test_eval_images_prints_no_reference_statistics_and_a_sheet(tmp_path, capsys):
     folder = tmp_path / "photos"
     folder.mkdir()

@@ -70,3 +70,18 @@ def test_settings_module_imports_nothing_heavy() -> None:
             "print(sorted(m for m in ('torch', 'numba', 'av', 'cv2') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_shipped_pipeline_config_spells_out_every_setting_at_its_default() -> None:
+    """configs/pipeline/default.yaml documents the defaults: a new setting or a changed default
+    must show up there too."""
+    from pathlib import Path
+
+    import yaml
+
+    from llie_video.config import from_dict
+
+    path = Path(__file__).resolve().parents[2] / "configs" / "pipeline" / "default.yaml"
+    enhance = yaml.safe_load(path.read_text())["enhance"]
+    assert sorted(enhance) == sorted(setting_names())
+    assert from_dict(EnhanceSettings, enhance) == EnhanceSettings()
