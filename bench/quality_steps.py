@@ -28,12 +28,16 @@ from llie_video.video.job import configure_cpu_threads
 from llie_video.video.stage import EnhanceStage
 
 SIZES = {"720p": (1280, 720), "1080p": (1920, 1080)}
-OFF = replace(EnhanceSettings(), denoise=0.0, edge_aware=False, saturation=1.0)
+STEPS = ("denoise", "edge_aware", "saturation", "shadow_desaturation")
+OFF = replace(EnhanceSettings(), denoise=0.0, edge_aware=False, saturation=1.0,
+              shadow_desaturation=0.0)
 VARIANTS = {
     "steps off (the render before them)": OFF,
     "+ noise reduction": replace(OFF, denoise=EnhanceSettings().denoise),
     "+ edge-aware upsampling": replace(OFF, edge_aware=True),
-    "+ saturation 0.8": replace(OFF, saturation=0.8),
+    "+ saturation and shadow desaturation": replace(
+        OFF, saturation=EnhanceSettings().saturation,
+        shadow_desaturation=EnhanceSettings().shadow_desaturation),
     "defaults": EnhanceSettings(),
 }
 
@@ -68,7 +72,7 @@ def main() -> None:
     times: dict[str, list[float]] = {name: [] for name in VARIANTS}
     for _ in range(args.rounds):
         for name, settings in VARIANTS.items():
-            stage.update(**{f: getattr(settings, f) for f in ("denoise", "edge_aware", "saturation")})
+            stage.update(**{f: getattr(settings, f) for f in STEPS})
             times[name].append(mean_ms(stage, frames))
     base = statistics.median(times[next(iter(VARIANTS))])
     print(f"{args.size}, noise {args.noise}, {len(frames)} frames, {args.rounds} rounds, "
