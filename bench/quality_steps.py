@@ -13,17 +13,15 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import time
 from dataclasses import replace
-from pathlib import Path
 
 import av
 import torch
 
 from llie_video import create_model
 from llie_video.enhance.settings import EnhanceSettings
-from llie_video.sample import write_sample_clip
+from llie_video.sample import decoded_sample_frames
 from llie_video.video.job import configure_cpu_threads
 from llie_video.video.stage import EnhanceStage
 
@@ -62,11 +60,7 @@ def main() -> None:
     device = torch.device("cpu")
     configure_cpu_threads(device, 1)
     width, height = SIZES[args.size]
-    with tempfile.TemporaryDirectory() as tmp:
-        clip = write_sample_clip(Path(tmp) / "clip.mp4", args.frames / 30 + 0.2, width, height,
-                                 30, noise=args.noise)
-        with av.open(str(clip)) as container:
-            frames = [f for _, f in zip(range(args.frames), container.decode(video=0))]
+    frames = decoded_sample_frames(args.frames, width, height, args.noise)
     stage = EnhanceStage(create_model("default", pretrained=True), device, kernel_threads=1)
     stage.prepare()
     times: dict[str, list[float]] = {name: [] for name in VARIANTS}
