@@ -123,7 +123,10 @@ def test_server_restart_mid_stream_reconnects(rtsp_server, tmp_path, stage):
     pipelines, seen = [], []
 
     def restart_server():
-        time.sleep(1.5)
+        deadline = time.monotonic() + 30.0  # frames flowing (a cold machine takes a while)
+        while not (pipelines and pipelines[0].stats.frames_out > 0) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
         seen.append(pipelines[0].stats.frames_out)
         rtsp_server.stop()
         time.sleep(1.0)
@@ -132,7 +135,7 @@ def test_server_restart_mid_stream_reconnects(rtsp_server, tmp_path, stage):
     threading.Thread(target=restart_server, daemon=True).start()
     options = StreamOptions(open_timeout_s=3, read_timeout_s=2,
                             reconnect=ReconnectPolicy(attempts=5, interval_s=0.5))
-    result = run_live(rtsp_server.url, str(out), stage, stream=options, duration_s=6.0,
+    result = run_live(rtsp_server.url, str(out), stage, stream=options, duration_s=8.0,
                       on_pipeline=pipelines.append)
     assert seen and 0 < seen[0] < result.frames  # the output kept growing after the restart
     assert len(_frames(out)) == result.frames
