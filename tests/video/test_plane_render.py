@@ -15,7 +15,7 @@ from llie_video.video.denoise import STILL, CameraMotion, TemporalBlend
 from llie_video.video.finish import FrameFinish
 from llie_video.video.plane_render import FusedPlaneRenderer, block_means, widen
 from llie_video.video.stage import EnhanceSettings, EnhanceStage
-from tests.conftest import shared_path
+from tests.helpers.shared import shared_path
 
 CPU = torch.device("cpu")
 
