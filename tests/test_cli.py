@@ -21,6 +21,7 @@ import pytest
 import torch
 
 from llie_video.cli import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USER_ERROR, main
+from llie_video.resources import weights_dir
 from tests.helpers.cli import one_error_line as _one_error_line
 from tests.helpers.clips import decoded_rgb
 
@@ -67,6 +68,8 @@ def test_video_round_trip(clip, tmp_path):
         (["{clip}", "{out}", "--highlight-headroom", "1.5"], "highlight_headroom"),
         (["{clip}", "{out}", "--model", "nope"], "unknown model"),
         (["{clip}", "{out}", "--weights", "{text}"], "cannot read weights"),
+        (["{clip}", "{out}", "--model", "sci", "--weights", "{zero_dce}"],
+         "holds weights for model 'zero_dce', not 'sci'"),
         (["{clip}", "{out}", "--bogus"], "unrecognized arguments"),
         (["{clip}", "{out}", "--config", "{unknown_key}"], "unknown key 'enhance.gama'"),
         (["{clip}", "{out}", "--config", "{tmp}/none.yaml"], "config file not found"),
@@ -92,7 +95,7 @@ def test_user_mistakes_exit_2_with_one_line(args, message, clip, tmp_path, capsy
                "int_for_str": "encoder:\n  codec: 5\n", "bad_value": "encoder:\n  crf: 99\n",
                "not_a_section": "encoder: fast\n"}
     values = {"missing": tmp_path / "missing.mp4", "out": tmp_path / "out.mp4", "text": text,
-              "clip": clip, "tmp": tmp_path}
+              "clip": clip, "tmp": tmp_path, "zero_dce": weights_dir() / "zero_dce.pt"}
     for name, content in configs.items():
         values[name] = tmp_path / f"{name}.yaml"
         values[name].write_text(content)
