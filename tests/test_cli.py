@@ -23,7 +23,7 @@ import torch
 from llie_video.cli import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USER_ERROR, main
 from llie_video.resources import weights_dir
 from tests.helpers.cli import one_error_line as _one_error_line
-from tests.helpers.clips import decoded_rgb
+from tests.helpers.clips import decoded_rgb, x264_settings
 
 REPO = Path(__file__).resolve().parents[1]
 NO_GPU = pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a CUDA GPU")
@@ -114,13 +114,6 @@ def test_existing_output_needs_y(clip, tmp_path, capsys):
     assert _run(clip, out, "-y", "-q") == 0
 
 
-def _x264_settings(path: Path) -> str:
-    """The settings x264 wrote into the stream (its SEI message: "... crf=30.0 ...")."""
-    found = re.search(rb"x264 - core .*?options: ([^\x00]*)", path.read_bytes())
-    assert found, f"no x264 settings in {path}"
-    return found.group(1).decode()
-
-
 def test_config_file_and_options(clip, tmp_path):
     config = tmp_path / "job.yaml"
     config.write_text("enhance:\n  strength: 0.0\nencoder:\n  crf: 30\n  preset: medium\n")
@@ -130,12 +123,12 @@ def test_config_file_and_options(clip, tmp_path):
         fa = next(a.decode(video=0)).to_ndarray(format="rgb24").astype(float)
         fb = next(b.decode(video=0)).to_ndarray(format="rgb24").astype(float)
     assert abs(fa.mean() - fb.mean()) < 3  # strength 0 keeps the input
-    settings = _x264_settings(out)
+    settings = x264_settings(out)
     assert " crf=30.0 " in settings
     assert " subme=7 " in settings  # medium's (veryfast uses 2)
     # an option given on the command line wins over the file
     assert _run(clip, tmp_path / "crf18.mkv", "--config", config, "--crf", "18", "-q") == 0
-    assert " crf=18.0 " in _x264_settings(tmp_path / "crf18.mkv")
+    assert " crf=18.0 " in x264_settings(tmp_path / "crf18.mkv")
 
 
 def test_image_and_folder(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -108,3 +109,10 @@ def dark_frames(count: int, size: tuple[int, int], fmt: str, seed: int = 0) -> l
 def plane_copies(frame: av.VideoFrame) -> list[np.ndarray]:
     """Copies of the Y, Cb and Cr planes of a 4:2:0 frame."""
     return [np.array(p) for p in yuv420_planes(frame)]
+
+
+def x264_settings(path: Path) -> str:
+    """The settings x264 wrote into the stream of ``path`` (its SEI: "... crf=30.0 ...")."""
+    found = re.search(rb"x264 - core .*?options: ([^\x00]*)", path.read_bytes())
+    assert found, f"no x264 settings in {path}"
+    return found.group(1).decode()

@@ -4,7 +4,6 @@ colour tags that say how the samples were encoded, audio muxed behind the first 
 from __future__ import annotations
 
 import os
-import re
 from fractions import Fraction
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from llie_video.video.sinks import (
     partial_path,
 )
 from llie_video.video.sources import FileSource, StreamInfo
+from tests.helpers.clips import x264_settings
 
 TIME_BASE = Fraction(1, 25)
 
@@ -46,12 +46,6 @@ def _write(target: Path, frames: list[Frame], encoder: EncoderSettings | None = 
         sink.write_video(frame)
     sink.close(keep=True)
     return sink
-
-
-def _x264_settings(path: Path) -> str:
-    found = re.search(rb"x264 - core .*?options: ([^\x00]*)", path.read_bytes())
-    assert found, f"no x264 settings in {path}"
-    return found.group(1).decode()
 
 
 def test_encoder_settings_are_checked():
@@ -152,8 +146,8 @@ def test_encoder_options_reach_x264(tmp_path):
     file = _write(tmp_path / "file.mkv", _rgb_frames(3), EncoderSettings(crf=27)).target
     live = _write(tmp_path / "live.mkv", _rgb_frames(3),
                   EncoderSettings(crf=27, preset="ultrafast", zero_latency=True)).target
-    assert " crf=27.0 " in _x264_settings(file) and " bframes=3 " in _x264_settings(file)
-    live_settings = _x264_settings(live)
+    assert " crf=27.0 " in x264_settings(file) and " bframes=3 " in x264_settings(file)
+    live_settings = x264_settings(live)
     # zero latency: no B-frames, no lookahead, a keyframe a second (25 fps)
     assert " bframes=0 " in live_settings and "rc_lookahead" not in live_settings
     assert " keyint=25 " in live_settings and " crf=27.0 " in live_settings

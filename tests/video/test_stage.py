@@ -10,7 +10,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from llie_video import create_model, list_models
+from llie_video import create_model
 from llie_video.models.weights import Manifest
 from llie_video.video.stage import EnhanceSettings, EnhanceStage
 
