@@ -8,10 +8,8 @@ import resource
 import signal
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -24,6 +22,7 @@ from llie_video.cli import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USER_ERROR, main
 from llie_video.resources import weights_dir
 from tests.helpers.cli import one_error_line as _one_error_line
 from tests.helpers.clips import decoded_rgb, x264_settings
+from tests.helpers.waiting import wait_for
 
 REPO = Path(__file__).resolve().parents[1]
 NO_GPU = pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a CUDA GPU")
@@ -164,68 +163,66 @@ def test_models_lists_every_architecture(capsys):
     assert "(default)" in out
 
 
-class EndlessFeed:
-    """An MPEG-TS stream written into a FIFO until its reader goes away (at most ``limit``
-    frames): an input that cannot end before a job reading it is stopped."""
+_FEED = """
+import sys
+from fractions import Fraction
+import av
+import numpy as np
 
-    def __init__(self, fifo: Path, limit: int = 20_000) -> None:
-        os.mkfifo(fifo)
-        self.fifo, self.limit, self.written = fifo, limit, 0
-        self.thread = threading.Thread(target=self._write, daemon=True)
-        self.thread.start()
-
-    def _write(self) -> None:
-        rng = np.random.default_rng(0)
-        try:
-            with av.open(str(self.fifo), "w", format="mpegts") as container:  # waits for a reader
-                stream = container.add_stream("libx264", rate=30)
-                stream.width, stream.height, stream.pix_fmt = 160, 96, "yuv420p"
-                stream.options = {"g": "30", "preset": "ultrafast"}
-                for i in range(self.limit):
-                    rgb = np.clip(rng.normal(30, 4, (96, 160, 3)), 0, 255).astype(np.uint8)
-                    frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
-                    frame.pts, frame.time_base = i, Fraction(1, 30)
-                    container.mux(stream.encode(frame))
-                    self.written += 1
-        except (OSError, av.FFmpegError):
-            pass  # the reader closed the FIFO: the job stopped reading
+rng = np.random.default_rng(0)
+try:
+    with av.open(sys.argv[1], "w", format="mpegts") as container:  # waits for a reader
+        stream = container.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = 160, 96, "yuv420p"
+        stream.options = {"g": "30", "preset": "ultrafast"}
+        for i in range(int(sys.argv[2])):
+            rgb = np.clip(rng.normal(30, 4, (96, 160, 3)), 0, 255).astype(np.uint8)
+            frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+            frame.pts, frame.time_base = i, Fraction(1, 30)
+            container.mux(stream.encode(frame))
+except (OSError, av.FFmpegError):
+    pass  # the reader closed the FIFO: the job stopped reading
+"""
 
 
-def _progress_shows_frames(proc: subprocess.Popen, shown: threading.Event, err: list[str]) -> None:
-    """Read the job's stderr; set ``shown`` once its progress bar counts a written frame."""
-    text = ""
-    while chunk := os.read(proc.stderr.fileno(), 4096).decode(errors="replace"):
-        text += chunk
-        if any(int(n) > 0 for n in re.findall(r"(\d+)frame \[", text)):
-            shown.set()
-    err.append(text)
+def _endless_feed(fifo: Path, limit: int) -> subprocess.Popen:
+    """A process writing an MPEG-TS stream of ``limit`` frames into the FIFO ``fifo``, or until
+    its reader goes away: an input that cannot end before a job reading it is stopped."""
+    os.mkfifo(fifo)
+    return subprocess.Popen([sys.executable, "-c", _FEED, str(fifo), str(limit)])
+
+
+def _frames_in_progress(log: Path) -> int:
+    """The most frames the job's progress bar (in its stderr, written to ``log``) has counted."""
+    counts = re.findall(r"(\d+)frame \[", log.read_text(errors="replace"))
+    return max(map(int, counts), default=0)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-@pytest.mark.timeout(180)
+@pytest.mark.timeout(300)
 def test_stopping_a_job_leaves_a_playable_file(tmp_path, sig):
     """Ctrl-C, or SIGTERM (a service manager, ``timeout``), while frames are being written: the
     job finishes the frames it read, exits 130 and leaves a playable file."""
-    source = tmp_path / "feed.ts"
-    feed = EndlessFeed(source)
-    out = tmp_path / "out.mp4"
-    proc = subprocess.Popen(_command(source, out), stderr=subprocess.PIPE, env=_env())
-    written, err = threading.Event(), []
-    reader = threading.Thread(target=_progress_shows_frames, args=(proc, written, err))
-    reader.start()
+    source, out, log = tmp_path / "feed.ts", tmp_path / "out.mp4", tmp_path / "stderr.txt"
+    limit = 20_000  # 11 minutes of video: far more than the job reads before it is stopped
+    feed = _endless_feed(source, limit)
+    with open(log, "w") as stderr:
+        job = subprocess.Popen(_command(source, out), stderr=stderr, env=_env())
     try:
-        assert written.wait(120), "the job never wrote a frame"
-        proc.send_signal(sig)
-        proc.wait(timeout=120)
+        wait_for(lambda: _frames_in_progress(log) > 0 or job.poll() is not None,
+                 "the job's first frames", timeout_s=180)
+        assert job.poll() is None, log.read_text()
+        job.send_signal(sig)
+        job.wait(timeout=120)
     finally:
-        proc.kill()
-        reader.join(30)
-    feed.thread.join(30)
-    assert proc.returncode == EXIT_INTERRUPTED, err
-    assert "playable" in err[0] and "Traceback" not in err[0]
-    frames = len(decoded_rgb(out))
-    assert 0 < frames <= feed.written < feed.limit
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["feed.ts", "out.mp4"]
+        job.kill()
+        feed.kill()  # it ends by itself once the job closed the FIFO; in any case now
+        feed.wait(30)
+    err = log.read_text()
+    assert job.returncode == EXIT_INTERRUPTED, err
+    assert "playable" in err and "Traceback" not in err
+    assert 0 < len(decoded_rgb(out)) < limit
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["feed.ts", "out.mp4", "stderr.txt"]
 
 
 @contextmanager
