@@ -198,6 +198,13 @@ def _frames_in_progress(log: Path) -> int:
     return max(map(int, counts), default=0)
 
 
+def _like_a_terminal() -> None:
+    """preexec_fn: Ctrl-C's signal acts as it does for a command typed in a terminal. (Started
+    from a background job of a script, as CI may be, a process inherits SIGINT ignored, and
+    Python then leaves it ignored, as nohup'ed programs should.)"""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 @pytest.mark.timeout(300)
 def test_stopping_a_job_leaves_a_playable_file(tmp_path, sig):
@@ -206,14 +213,21 @@ def test_stopping_a_job_leaves_a_playable_file(tmp_path, sig):
     source, out, log = tmp_path / "feed.ts", tmp_path / "out.mp4", tmp_path / "stderr.txt"
     limit = 20_000  # 11 minutes of video: far more than the job reads before it is stopped
     feed = _endless_feed(source, limit)
-    with open(log, "w") as stderr:
-        job = subprocess.Popen(_command(source, out), stderr=stderr, env=_env())
+    with open(log, "w") as stderr:  # a job stuck after the signal shows its threads (SIGABRT)
+        job = subprocess.Popen(_command(source, out), stderr=stderr,
+                               env={**_env(), "PYTHONFAULTHANDLER": "1"},
+                               preexec_fn=_like_a_terminal)
     try:
         wait_for(lambda: _frames_in_progress(log) > 0 or job.poll() is not None,
                  "the job's first frames", timeout_s=180)
         assert job.poll() is None, log.read_text()
         job.send_signal(sig)
-        job.wait(timeout=120)
+        try:
+            job.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            job.send_signal(signal.SIGABRT)
+            job.wait(30)
+            pytest.fail(f"the job did not stop; it wrote:\n{log.read_text()[-6000:]}")
     finally:
         job.kill()
         feed.kill()  # it ends by itself once the job closed the FIFO; in any case now
