@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from llie_video.video.sinks import EncoderSettings
-from llie_video.video.stage import DEFAULT_LONG_SIDE, EnhanceSettings
+from llie_video.enhance.settings import DEFAULT_LONG_SIDE, EnhanceSettings
 
 
 @dataclass(frozen=True)

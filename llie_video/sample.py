@@ -15,7 +15,7 @@ import av
 import numpy as np
 
 from llie_video.errors import UserError
-from llie_video.video.sinks import check_output_path, partial_path
+from llie_video.output_paths import check_output_path, partial_path
 
 
 _FULL_SCALE_PHOTONS = 400.0  # photons a pixel collects at full scale, at noise 1

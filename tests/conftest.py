@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.clips import write_clip
+from tests.helpers.pairs import write_real_pairs
 from tests.helpers.rtsp import RtspServer, refused_port
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -59,3 +60,11 @@ def refused_url() -> Iterator[str]:
     """An RTSP URL on a loopback port that refuses connections for the whole test."""
     with refused_port() as port:
         yield f"rtsp://127.0.0.1:{port}/nothing"
+
+
+@pytest.fixture
+def real_pairs_folder(tmp_path: Path) -> tuple[Path, list[str]]:
+    """A tiny real-pair folder (see :func:`tests.helpers.pairs.write_real_pairs`) and its
+    held-out names."""
+    root = tmp_path / "pairs"
+    return root, write_real_pairs(root)

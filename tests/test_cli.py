@@ -271,14 +271,16 @@ def test_a_full_disk_exits_1_with_one_line_and_no_partial_file(make_clip, tmp_pa
 def _flicker_rows(out: str) -> dict[str, list[float]]:
     """``eval --video``'s table: row name -> brightness var, MABD, warped error, mean luma."""
     return {line[:14].strip(): [float(v) for v in line[14:].split()]
-            for line in out.strip().splitlines()[1:]}
+            for line in out.strip().splitlines()[1:4]}
 
 
 def test_eval_video_measures_the_flicker_smoothing_removes(make_clip, capsys):
     clip = make_clip(frames=16, size=(128, 96))  # dark and noisy: enhanced noise flickers
     assert _run("eval", "--video", clip, "--frames", "12", "--smoothing", "0.6") == 0
-    rows = _flicker_rows(capsys.readouterr().out)
+    out = capsys.readouterr().out
+    rows = _flicker_rows(out)
     assert list(rows) == ["input", "per-frame", "smoothed 0.6"]
+    assert "black (1%)" in out and "saturation ratio" in out  # the statistics that follow
     frames = decoded_rgb(clip)[:12]
     lumas = [0.299 * f[..., 0] + 0.587 * f[..., 1] + 0.114 * f[..., 2] for f in frames]
     input_var, input_mabd, _, input_luma = rows["input"]
@@ -329,9 +331,37 @@ def test_eval_synthetic_pairs_scores_the_validation_split(tmp_path, capsys, monk
     assert "(synthetic)" in out.splitlines()[0]
     table = {line[:24].strip(): line[24:].split() for line in out.splitlines()[2:5]}
     assert len(table) == 3 and "auto_gamma" in table
-    for psnr, ssim, luma, images in table.values():
+    for psnr, ssim, saturation, luma, images in table.values():
         assert int(images) == held_out
         assert 5 < float(psnr) < 60 and 0 < float(ssim) <= 1 and 0 < float(luma) < 255
+        assert float(saturation) > 0
+
+
+def test_eval_real_prints_every_method_on_the_held_out_pairs(tmp_path, real_pairs_folder, capsys):
+    _, held_out = real_pairs_folder
+    assert _run("eval", "--mode", "real", "--data", tmp_path / "pairs", "--model", "zero_dce_pp") == 0
+    out = capsys.readouterr().out
+    assert f"{len(held_out)} pairs" in out
+    for row in ("zero_dce_pp ", "zero_dce_pp as run", "auto_gamma"):
+        assert row in out
+    assert _run("eval", "--mode", "real", "--data", tmp_path / "nope") == EXIT_USER_ERROR
+    assert "real pairs not found" in _one_error_line(capsys)
+    assert _run("eval", "--mode", "real", "--data", tmp_path / "pairs", "--weights", "w.pt") == EXIT_USER_ERROR
+
+
+def test_eval_images_prints_no_reference_statistics_and_a_sheet(tmp_path, capsys):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for i in range(2):
+        cv2.imwrite(str(folder / f"{i}.png"), (np.random.default_rng(i).random((32, 48, 3)) * 40).astype(np.uint8))
+    sheet = tmp_path / "sheet.png"
+    assert _run("eval", "--images", folder, "--sheet", sheet) == 0
+    out = capsys.readouterr().out
+    assert "over 2 picture(s)" in out and "newly clipped" in out
+    assert cv2.imread(str(sheet)).shape[1] == 2 * 320
+    assert _run("eval", "--images", tmp_path / "nope") == EXIT_USER_ERROR
+    (tmp_path / "empty").mkdir()
+    assert _run("eval", "--images", tmp_path / "empty") == EXIT_USER_ERROR
 
 
 def test_train_rejects_a_bad_config(tmp_path, capsys):

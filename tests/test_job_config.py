@@ -10,7 +10,7 @@ from llie_video.errors import ConfigError
 from llie_video.job_config import JobConfig, ModelConfig, RuntimeConfig
 from llie_video.resources import configs_dir
 from llie_video.video.sinks import EncoderSettings
-from llie_video.video.stage import EnhanceSettings
+from llie_video.enhance.settings import EnhanceSettings
 
 DEFAULT_FILE = configs_dir() / "pipeline" / "default.yaml"
 

@@ -62,10 +62,10 @@ def test_a_timestamp_jump_restarts_the_schedule_instead_of_waiting():
     assert time.monotonic() - began < 1_000  # not the 10,000 s the timestamps say
 
 
-def test_live_sources_are_not_paced_and_audio_is_dropped():
+def test_live_sources_are_not_paced_and_audio_passes_for_recordings():
     items = [frame(0, pts=0), "audio", Reset(), frame(1, pts=100 * RATE)]  # 100 s apart
     out = list(PacedSource(items, paced=False))
-    assert [type(item).__name__ for item in out] == ["Frame", "Reset", "Frame"]
+    assert [type(item).__name__ for item in out] == ["Frame", "str", "Reset", "Frame"]
 
 
 def test_a_paused_file_waits_and_resumes_where_it_was():
@@ -91,7 +91,7 @@ def test_a_paused_file_waits_and_resumes_where_it_was():
 
 
 def test_a_paused_live_source_keeps_reading_and_discards():
-    items = [frame(i) for i in range(5)] + [Reset(), frame(5)]
+    items = [frame(i) for i in range(5)] + ["audio", Reset(), frame(5)]
     paced = PacedSource(items, paced=False)
     paced.pause()
     out = list(paced)  # nothing waits: a live stream stays connected while paused

@@ -1,5 +1,6 @@
 """The preview window end to end: real Qt (offscreen), real clips, real RTSP streams (the
-``rtsp_server`` fixture of tests/conftest.py), the real engine.
+``rtsp_server`` fixture of tests/conftest.py), the real engine (the ``window`` fixture and the
+stream options: tests/gui/conftest.py).
 
 No test bounds how long something takes: each waits for a condition (frames shown, threads
 finished), and a prompt stop is shown by the worker ending while what it would otherwise wait
@@ -7,8 +8,6 @@ for (a source minutes long, a connection that never answers) is still going on."
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from pathlib import Path
 
@@ -20,101 +19,19 @@ from PyQt6.QtGui import QImage
 from PyQt6.QtWidgets import QApplication
 
 import gui.app
-import gui.sources
 from gui.images import qimage_to_array
 from gui.window import MainWindow
-from gui.worker import MAX_FRAMES_IN_FLIGHT
-from llie_video.video.live_sources import ReconnectPolicy, StreamOptions
-from llie_video.video.stage import EnhanceSettings
+from llie_video.enhance.settings import EnhanceSettings
 from tests.helpers.clips import decoded_rgb, decoded_times
+from tests.helpers.preview import (
+    FRAMES_IN_FLIGHT,
+    PATIENT_S,
+    TIMEOUT_MS,
+    wait_finished,
+    wait_frames,
+    wait_frames_after_a_change,
+)
 from tests.helpers.rtsp import needs_rtsp
-
-TIMEOUT_MS = 15000
-# frames that may still be shown after a change, made before it: the one being enhanced, the one
-# waiting for the sink, the one the sink is emitting and those emitted but not yet shown
-FRAMES_IN_FLIGHT = 3 + MAX_FRAMES_IN_FLIGHT
-
-
-class SilentServer:
-    """A loopback TCP server that accepts connections and never answers: a stream URL that hangs
-    while connecting. :meth:`close` drops the connections and stops listening."""
-
-    def __init__(self) -> None:
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.05)
-        self.url = f"rtsp://127.0.0.1:{self._listener.getsockname()[1]}/hangs"
-        self.connections: list[socket.socket] = []
-        self._closing = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self._closing.is_set():
-            try:
-                self.connections.append(self._listener.accept()[0])
-            except TimeoutError:
-                continue
-
-    def close(self) -> None:
-        self._closing.set()
-        self._thread.join()
-        self._listener.close()
-        for connection in self.connections:
-            connection.close()
-
-
-@pytest.fixture
-def silent_server():
-    server = SilentServer()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def quick_streams(monkeypatch):
-    """Preview stream options that give up on a dead stream within a few seconds."""
-    quick = StreamOptions(open_timeout_s=3.0, read_timeout_s=3.0,
-                          reconnect=ReconnectPolicy(attempts=1, interval_s=0.1))
-    monkeypatch.setattr(gui.sources, "PREVIEW_STREAM_OPTIONS", quick)
-
-
-PATIENT_S = 120.0
-
-
-@pytest.fixture
-def patient_streams(monkeypatch):
-    """Preview stream options that wait ``PATIENT_S`` for a connection or a packet: a stop that
-    waited for the source would take that long, far beyond the tests' waits."""
-    patient = StreamOptions(open_timeout_s=PATIENT_S, read_timeout_s=PATIENT_S,
-                            reconnect=ReconnectPolicy(attempts=0))
-    monkeypatch.setattr(gui.sources, "PREVIEW_STREAM_OPTIONS", patient)
-
-
-@pytest.fixture
-def window(qtbot, tmp_path: Path, fast_path_compiled):
-    """A window with settings in a temporary ini file and the output folder in tmp_path."""
-    store = QSettings(str(tmp_path / "gui.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(store)
-    win.set_output_folder(tmp_path)
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.close()
-
-
-def wait_frames(qtbot, win: MainWindow, count: int) -> None:
-    target = win.frames_shown + count
-    qtbot.waitUntil(lambda: win.frames_shown >= target, timeout=TIMEOUT_MS)
-
-
-def wait_frames_after_a_change(qtbot, win: MainWindow) -> None:
-    """Wait until a frame enhanced after a settings change is shown."""
-    wait_frames(qtbot, win, FRAMES_IN_FLIGHT + 1)
-
-
-def wait_finished(qtbot, threads) -> None:
-    qtbot.waitUntil(lambda: all(t.isFinished() for t in threads), timeout=TIMEOUT_MS)
-
 
 def test_file_source_fills_both_views(qtbot, window, make_clip):
     window.open_source(str(make_clip(frames=24)))

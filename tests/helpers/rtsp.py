@@ -1,11 +1,13 @@
-"""A real RTSP server on loopback (GStreamer's gst-rtsp-server, tests/rtsp_server.py, run by the
-system Python), and a loopback port that refuses connections."""
+"""Servers on loopback: a real RTSP server (GStreamer's gst-rtsp-server, tests/rtsp_server.py, run
+by the system Python), one that accepts connections and never answers, and a port that refuses
+them."""
 
 from __future__ import annotations
 
 import signal
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -90,3 +92,33 @@ def refused_port() -> Iterator[int]:
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
         yield holder.getsockname()[1]
+
+
+class SilentServer:
+    """A loopback TCP server that accepts connections and never answers: a stream URL that hangs
+    while connecting. :meth:`close` drops the connections and stops listening."""
+
+    def __init__(self) -> None:
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.05)
+        self.url = f"rtsp://127.0.0.1:{self._listener.getsockname()[1]}/hangs"
+        self.connections: list[socket.socket] = []
+        self._closing = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._closing.is_set():
+            try:
+                self.connections.append(self._listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    def close(self) -> None:
+        if self._closing.is_set():
+            return
+        self._closing.set()
+        self._thread.join()
+        self._listener.close()
+        for connection in self.connections:
+            connection.close()

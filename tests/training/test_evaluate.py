@@ -18,7 +18,9 @@ from llie_video.training.evaluate import (
     evaluate,
     grid_rows,
     image_stats,
+    mean_saturation,
     ms_per_frame,
+    saturation_ratio,
     score_pairs,
 )
 from llie_video.training.grid import GAP, GRID_IMAGES, TILE_HEIGHT, side_by_side
@@ -38,6 +40,24 @@ def test_score_pairs_matches_hand_psnr() -> None:
     assert scores.psnr == pytest.approx((20.0 + 40.0) / 2, abs=1e-3)
     assert scores.images == 2
     assert scores.output_luma == pytest.approx(0.2 * 255, abs=1e-3)
+
+
+def test_saturation_ratio_on_known_colours() -> None:
+    colour = torch.zeros(3, 12, 12)
+    colour[0], colour[1], colour[2] = 0.8, 0.4, 0.2  # HSV saturation (0.8 - 0.2) / 0.8 = 0.75
+    pale = colour * 0.5 + 0.25  # 0.65, 0.45, 0.35: saturation 0.3 / 0.65
+    grey = torch.full((3, 12, 12), 0.5)
+    assert mean_saturation(colour) == pytest.approx(0.75, abs=1e-6)
+    assert saturation_ratio(colour, colour) == pytest.approx(1.0)
+    assert saturation_ratio(colour * 0.5, colour) == pytest.approx(1.0)  # brightness does not count
+    assert saturation_ratio(pale, colour) == pytest.approx((0.3 / 0.65) / 0.75, abs=1e-5)
+    assert saturation_ratio(grey, colour) == 0.0
+    assert saturation_ratio(colour, grey) > 1e4  # any colour against a grey target
+    speckle = torch.full((3, 1, 2), 0.8)
+    speckle[:, 0, 1] = torch.tensor([0.02, 0.0, 0.0])  # a near-black pixel of pure red noise
+    assert mean_saturation(speckle) == pytest.approx(0.02 / 0.82, abs=1e-6)  # weighted by value
+    scores = score_pairs(lambda x: x, [(pale, colour), (colour, colour)])
+    assert scores.saturation_ratio == pytest.approx(((0.3 / 0.65) / 0.75 + 1.0) / 2, abs=1e-5)
 
 
 def test_image_stats_by_hand() -> None:

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 
+import av
 import pytest
 import torch
 
@@ -60,7 +61,6 @@ class Meanwhile:
 
 
 @needs_rtsp
-@pytest.mark.timeout(120)
 def test_rtsp_in_file_out(rtsp_server, tmp_path, stage):
     out = tmp_path / "live.mp4"
     statuses = []
@@ -76,8 +76,15 @@ def test_rtsp_in_file_out(rtsp_server, tmp_path, stage):
     assert not statuses or statuses[-1].latency_ms > 0  # a report a second (the job may be shorter)
 
 
+def _readable_frames(path) -> int:
+    """Frames that decode from a file still being written (0 while it is not readable yet)."""
+    try:
+        return len(decoded_rgb(path))
+    except (OSError, av.FFmpegError):
+        return 0
+
+
 @needs_rtsp
-@pytest.mark.timeout(120)
 def test_rtsp_in_rtsp_out_read_back(rtsp_server, tmp_path, capsys):
     recording = tmp_path / "received.ts"
     media_server = RtspServer(record=recording)
@@ -88,7 +95,7 @@ def test_rtsp_in_rtsp_out_read_back(rtsp_server, tmp_path, capsys):
         assert code == 0, err
         published = int(err.split("done: ")[1].split()[0])
         # the media server writes what it received as it arrives: wait until it is all there
-        wait_for(lambda: recording.exists() and len(decoded_rgb(recording)) >= published,
+        wait_for(lambda: _readable_frames(recording) >= published,
                  f"the {published} published frames in the recording", timeout_s=30)
     finally:
         media_server.stop()
@@ -99,7 +106,6 @@ def test_rtsp_in_rtsp_out_read_back(rtsp_server, tmp_path, capsys):
 
 
 @needs_rtsp
-@pytest.mark.timeout(120)
 def test_server_restart_mid_stream_reconnects_with_monotonic_timestamps(rtsp_server, tmp_path,
                                                                        stage):
     out = tmp_path / "live.mp4"
@@ -127,7 +133,6 @@ def test_server_restart_mid_stream_reconnects_with_monotonic_timestamps(rtsp_ser
 
 
 @needs_rtsp
-@pytest.mark.timeout(120)
 def test_stop_while_backing_off_is_prompt_and_keeps_the_recording(rtsp_server, tmp_path, stage):
     out = tmp_path / "live.mp4"
     written = FrameCounter()
@@ -156,7 +161,6 @@ def test_stop_while_backing_off_is_prompt_and_keeps_the_recording(rtsp_server, t
 
 
 @needs_rtsp
-@pytest.mark.timeout(120)
 def test_stream_lost_for_good_reports_it_and_keeps_the_recording(rtsp_server, tmp_path, stage):
     out = tmp_path / "live.mp4"
     written = FrameCounter()
@@ -176,7 +180,6 @@ def test_stream_lost_for_good_reports_it_and_keeps_the_recording(rtsp_server, tm
     assert sorted(p.name for p in tmp_path.iterdir()) == ["live.mp4", "served.mp4"]
 
 
-@pytest.mark.timeout(60)
 def test_server_never_up_backs_off_then_fails_cleanly(refused_url, tmp_path, capsys):
     started = time.monotonic()
     with log_watch(SOURCE_LOG, "retrying in") as retrying:
@@ -195,14 +198,6 @@ def test_reconnect_policy_backs_off_exponentially_up_to_its_cap():
     policy = ReconnectPolicy(attempts=6, interval_s=0.5, backoff=3.0, max_interval_s=5.0)
     assert list(policy.delays()) == [0.5, 1.5, 4.5, 5.0, 5.0, 5.0]
     assert list(ReconnectPolicy(attempts=0).delays()) == []
-
-
-def test_live_clock_is_monotonic_whatever_the_arrivals():
-    """Arrival times in ms from the first, never repeating nor going back (a frame arriving in
-    the same millisecond, or a clock step back, still gets the next timestamp)."""
-    clock = live_sources._LiveClock()
-    arrivals = [100.0, 100.0, 100.0004, 100.5, 100.2, 101.0]
-    assert [clock.stamp(t) for t in arrivals] == [0, 1, 2, 500, 501, 1000]
 
 
 @pytest.mark.parametrize("decoded_frames", [True, False])

@@ -1,9 +1,8 @@
-"""Video sinks: encoder settings, safe output paths, files written under a temporary name,
-colour tags that say how the samples were encoded, audio muxed behind the first frame."""
+"""Video sinks: encoder settings, files written under a temporary name, colour tags that say
+how the samples were encoded, audio muxed behind the first frame."""
 
 from __future__ import annotations
 
-import os
 from fractions import Fraction
 from pathlib import Path
 
@@ -14,14 +13,7 @@ import pytest
 from llie_video import UserError
 from llie_video.ops.yuv import yuv420_planes
 from llie_video.video.frame import Frame
-from llie_video.video.sinks import (
-    EncoderSettings,
-    FileSink,
-    NullSink,
-    StreamSink,
-    check_output_path,
-    partial_path,
-)
+from llie_video.video.sinks import EncoderSettings, FileSink, NullSink, StreamSink
 from llie_video.video.sources import FileSource, StreamInfo
 from tests.helpers.clips import x264_settings
 
@@ -56,34 +48,6 @@ def test_encoder_settings_are_checked():
     with pytest.raises(UserError, match="'aac' is not a video encoder"):
         EncoderSettings(codec="aac").check()
     EncoderSettings(codec="mpeg4").check()
-
-
-def test_output_paths_are_checked(tmp_path):
-    existing = tmp_path / "out.mp4"
-    existing.write_bytes(b"keep")
-    with pytest.raises(UserError, match="exists; pass -y to overwrite it"):
-        check_output_path(existing, overwrite=False)
-    check_output_path(existing, overwrite=True)
-    with pytest.raises(UserError, match="is a folder, not a file"):
-        check_output_path(tmp_path, overwrite=True)
-    with pytest.raises(UserError, match="output folder .*nowhere does not exist"):
-        check_output_path(tmp_path / "nowhere" / "out.mp4", overwrite=False)
-    check_output_path(tmp_path / "new.mp4", overwrite=False)
-    assert existing.read_bytes() == b"keep"
-
-
-@pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
-def test_an_unwritable_folder_is_refused(tmp_path):
-    folder = tmp_path / "locked"
-    folder.mkdir(mode=0o500)
-    with pytest.raises(UserError, match="cannot write to folder"):
-        check_output_path(folder / "out.mp4", overwrite=False)
-
-
-def test_partial_path_is_hidden_beside_the_target_with_its_suffix(tmp_path):
-    partial = partial_path(tmp_path / "clip.mkv")
-    assert partial.parent == tmp_path and partial.suffix == ".mkv"
-    assert partial.name.startswith(".clip.partial-")
 
 
 def test_the_file_appears_under_its_name_only_when_complete(tmp_path):

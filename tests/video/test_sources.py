@@ -1,5 +1,5 @@
-"""File sources: what they say about a file, and frames and audio packets in demux order with
-their timing, as RGB or as the 4:2:0 planes the enhance stage reads."""
+"""File sources: what they say about a file, frames and audio packets in demux order with their
+timing, as RGB or as the 4:2:0 planes the enhance stage reads, and audio that outlives them."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 
 from llie_video import UserError
 from llie_video.video.frame import Frame
+from llie_video.video.sinks import EncoderSettings, FileSink
 from llie_video.video.sources import FileSource, is_url
 from tests.helpers.clips import decoded_times
 
@@ -90,3 +91,22 @@ def test_rgb_video_is_handed_over_as_rgb(make_clip):
 ])
 def test_is_url(name, url):
     assert is_url(name) == url
+
+
+def test_a_sink_opened_after_the_source_closed_remuxes_its_audio(make_clip, tmp_path):
+    """The audio a sink remuxes stays usable after the source closed (a preview recording
+    started at the end of a file, a stream that reconnected)."""
+    clip = make_clip(frames=24)
+    with FileSource(clip) as source:
+        info = source.info()
+        items = list(source)
+    # the source (and its container) is closed: only what it handed over is left
+    sink = FileSink(tmp_path / "late.mp4", info, EncoderSettings())
+    for item in items:
+        (sink.write_video if isinstance(item, Frame) else sink.write_audio)(item)
+    sink.close()
+    with av.open(str(clip)) as original, av.open(str(tmp_path / "late.mp4")) as written:
+        expected = [(p.pts, bytes(p)) for p in original.demux(audio=0) if p.dts is not None]
+        got = [(p.pts, bytes(p)) for p in written.demux(audio=0) if p.dts is not None]
+        assert written.streams.audio[0].time_base == original.streams.audio[0].time_base
+    assert got == expected

@@ -12,7 +12,8 @@ import torch.nn.functional as F
 
 from llie_video import create_model
 from llie_video.models.weights import Manifest
-from llie_video.video.stage import EnhanceSettings, EnhanceStage
+from llie_video.enhance.settings import EnhanceSettings
+from llie_video.video.stage import EnhanceStage
 
 BT601 = torch.tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)
 MAX_EXPONENT = 2.5  # the ceiling darkens the render by at most this exponent
@@ -110,13 +111,18 @@ FRAMES = {"very dark": _test_frame(18), "dim": _test_frame(30), "dusk": _test_fr
           "bright": _test_frame(150)}
 
 
+# the render steps this recipe leaves out (noise reduction, edge-aware upsampling, saturation,
+# shadow desaturation) turned off
+_RECIPE = {"denoise": 0.0, "edge_aware": False, "saturation": 1.0, "shadow_desaturation": 0.0}
+
+
 @pytest.mark.parametrize("name", sorted(Manifest.load().models))
 @pytest.mark.parametrize("settings", [
-    EnhanceSettings(),
-    EnhanceSettings(gamma=1.4, strength=0.6),
-    EnhanceSettings(brightness_ceiling=0.35, highlight_headroom=0.5, smoothing=0.0),
-    EnhanceSettings(brightness_ceiling=1.0, highlight_headroom=1.0),
-], ids=["defaults", "gamma-strength", "low-ceiling", "all-off"])
+    EnhanceSettings(**_RECIPE),
+    EnhanceSettings(gamma=1.4, strength=0.6, **_RECIPE),
+    EnhanceSettings(brightness_ceiling=0.35, highlight_headroom=0.5, smoothing=0.0, **_RECIPE),
+    EnhanceSettings(brightness_ceiling=1.0, highlight_headroom=1.0, **_RECIPE),
+], ids=["ceiling-and-highlights", "gamma-strength", "low-ceiling", "all-off"])
 def test_stage_follows_its_recipe(name, settings):
     model = create_model(name, pretrained=True)
     held = 0
@@ -198,3 +204,22 @@ def test_brightness_ceiling_is_the_same_on_the_plane_path():
     plain = torch_stage.process_planes(frame).to_ndarray(format="rgb24").astype(float)
     assert abs(fused.mean() - 0.5 * 255) < 0.05 * 255
     assert np.abs(fused - plain).mean() < 2.0  # the two routes differ by about one code value
+
+
+def test_a_dim_tinted_grey_wall_stays_grey():
+    """Sensor noise and a faint lilac tint in a very dark flat area: with the shadows' colour
+    faded by the measured noise, the enhanced wall is close to grey; without, the tint is
+    amplified with it."""
+    rng = np.random.default_rng(5)
+    wall = np.clip(np.array([9.0, 7.0, 10.0]) + rng.normal(0, 2.5, (90, 120, 3)), 0, 255)
+    wall = wall.astype(np.uint8)
+
+    def chroma(settings):
+        out = EnhanceStage(create_model("default", pretrained=True), torch.device("cpu"),
+                           settings=settings).process(wall).astype(float)
+        return np.abs(out - out.mean(2, keepdims=True)).mean(), out.mean()
+
+    faded, lit = chroma(EnhanceSettings(smoothing=0.0))
+    tinted, _ = chroma(EnhanceSettings(smoothing=0.0, shadow_desaturation=0.0))
+    assert lit > 15  # it was brightened
+    assert faded < 0.5 * tinted
