@@ -17,7 +17,7 @@ from llie_video.video.finish import FrameFinish
 from llie_video.video.plane_render import FusedPlaneRenderer, block_means, widen
 from llie_video.enhance.settings import EnhanceSettings
 from llie_video.video.stage import EnhanceStage
-from tests.conftest import shared_path
+from tests.helpers.shared import shared_path
 
 CPU = torch.device("cpu")
 
