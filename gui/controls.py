@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import torch
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import (
@@ -19,6 +21,7 @@ from PyQt6.QtWidgets import (
 )
 
 from gui.settings import GuiSettings
+from llie_video.enhance.settings import slider_settings
 
 
 def model_choices() -> list[str]:
@@ -75,17 +78,14 @@ class ControlPanel(QWidget):
 
     def __init__(self, settings: GuiSettings) -> None:
         super().__init__()
-        self.gamma = ValueSlider(0.5, 2.0, 150, settings.gamma)
-        self.strength = ValueSlider(0.0, 1.0, 100, settings.strength)
-        self.smoothing = ValueSlider(0.0, 0.95, 95, settings.smoothing)
-        self.brightness_ceiling = ValueSlider(0.3, 1.0, 70, settings.brightness_ceiling)
-        self.brightness_ceiling.setToolTip(
-            "Highest mean brightness of the enhanced view; brighter frames get a darker gamma, "
-            "then less strength. 1 = off.")
-        self.highlight_headroom = ValueSlider(0.5, 1.0, 50, settings.highlight_headroom)
-        self.highlight_headroom.setToolTip(
-            "Share of the room above each pixel's brightest channel that the enhancement may "
-            "use: lower keeps more highlight detail. 1 = off.")
+        self.sliders: dict[str, ValueSlider] = {}  # one per slider setting, by name
+        for name, spec in slider_settings():
+            low, high, step = spec.slider  # type: ignore[misc]
+            slider = ValueSlider(low, high, round((high - low) / step),
+                                 getattr(settings.enhance, name))
+            slider.setToolTip(spec.help[0].upper() + spec.help[1:] + ".")
+            self.sliders[name] = slider
+            setattr(self, name, slider)  # e.g. panel.gamma
         self.model = QComboBox()
         self.model.addItems(model_choices())
         self.model.setCurrentText(settings.model)
@@ -108,8 +108,8 @@ class ControlPanel(QWidget):
         self.split.setChecked(settings.split_mode)
         self.folder = QPushButton(settings.output_folder)
         self._layout()
-        for name in ("gamma", "strength", "smoothing", "brightness_ceiling", "highlight_headroom"):
-            getattr(self, name).changed.connect(
+        for name, slider in self.sliders.items():
+            slider.changed.connect(
                 lambda value, name=name: self.settings_changed.emit(name, value))
         self.model.currentTextChanged.connect(self.engine_changed)
         self.device.currentTextChanged.connect(self.engine_changed)
@@ -122,11 +122,8 @@ class ControlPanel(QWidget):
 
     def _layout(self) -> None:
         form = QFormLayout()
-        form.addRow("Gamma", self.gamma)
-        form.addRow("Strength", self.strength)
-        form.addRow("Smoothing", self.smoothing)
-        form.addRow("Ceiling", self.brightness_ceiling)
-        form.addRow("Highlights", self.highlight_headroom)
+        for name, spec in slider_settings():
+            form.addRow(spec.label, self.sliders[name])
         form.addRow("Model", self.model)
         form.addRow("Device", self.device)
         webcam = QHBoxLayout()
@@ -153,9 +150,7 @@ class ControlPanel(QWidget):
 
     def store(self, settings: GuiSettings) -> None:
         """Copy the controls' values into ``settings``."""
-        settings.gamma, settings.strength = self.gamma.value(), self.strength.value()
-        settings.smoothing = self.smoothing.value()
-        settings.brightness_ceiling = self.brightness_ceiling.value()
-        settings.highlight_headroom = self.highlight_headroom.value()
+        settings.enhance = replace(settings.enhance, **{
+            name: slider.value() for name, slider in self.sliders.items()})
         settings.model, settings.device = self.model.currentText(), self.device.currentText()
         settings.split_mode = self.split.isChecked()

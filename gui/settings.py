@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from PyQt6.QtCore import QSettings
 
-from llie_video.video.stage import EnhanceSettings
+from llie_video.enhance.settings import EnhanceSettings, slider_settings
 
 ORGANISATION, APPLICATION = "llie-video", "preview"
-_ENHANCE = EnhanceSettings()  # the engine's defaults are the window's first-run values
+_ENHANCE_GROUP = "enhance/"  # the store's keys of the enhancement settings
 
 
 @dataclass
 class GuiSettings:
     """Everything the window remembers."""
 
-    gamma: float = _ENHANCE.gamma
-    strength: float = _ENHANCE.strength
-    smoothing: float = _ENHANCE.smoothing
-    brightness_ceiling: float = _ENHANCE.brightness_ceiling
-    highlight_headroom: float = _ENHANCE.highlight_headroom
+    enhance: EnhanceSettings = field(default_factory=EnhanceSettings)  # the engine's defaults
     model: str = "default"
     device: str = "auto"
     source: str = ""
@@ -34,14 +30,24 @@ class GuiSettings:
         """Read from ``store``; missing or unreadable values keep their defaults."""
         settings = cls()
         for f in fields(cls):
-            default = getattr(settings, f.name)
-            value = store.value(f.name, default, type=type(default))
-            setattr(settings, f.name, value)
+            if f.name != "enhance":
+                default = getattr(settings, f.name)
+                setattr(settings, f.name, store.value(f.name, default, type=type(default)))
+        for name, _ in slider_settings():
+            default = getattr(settings.enhance, name)
+            value = store.value(_ENHANCE_GROUP + name, default, type=float)
+            try:
+                settings.enhance = replace(settings.enhance, **{name: value})
+            except ValueError:  # out of range (an older version's value): keep the default
+                pass
         return settings
 
     def save(self, store: QSettings) -> None:
         for f in fields(self):
-            store.setValue(f.name, getattr(self, f.name))
+            if f.name != "enhance":
+                store.setValue(f.name, getattr(self, f.name))
+        for name, _ in slider_settings():
+            store.setValue(_ENHANCE_GROUP + name, getattr(self.enhance, name))
         store.sync()
 
 

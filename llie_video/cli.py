@@ -18,7 +18,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from llie_video.arguments import UserErrorParser
 from llie_video.config import load_config
+from llie_video.enhance.settings import add_arguments as add_setting_arguments
+from llie_video.enhance.settings import given_arguments as given_setting_arguments
 from llie_video.errors import UserError
 from llie_video.video.pipeline import StageError
 
@@ -28,11 +31,7 @@ EXIT_INTERRUPTED = 130
 VERBS = ("batch", "export", "sample", "models", "train", "eval", "preview")
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse that raises a UserError instead of printing usage and exiting."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UserError(f"{message} (see {self.prog} --help)")
+_Parser = UserErrorParser
 
 
 def _enhance_parser() -> argparse.ArgumentParser:
@@ -65,20 +64,7 @@ def _add_job_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", help="model name (see `llie-video models`); default: the shipped default")
     p.add_argument("--weights", help="checkpoint file to load instead of the shipped weights")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], help="compute device (default auto)")
-    p.add_argument("--gamma", type=float, help="post-process gamma, >1 brighter (default 1.0)")
-    p.add_argument("--strength", type=float, help="blend with the input, 0..1 (default 1.0)")
-    p.add_argument("--brightness-ceiling", type=float, metavar="LEVEL",
-                   help="highest mean luma of an enhanced frame, 0..1; brighter renders get a "
-                   "darker gamma, then less strength, so moderately dark input does not wash out "
-                   "and bright input passes through; 1 = off (default 0.5)")
-    p.add_argument("--highlight-headroom", type=float, metavar="SHARE",
-                   help="share of the room above a pixel's brightest channel that the "
-                   "enhancement may use, 0..1, so highlights keep gradation and hue; "
-                   "1 = off (default 0.75)")
-    p.add_argument("--smoothing", type=float,
-                   help="temporal smoothing of the enhancement, 0 (off) .. 0.95 (default 0.7)")
-    p.add_argument("--estimate-size", type=int, metavar="PX",
-                   help="long side of the frame the model looks at (default: the model's)")
+    add_setting_arguments(p.add_argument_group("enhancement"))
     p.add_argument("--codec", help="video encoder (default libx264)")
     p.add_argument("--crf", type=int, help="encoder quality, lower is better (default 20)")
     p.add_argument("--preset", help="encoder speed preset (default veryfast)")
@@ -95,10 +81,7 @@ def _job_config(args: argparse.Namespace):  # -> JobConfig
     config = load_config(JobConfig, args.config)
     try:
         model = replace(config.model, **_given(name=args.model, weights=args.weights))
-        enhance = replace(config.enhance, **_given(
-            gamma=args.gamma, strength=args.strength, smoothing=args.smoothing,
-            brightness_ceiling=args.brightness_ceiling, highlight_headroom=args.highlight_headroom,
-            estimation_long_side=args.estimate_size))
+        enhance = replace(config.enhance, **given_setting_arguments(args))
         encoder = replace(config.encoder, **_given(codec=args.codec, crf=args.crf, preset=args.preset))
         runtime = replace(config.runtime, **_given(device=args.device, threads=args.threads,
                                                    backend=args.backend))
@@ -114,11 +97,9 @@ def _given(**values: object) -> dict[str, object]:
 def _run_enhance(argv: Sequence[str]) -> int:
     args = _enhance_parser().parse_args(argv)
     config = _job_config(args)
-    from llie_video.video.live_job import NULL_OUTPUTS
-    from llie_video.video.live_sources import is_live_input
-    from llie_video.video.sources import is_url
+    from llie_video.video.endpoints import is_live_job
 
-    live = is_live_input(args.input) or is_url(args.output) or args.output in NULL_OUTPUTS
+    live = is_live_job(args.input, args.output)
     source, target = Path(args.input), Path(args.output)
     if not live and not source.exists():
         raise UserError(f"input not found: {source}")
@@ -180,7 +161,8 @@ def _parse_size(text: str, option: str) -> tuple[int, int]:
 
 
 def _run_live(args: argparse.Namespace, stage, config, say, using: str) -> int:
-    from llie_video.video.live_job import LiveStatus, run_live
+    from llie_video.video.live_job import run_live
+    from llie_video.video.live_status import LiveStatus
     from llie_video.video.live_sources import ReconnectPolicy, StreamOptions, WebcamOptions
 
     try:
@@ -326,22 +308,59 @@ def _run_eval(argv: Sequence[str]) -> int:
         from llie_video.video.flicker_report import main as flicker_main
 
         return flicker_main(argv)
+    if any(a == "--images" or a.startswith("--images=") for a in argv):
+        from llie_video.image_report import main as images_main
+
+        return images_main(argv)
     p = _Parser(prog="llie-video eval",
                 description="PSNR/SSIM (paired or synthetic pairs) or image statistics (unpaired), "
                 "parameters and ms per 1080p frame, beside the auto-gamma baseline. "
-                "`llie-video eval --video clip.mp4` measures flicker instead.")
-    p.add_argument("--model", default="default")
-    p.add_argument("--data", required=True, help="LOL-layout folder, or a folder of images")
+                "`--mode real`: every shipped model (or --model) alone and as run on the held-out "
+                "real pairs, beside the authors' checkpoints and auto-gamma. "
+                "`llie-video eval --video clip.mp4` measures flicker and `llie-video eval --images "
+                "DIR` prints no-reference statistics (luma, black level, clipping, colour, noise) "
+                "instead.")
+    p.add_argument("--model", help="model name (default: the default model; --mode real: every "
+                   "shipped model)")
+    p.add_argument("--data", help="LOL-layout folder, or a folder of images (--mode real: default "
+                   "../shared/data/real_pairs/lol_train)")
     p.add_argument("--weights", help="checkpoint to load instead of the shipped weights")
-    p.add_argument("--mode", choices=["auto", "paired", "synthetic", "unpaired"], default="auto")
+    p.add_argument("--mode", choices=["auto", "paired", "synthetic", "unpaired", "real"], default="auto")
+    p.add_argument("--split", choices=["validation", "train", "all"], default="validation",
+                   help="--mode real: which part of the real pairs (default validation: held out)")
     p.add_argument("--no-timing", action="store_true", help="skip the 1080p timing")
     args = p.parse_args(argv)
+    if args.mode == "real":
+        return _run_eval_real(args)
+    if args.data is None:
+        raise UserError("--data is required (except with --mode real)")
     if not Path(args.data).is_dir():
         raise UserError(f"--data {args.data} is not a folder")
     from llie_video.training.evaluate import evaluate
 
-    report = evaluate(args.model, Path(args.data), Path(args.weights) if args.weights else None,
-                      args.mode, timing=not args.no_timing)
+    report = evaluate(args.model or "default", Path(args.data),
+                      Path(args.weights) if args.weights else None, args.mode,
+                      timing=not args.no_timing)
+    print(report.format_table())
+    return 0
+
+
+def _run_eval_real(args: argparse.Namespace) -> int:
+    from llie_video.models._registry import resolve_name
+    from llie_video.models.weights import Manifest
+    from llie_video.training.real_validation import REAL_PAIRS_ROOT, evaluate_real
+
+    root = Path(args.data) if args.data else REAL_PAIRS_ROOT
+    if not ((root / "low").is_dir() and (root / "high").is_dir()):
+        raise UserError(f"real pairs not found: {root} needs low/ and high/ folders (pass --data)")
+    if args.weights and not args.model:
+        raise UserError("--weights needs --model (the architecture of the checkpoint)")
+    models = [resolve_name(args.model)] if args.model else sorted(Manifest.load().models)
+    weights = {models[0]: Path(args.weights)} if args.weights else None
+    try:
+        report = evaluate_real(models, root, args.split, weights)
+    except ValueError as exc:  # no pairs in the split, unreadable images
+        raise UserError(str(exc)) from None
     print(report.format_table())
     return 0
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from llie_video.video.sinks import EncoderSettings
-from llie_video.video.stage import DEFAULT_LONG_SIDE, EnhanceSettings
+from llie_video.enhance.settings import DEFAULT_LONG_SIDE, EnhanceSettings
 
 
 @dataclass(frozen=True)

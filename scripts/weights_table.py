@@ -1,5 +1,6 @@
-"""Print the README's table of shipped weights against the official checkpoints, from
-``weights/MANIFEST.json`` (the figures ``llie-video train`` measured at export).
+"""Print the README's tables of shipped weights against the official checkpoints, from
+``weights/MANIFEST.json`` (the figures ``llie-video train`` measured at export): the held-out
+real pairs (``real_validation``) first, then the synthetic validation pairs.
 
     python scripts/weights_table.py [weights/MANIFEST.json]
 """
@@ -55,9 +56,41 @@ def table(manifest: dict) -> str:
     return "\n".join(lines)
 
 
+def _figures(scores: dict) -> str:
+    return f"{scores['psnr']:.2f} / {scores['ssim']:.3f} / {scores['saturation_ratio']:.2f}"
+
+
+def real_table(manifest: dict) -> str:
+    """Markdown rows on the held-out real pairs (PSNR / SSIM / saturation ratio): each model alone
+    and as run, then each official checkpoint compared with it, and auto-gamma once at the end."""
+    lines = [
+        "| model | parameters | alone | as run | official checkpoint (alone) |",
+        "|---|---|---|---|---|",
+    ]
+    default = manifest.get("default")
+    gamma = None
+    for name, entry in sorted(manifest["models"].items()):
+        real = entry["metrics"].get("real_validation")
+        if real is None:
+            continue
+        gamma = real["auto_gamma"]
+        label = f"`{name}`" + (" (default)" if name == default else "")
+        officials = [key for key in sorted(real.get("official_files", {})) if key in real]
+        theirs = "; ".join(f"{_official_label(name, entry, key, real)}: {_figures(real[key])}"
+                           for key in officials)
+        lines.append(f"| {label} | {entry['parameters']:,} | {_figures(real['alone'])} "
+                     f"| **{_figures(real['as_run'])}** | {theirs} |")
+    if gamma is not None:
+        lines.append(f"| auto-gamma (mean luma to 0.4) | | {_figures(gamma)} | | |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "weights" / "MANIFEST.json"
-    print(table(json.loads(path.read_text())))
+    manifest = json.loads(path.read_text())
+    print(real_table(manifest))
+    print()
+    print(table(manifest))
 
 
 if __name__ == "__main__":

@@ -54,3 +54,26 @@ def test_ssim_is_differentiable_and_rejects_small_images() -> None:
     assert x.grad is not None and torch.isfinite(x.grad).all()
     with pytest.raises(ValueError):
         ssim(torch.rand(1, 3, 8, 8), torch.rand(1, 3, 8, 8))
+
+
+def _ssim_with_a_full_2d_window(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Reference SSIM per image: one 11x11 Gaussian window as a 2-D convolution per plane."""
+    b, c, h, w = x.shape
+    taps = gaussian_window().double()
+    window = torch.outer(taps, taps).view(1, 1, 11, 11)
+    planes = torch.cat([x, y, x * x, y * y, x * y]).double().reshape(-1, 1, h, w)
+    mu_x, mu_y, xx, yy, xy = torch.nn.functional.conv2d(planes, window).split(b * c)
+    c1, c2 = 0.01**2, 0.03**2
+    cov, var_x, var_y = xy - mu_x * mu_y, xx - mu_x**2, yy - mu_y**2
+    ssim_map = ((2 * mu_x * mu_y + c1) * (2 * cov + c2)) / ((mu_x**2 + mu_y**2 + c1) * (var_x + var_y + c2))
+    return ssim_map.reshape(b, -1).mean(1).float()
+
+
+def test_separable_ssim_equals_the_full_window_and_its_gradient_flows() -> None:
+    g = torch.Generator().manual_seed(1)
+    x = torch.rand(3, 3, 40, 53, generator=g)
+    y = (0.6 * x + 0.3 * torch.rand(x.shape, generator=g)).clamp(0, 1)
+    assert torch.allclose(ssim_per_image(x, y), _ssim_with_a_full_2d_window(x, y), atol=1e-5)
+    x.requires_grad_(True)
+    ssim_per_image(x, y).sum().backward()
+    assert x.grad is not None and torch.isfinite(x.grad).all() and float(x.grad.abs().sum()) > 0

@@ -1,6 +1,7 @@
 """Training data: synthetic low-light degradation, sources of samples, train/validation splits."""
 
 from llie_video.data.datasets import (
+    MixedSource,
     PairedFolder,
     Sample,
     Source,
@@ -13,10 +14,12 @@ from llie_video.data.datasets import (
     synthetic_validation_set,
 )
 from llie_video.data.degradation import DegradationConfig, degrade
-from llie_video.data.splits import is_validation, select_split
+from llie_video.data.splits import REAL_HELD_OUT_FRACTION, is_validation, select_split
 
 __all__ = [
+    "REAL_HELD_OUT_FRACTION",
     "DegradationConfig",
+    "MixedSource",
     "PairedFolder",
     "Sample",
     "Source",

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from llie_video.data.degradation import DegradationConfig, degrade
+from llie_video.data.splits import REAL_HELD_OUT_FRACTION, Split, select_split
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"})
 WELL_EXPOSED_LUMA = (90.0, 170.0)
@@ -117,10 +118,18 @@ class UnpairedImages:
 
 
 class PairedFolder:
-    """Real pairs in the LOL layout: ``root/low/NAME`` and ``root/high/NAME``."""
+    """Real pairs in the LOL layout: ``root/low/NAME`` and ``root/high/NAME``.
 
-    def __init__(self, root: Path, crop: int) -> None:
-        self.lows = list_images(root / "low")
+    ``split``: ``train`` or ``validation`` keeps that part of the name-hash split at ``fraction``
+    (by default the real pairs' held-out fraction); ``all`` keeps every pair.
+    """
+
+    def __init__(
+        self, root: Path, crop: int, split: Split = "all", fraction: float = REAL_HELD_OUT_FRACTION
+    ) -> None:
+        self.lows = select_split(list_images(root / "low"), split, fraction)
+        if not self.lows:
+            raise ValueError(f"no pairs of {root} in the {split} split")
         self.highs = [root / "high" / p.name for p in self.lows]
         missing = [p for p in self.highs if not p.is_file()]
         if missing:
@@ -154,6 +163,20 @@ class SyntheticPairs:
         clean = to_tensor(patch)
         generator = torch.Generator().manual_seed(int(rng.integers(2**62)))
         return Sample(degrade(clean, self.degradation, generator), clean)
+
+
+class MixedSource:
+    """Draws each sample from one of ``sources``, picked with probabilities ``weights``."""
+
+    def __init__(self, sources: Sequence[Source], weights: Sequence[float]) -> None:
+        if len(sources) != len(weights) or not sources or min(weights) < 0 or sum(weights) <= 0:
+            raise ValueError(f"need one non-negative weight per source, got {list(weights)}")
+        total = float(sum(weights))
+        self.sources, self.probabilities = list(sources), [w / total for w in weights]
+
+    def sample(self, rng: np.random.Generator) -> Sample:
+        index = int(rng.choice(len(self.sources), p=self.probabilities))
+        return self.sources[index].sample(rng)
 
 
 class VideoFrames:

@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Literal
 
 VALIDATION_FRACTION = 0.1
+# Real pairs (``../shared/data/real_pairs/lol_train``): a pair whose file name hashes below this is
+# HELD OUT (never trained on; every choice is made on these), the rest is the training part.
+REAL_HELD_OUT_FRACTION = 0.2
 Split = Literal["train", "validation", "all"]
 
 

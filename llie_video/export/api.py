@@ -18,7 +18,7 @@ from llie_video import __version__
 from llie_video.errors import UserError
 from llie_video.export.graphs import export_graph
 from llie_video.models.base import EnhancementModel
-from llie_video.video.sinks import check_output_path, partial_path
+from llie_video.output_paths import check_output_path, partial_path
 
 ExportFormat = Literal["onnx", "torchscript"]
 FORMATS: tuple[ExportFormat, ...] = ("onnx", "torchscript")

@@ -9,6 +9,9 @@ BT601 = (0.299, 0.587, 0.114)
 BT709 = (0.2126, 0.7152, 0.0722)
 
 
+GAMMA_FLOOR = 1e-6  # 1e-6 ** (1 / 1.3) < 3e-5: invisible in 8-bit output
+
+
 def adjust_gamma(x: torch.Tensor, gamma: float) -> torch.Tensor:
     """Gamma post-processing ``x ** (1 / gamma)``: ``gamma > 1`` brightens, ``< 1`` darkens.
 
@@ -23,7 +26,9 @@ def adjust_gamma(x: torch.Tensor, gamma: float) -> torch.Tensor:
         return x
     if gamma <= 0:
         raise ValueError(f"gamma must be positive, got {gamma}")
-    return x.clamp_min(0.0).pow(1.0 / gamma)
+    # Clamped just above 0: the derivative of x ** (1 / gamma) is infinite at black for gamma > 1
+    # (real pairs hold pixels of exactly 0), which turned training losses into NaN.
+    return x.clamp_min(GAMMA_FLOOR).pow(1.0 / gamma)
 
 
 def blend(original: torch.Tensor, enhanced: torch.Tensor, strength: float) -> torch.Tensor:
@@ -56,3 +61,27 @@ def yuv_to_rgb(x: torch.Tensor, weights: tuple[float, float, float] = BT601) -> 
     b = y + 2.0 * (1.0 - kb) * cb
     g = (y - kr * r - kb * b) / kg
     return torch.cat([r, g, b], dim=1)
+
+
+def scale_saturation(x: torch.Tensor, factor: float,
+                     weights: tuple[float, float, float] = BT601,
+                     per_pixel: torch.Tensor | None = None) -> torch.Tensor:
+    """Scale the chroma of ``x`` ``(B, 3, H, W)`` in [0, 1] about its luma (``weights``):
+    ``luma + factor * (x - luma)``, clamped to [0, 1]; ``factor`` 1 returns ``x``, 0 grey.
+    ``per_pixel`` ``(B, 1, H, W)``, if given, multiplies ``factor`` pixel by pixel.
+
+    >>> grey = scale_saturation(torch.tensor([0.2, 0.5, 0.8]).view(1, 3, 1, 1), 0.0)
+    >>> [round(v, 4) for v in grey.flatten().tolist()]
+    [0.4445, 0.4445, 0.4445]
+    """
+    if factor == 1.0 and per_pixel is None:
+        return x
+    y = luma(x, weights)
+    scale = factor if per_pixel is None else factor * per_pixel
+    return (y + scale * (x - y)).clamp_(0.0, 1.0)
+
+
+def shadow_weight(input_luma: torch.Tensor, threshold: float) -> torch.Tensor:
+    """How much colour a pixel keeps by its input luma (``(B, 1, H, W)`` in [0, 1]): a ramp
+    from 0 at black to 1 at ``threshold`` and above (``threshold > 0``)."""
+    return (input_luma / threshold).clamp_(0.0, 1.0)

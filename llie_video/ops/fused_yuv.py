@@ -2,9 +2,10 @@
 
 One pass reads 4:2:0 planes (8 to 16 bits; yuv420p, nv12 through strided chroma views, 10-bit),
 and writes 8-bit 4:2:0 planes: per pixel it converts Y'CbCr to R'G'B' in registers, applies the
-temporal noise reduction, the model's render (light-enhancement curves or a Retinex division, with
-the parameter map interpolated on the fly), the ceiling's gamma, highlight protection, strength
-and the user's gamma, and converts back; each output
+temporal noise reduction, the input levels (black point, white balance), the model's render
+(light-enhancement curves or a Retinex division, with the parameter map interpolated on the fly,
+or built from guided-filter coefficients and the pixel's luma), the ceiling's gamma, highlight
+protection, saturation, strength and the user's gamma, and converts back; each output
 chroma sample is made from the mean of its 2x2 enhanced pixels. No full-resolution RGB or float
 frame is ever stored: the working set is a few rows, in cache.
 
@@ -42,6 +43,27 @@ DENOISE_STORE = 1  # remember this frame's input, no blending (first frame after
 DENOISE_BLEND = 2
 
 _f32 = np.float32
+
+# The per-frame values the kernel reads, packed in one float32 array (see plane_render.KernelValues).
+V_KIND = 0  # a RenderKind
+V_ITERATIONS = 1
+V_FLOOR = 2  # the Retinex illumination floor
+V_EXPONENT = 3  # x ** exponent after the render (model gamma and ceiling gamma)
+V_HEADROOM = 4
+V_SATURATION = 5
+V_STRENGTH = 6
+V_USER_EXPONENT = 7
+V_KR = 8
+V_KB = 9
+V_LEVELS_IN = 10  # 4 values: y_offset, y_scale, c_offset, c_scale
+V_LEVELS_OUT = 14  # 4 values
+V_DENOISE_MODE = 18
+V_PREVIOUS_GAIN = 19
+V_GUIDED = 20  # 1: params hold guided-filter slopes then offsets, applied to the input luma
+V_INPUT_SCALE = 21  # 3 values: the input levels' per-channel scale (black point, white balance)
+V_INPUT_OFFSET = 24  # 3 values: and offset
+V_SHADOW = 27  # input luma under which colour fades to grey (0: none)
+VALUES = 28
 
 
 @njit(fastmath=True, inline="always")
@@ -167,12 +189,31 @@ def _add_quads(sums: np.ndarray, row: np.ndarray) -> None:
 
 
 @njit(fastmath=True, inline="always")
+def _params_row(out: np.ndarray, p: np.ndarray, index: int, top: int, weight: np.float32,
+                guided: bool, guide: np.ndarray, offsets: np.ndarray, low: np.float32,
+                high: np.float32) -> None:
+    """Row ``top + weight`` of parameter map ``index`` at full width into ``out`` ``(W,)``: an
+    interpolated map, or with ``guided``, ``slope * guide + offset`` from the interpolated
+    slope (map ``index``) and offset (map ``index + P``, ``P`` half the maps) clamped into
+    ``[low, high]`` (``offsets`` is scratch)."""
+    _lerp_row(out, p[index, top], p[index, top + 1], weight)
+    if guided:
+        half = p.shape[0] // 2
+        _lerp_row(offsets, p[index + half, top], p[index + half, top + 1], weight)
+        for c in range(out.shape[0]):
+            out[c] = min(max(out[c] * guide[c] + offsets[c], low), high)
+
+
+@njit(fastmath=True, inline="always")
 def _render_channel(x: np.ndarray, p: np.ndarray, a: np.ndarray, channel: int, top: int,
-                    weight: np.float32, kind: int, iterations: int, floor: np.float32) -> None:
-    """Render one colour channel of a row in place: ``x`` ``(W,)``, ``p`` ``(P, h, W)``."""
+                    weight: np.float32, kind: int, iterations: int, floor: np.float32,
+                    guided: bool, guide: np.ndarray, offsets: np.ndarray) -> None:
+    """Render one colour channel of a row in place: ``x`` ``(W,)``, ``p`` ``(P, h, W)`` (or
+    guided-filter coefficients ``(2P, h, W)`` applied to ``guide``, the row's input luma)."""
     width = x.shape[0]
+    one = _f32(1.0)
     if kind == CURVES:
-        _lerp_row(a, p[channel, top], p[channel, top + 1], weight)
+        _params_row(a, p, channel, top, weight, guided, guide, offsets, -one, one)
         if iterations == 8:  # the usual count: a constant trip count unrolls, in registers
             for c in range(width):
                 v = x[c]
@@ -187,15 +228,32 @@ def _render_channel(x: np.ndarray, p: np.ndarray, a: np.ndarray, channel: int, t
                     x[c] = v + a[c] * (v * v - v)
     elif kind == CURVES_PER_STEP:
         for step in range(iterations):
-            _lerp_row(a, p[3 * step + channel, top], p[3 * step + channel, top + 1], weight)
+            _params_row(a, p, 3 * step + channel, top, weight, guided, guide, offsets, -one, one)
             for c in range(width):
                 v = x[c]
                 x[c] = v + a[c] * (v * v - v)
     else:
-        _lerp_row(a, p[channel, top], p[channel, top + 1], weight)
+        _params_row(a, p, channel, top, weight, guided, guide, offsets, floor, one)
         for c in range(width):
             illumination = min(max(a[c], floor), _f32(1.0))
             x[c] = min(max(x[c] / illumination, _f32(0.0)), _f32(1.0))
+
+
+@njit(fastmath=True, inline="always")
+def _scale_saturation(red: np.ndarray, green: np.ndarray, blue: np.ndarray, kr: np.float32,
+                      kg: np.float32, kb: np.float32, saturation: np.float32, shadowed: bool,
+                      input_luma: np.ndarray, inv_shadow: np.float32) -> None:
+    """:func:`llie_video.ops.color.scale_saturation` on one row, in place; with ``shadowed``
+    the factor fades to 0 as the pixel's ``input_luma`` goes below ``1 / inv_shadow``
+    (:func:`llie_video.ops.color.shadow_weight`)."""
+    for c in range(red.shape[0]):
+        luma = kr * red[c] + kg * green[c] + kb * blue[c]
+        factor = saturation
+        if shadowed:
+            factor = saturation * min(max(input_luma[c] * inv_shadow, _f32(0.0)), _f32(1.0))
+        red[c] = min(max(luma + factor * (red[c] - luma), _f32(0.0)), _f32(1.0))
+        green[c] = min(max(luma + factor * (green[c] - luma), _f32(0.0)), _f32(1.0))
+        blue[c] = min(max(luma + factor * (blue[c] - luma), _f32(0.0)), _f32(1.0))
 
 
 @njit(fastmath=True, inline="always")
@@ -230,13 +288,10 @@ def enhance_yuv420(
     height: int, width: int,
     y: np.ndarray, u: np.ndarray, v: np.ndarray, layout: np.ndarray,
     y_out: np.ndarray, u_out: np.ndarray, v_out: np.ndarray, layout_out: np.ndarray,
-    params: np.ndarray, rows_top: np.ndarray, rows_weight: np.ndarray,
-    kind: int, iterations: int, floor: np.float32,
-    exponent: np.float32, headroom: np.float32, strength: np.float32, user_exponent: np.float32,
-    kr: np.float32, kb: np.float32, levels_in: np.ndarray, levels_out: np.ndarray,
-    denoise_mode: int, denoise_map: np.ndarray, denoise_top: np.ndarray,
-    denoise_weight: np.ndarray, previous_gain: np.float32, previous_y: np.ndarray,
-    previous_u: np.ndarray, previous_v: np.ndarray, previous_sums: np.ndarray,
+    params: np.ndarray, rows_top: np.ndarray, rows_weight: np.ndarray, values: np.ndarray,
+    denoise_map: np.ndarray, denoise_top: np.ndarray, denoise_weight: np.ndarray,
+    previous_y: np.ndarray, previous_u: np.ndarray, previous_v: np.ndarray,
+    previous_sums: np.ndarray,
 ) -> None:
     """Enhance one 4:2:0 frame, planes to planes.
 
@@ -251,24 +306,28 @@ def enhance_yuv420(
             their pitches.
         (Flat buffers keep one compiled signature per sample type, whatever the frame size,
         padding or chroma layout.)
-        params: parameter map interpolated along the width, ``(P, h, W)`` float32, ``h >= 2``.
+        params: parameter map interpolated along the width, ``(P, h, W)`` float32, ``h >= 2``;
+            with ``values[V_GUIDED]``, guided-filter coefficients ``(2P, h, W)`` (slopes, then
+            offsets) applied to each pixel's input luma (:mod:`llie_video.ops.guided`).
         rows_top, rows_weight: ``(H,)`` int32 / float32: row ``r`` of the full map is
             ``params[:, top] + weight * (params[:, top + 1] - params[:, top])``.
-        kind: a :class:`RenderKind` value; ``iterations`` curve steps; ``floor`` the
-            Retinex illumination floor.
-        exponent: ``x ** exponent`` after the render (1: none; the model's own gamma and the
-            brightness ceiling's combined).
-        headroom: highlight protection (:mod:`llie_video.ops.highlights`); 1: none.
-        strength: blend of the enhanced pixels with the (noise-reduced) input, 0..1.
-        user_exponent: ``x ** user_exponent`` on the blended result (the user's gamma; 1: none).
-        kr, kb: the luma coefficients of the colour matrix (BT.601 or BT.709).
-        levels_in, levels_out: ``(y_offset, y_scale, c_offset, c_scale)`` float32: code value =
-            offset + scale * value, with luma in [0, 1] and chroma in [-0.5, 0.5].
-        denoise_mode: DENOISE_OFF, DENOISE_STORE or DENOISE_BLEND.
+        values: float32 ``(VALUES,)``, the frame's scalars at the ``V_*`` indices: the render
+            (a :class:`RenderKind`, curve steps, Retinex floor), ``x ** exponent`` after it (1:
+            none; the model's own gamma and the brightness ceiling's), the highlight headroom
+            (:mod:`llie_video.ops.highlights`; 1: none), the saturation of the result (1:
+            unchanged), the strength of the blend with the (noise-reduced) input, the user's
+            gamma as an exponent on the blended result (1: none), the colour matrix's luma
+            coefficients kr and kb, the input and output levels ``(y_offset, y_scale,
+            c_offset, c_scale)`` (code value = offset + scale * value, with luma in [0, 1] and
+            chroma in [-0.5, 0.5]), the temporal filter's mode (DENOISE_OFF, DENOISE_STORE or
+            DENOISE_BLEND), the exposure change since the previous frame (the previous planes
+            are scaled by it, about black and neutral chroma, before the blend), whether
+            ``params`` are guided-filter coefficients, and the input levels: per channel
+            ``x * scale + offset`` on the noise-reduced input (:mod:`llie_video.ops.input_levels`),
+            and the input luma under which the result's colour fades to grey (0: none;
+            :func:`llie_video.ops.color.shadow_weight`).
         denoise_map, denoise_top, denoise_weight: the blend weight toward the previous frame,
             interpolated along the width ``(h_d, W)`` and its rows as for ``params``.
-        previous_gain: the exposure change since the previous frame; the previous planes are
-            scaled by it (about black, and neutral chroma) before the blend.
         previous_y, previous_u, previous_v: float32 noise-reduced input of the previous frame,
             shapes of the input planes; updated in place (unused when DENOISE_OFF).
         previous_sums: ``(ceil(H/2), ceil(W/4))`` float32, written (unless DENOISE_OFF): per
@@ -279,6 +338,24 @@ def enhance_yuv420(
     y_start, y_pitch, u_start, u_pitch, v_start, v_pitch, step = (
         layout[0], layout[1], layout[2], layout[3], layout[4], layout[5], layout[6])
     y_pitch_out, u_pitch_out, v_pitch_out = layout_out[0], layout_out[1], layout_out[2]
+    kind, iterations = int(values[V_KIND]), int(values[V_ITERATIONS])
+    floor, exponent = values[V_FLOOR], values[V_EXPONENT]
+    headroom, saturation = values[V_HEADROOM], values[V_SATURATION]
+    strength, user_exponent = values[V_STRENGTH], values[V_USER_EXPONENT]
+    kr, kb = values[V_KR], values[V_KB]
+    levels_in = values[V_LEVELS_IN : V_LEVELS_IN + 4]
+    levels_out = values[V_LEVELS_OUT : V_LEVELS_OUT + 4]
+    denoise_mode, previous_gain = int(values[V_DENOISE_MODE]), values[V_PREVIOUS_GAIN]
+    guided = values[V_GUIDED] != _f32(0.0)
+    scale_r, scale_g, scale_b = (values[V_INPUT_SCALE], values[V_INPUT_SCALE + 1],
+                                 values[V_INPUT_SCALE + 2])
+    offset_r, offset_g, offset_b = (values[V_INPUT_OFFSET], values[V_INPUT_OFFSET + 1],
+                                    values[V_INPUT_OFFSET + 2])
+    shadow = values[V_SHADOW]
+    shadowed = shadow > _f32(0.0)
+    inv_shadow = _f32(1.0) / shadow if shadowed else _f32(0.0)
+    leveled = not (scale_r == _f32(1.0) and scale_g == _f32(1.0) and scale_b == _f32(1.0)
+                   and offset_r == _f32(0.0) and offset_g == _f32(0.0) and offset_b == _f32(0.0))
     kg = _f32(1.0) - kr - kb
     inv_kg = _f32(1.0) / kg
     cr_to_r = _f32(2.0) * (_f32(1.0) - kr)
@@ -294,6 +371,8 @@ def enhance_yuv420(
     keep_input = blend or protect
     powered = exponent != _f32(1.0)
     user_powered = user_exponent != _f32(1.0)
+    saturated = saturation != _f32(1.0) or shadowed
+    need_luma = guided or shadowed
     pairs = width // 2  # full 2-pixel chroma columns
     for i in prange(chroma_height):
         # Inner loops index 1-D row views with their loop counter only (no computed indices):
@@ -310,6 +389,8 @@ def enhance_yuv420(
         red_in = np.empty(width, np.float32)
         green_in = np.empty(width, np.float32)
         blue_in = np.empty(width, np.float32)
+        guide = np.empty(width, np.float32)
+        offsets = np.empty(width, np.float32)
         sum_r = np.zeros(chroma_width, np.float32)
         sum_g = np.zeros(chroma_width, np.float32)
         sum_b = np.zeros(chroma_width, np.float32)
@@ -359,6 +440,14 @@ def enhance_yuv420(
                 red[c] = min(max(rr, _f32(0.0)), _f32(1.0))
                 green[c] = min(max(gg, _f32(0.0)), _f32(1.0))
                 blue[c] = min(max(bb, _f32(0.0)), _f32(1.0))
+            if leveled:
+                for c in range(width):
+                    red[c] = min(max(red[c] * scale_r + offset_r, _f32(0.0)), _f32(1.0))
+                    green[c] = min(max(green[c] * scale_g + offset_g, _f32(0.0)), _f32(1.0))
+                    blue[c] = min(max(blue[c] * scale_b + offset_b, _f32(0.0)), _f32(1.0))
+            if need_luma:  # the luma of the (clamped, levelled) input, as the torch route takes it
+                for c in range(width):
+                    guide[c] = kr * red[c] + kg * green[c] + kb * blue[c]
             if keep_input:
                 _copy_row(red_in, red)
                 _copy_row(green_in, green)
@@ -366,11 +455,15 @@ def enhance_yuv420(
             top, weight = rows_top[r], rows_weight[r]
             for channel in range(3):
                 x = red if channel == 0 else (green if channel == 1 else blue)
-                _render_channel(x, params, a, channel, top, weight, kind, iterations, floor)
+                _render_channel(x, params, a, channel, top, weight, kind, iterations, floor,
+                                guided, guide, offsets)
                 if powered:
                     _apply_power(x, exponent)
             if protect:
                 _protect_highlights(red, green, blue, red_in, green_in, blue_in, headroom, a)
+            if saturated:
+                _scale_saturation(red, green, blue, kr, kg, kb, saturation, shadowed, guide,
+                                  inv_shadow)
             for channel in range(3):
                 x = red if channel == 0 else (green if channel == 1 else blue)
                 x_in = red_in if channel == 0 else (green_in if channel == 1 else blue_in)

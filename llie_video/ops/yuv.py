@@ -202,6 +202,15 @@ def flat_planes(frame: av.VideoFrame) -> tuple[tuple[np.ndarray, np.ndarray, np.
     return (planes[0], planes[1], planes[2]), np.asarray(layout, np.int64)
 
 
+def contiguous_flat_planes(y: np.ndarray, u: np.ndarray, v: np.ndarray
+                           ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
+    """Flat buffers and layout, as :func:`flat_planes` gives them, of three planes held as
+    arrays (Y ``(H, W)``, Cb and Cr ``(h, w)``; copied where they are not contiguous)."""
+    y, u, v = (np.ascontiguousarray(p) for p in (y, u, v))
+    layout = [0, y.shape[1], 0, u.shape[1], 0, v.shape[1], 1]
+    return (y.ravel(), u.ravel(), v.ravel()), np.asarray(layout, np.int64)
+
+
 def new_yuv420p_like(frame: av.VideoFrame) -> av.VideoFrame:
     """An 8-bit yuv420p frame of ``frame``'s size carrying its colour tags."""
     out = av.VideoFrame(frame.width, frame.height, "yuv420p")

@@ -37,8 +37,11 @@ class DataConfig:
         kind: ``synthetic`` (well-exposed images of ``root`` plus :class:`DegradationConfig`),
             ``paired`` (``root/low`` + ``root/high``), ``unpaired`` (images of ``root``),
             ``video`` (frames of the video files in ``root``).
-        split: for image folders, which part of the hash split of :mod:`llie_video.data.splits`.
+        split: which part of the hash split of :mod:`llie_video.data.splits` (for real pairs, the
+            part at ``REAL_HELD_OUT_FRACTION``: ``train`` never contains a held-out pair).
         luma_range: well-exposed mean luma range (of 255) for the synthetic source.
+        synthetic_share: for ``paired``, the share of samples drawn instead from synthetic pairs
+            (train split of ``synthetic_root``, ``luma_range``, ``degradation``); 0: real only.
     """
 
     kind: DataKind = "synthetic"
@@ -49,6 +52,12 @@ class DataConfig:
     luma_range: tuple[float, ...] = (90.0, 170.0)
     degradation: DegradationConfig = field(default_factory=DegradationConfig)
     frames_per_video: int = 16
+    synthetic_share: float = 0.0
+    synthetic_root: Path = Path("../shared/data/train/sice_zero_dce")
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.synthetic_share < 1.0:
+            raise ValueError(f"data.synthetic_share must be within 0..1 (1 excluded), got {self.synthetic_share}")
 
 
 @dataclass(frozen=True)
@@ -113,6 +122,10 @@ class ExportConfig:
     ``fit_output_gamma``: for curve models, choose the output gamma with the best PSNR on
     ``calibration_images`` synthetic pairs from the *train* split before exporting.
 
+    ``validation_root``: SICE folder of the synthetic validation figures;
+    ``real_validation_root``: LOL-layout folder whose held-out pairs give the ``real_validation``
+    figures (model alone and as run); either is skipped when absent or None.
+
     ``official_weights`` (recorded as ``official``) and ``more_official_weights`` (recorded as
     ``official_<file stem>``): the original authors' checkpoints scored beside ours on the
     validation set; ``official_arch``: their architecture when it is not ours (no official
@@ -126,6 +139,7 @@ class ExportConfig:
     licence: str = ""
     notes: str = ""
     validation_root: Path | None = Path("../shared/data/train/sice_zero_dce")
+    real_validation_root: Path | None = Path("../shared/data/real_pairs/lol_train")
     official_weights: Path | None = None
     more_official_weights: tuple[Path, ...] = ()
     official_arch: str | None = None

@@ -62,46 +62,77 @@ def model_enhancer(model: EnhancementModel, long_side: int | None = -1) -> Enhan
 
 def stage_enhancer(model: EnhancementModel, long_side: int | None = -1) -> Enhancer:
     """What ``llie-video`` does to an image: the enhance stage with the default settings
-    (brightness ceiling included) at estimation size ``long_side`` (as in
-    :func:`model_enhancer`), without temporal smoothing (images are unrelated)."""
-    from llie_video.video.stage import EnhanceSettings, EnhanceStage
+    (noise reduction and brightness ceiling included) on the 8-bit image, at estimation size
+    ``long_side`` (as in :func:`model_enhancer`), without temporal smoothing (images are
+    unrelated)."""
+    from llie_video.enhance.settings import EnhanceSettings
+    from llie_video.video.stage import EnhanceStage
 
     settings = EnhanceSettings(smoothing=0.0, estimation_long_side=long_side)
     stage = EnhanceStage(model, torch.device("cpu"), settings=settings)
 
     def enhance(x: torch.Tensor) -> torch.Tensor:
-        return stage.enhance_tensor(x.clone()).clamp(0, 1)
+        images = []
+        for image in x:
+            rgb = image.permute(1, 2, 0).clamp(0, 1).mul(255).add(0.5).to(torch.uint8).numpy()
+            images.append(torch.from_numpy(stage.process(rgb)).permute(2, 0, 1))
+        return torch.stack(images).float().div(255)
 
     return enhance
 
 
 @dataclass(frozen=True)
 class PairedScores:
-    """Mean per-image PSNR (dB) and SSIM over ``images`` pairs, and the mean output luma (0-255)."""
+    """Mean per-image figures over ``images`` pairs: PSNR (dB), SSIM, output luma (0-255) and
+    saturation ratio (:func:`saturation_ratio`: 1 is the targets' saturation, above 1 more
+    saturated than the targets)."""
 
     psnr: float
     ssim: float
     images: int
     output_luma: float
+    saturation_ratio: float
+
+
+def mean_saturation(image: torch.Tensor) -> float:
+    """Saturation of ``image`` ``(3, H, W)`` in [0, 1]: the HSV saturation ``(max - min) / max`` of
+    its RGB values, each pixel weighted by its value ``max``, i.e. ``sum(max - min) / sum(max)``
+    (0 for a black image). Weighting by value keeps the sensor noise of near-black pixels, whose
+    per-pixel HSV saturation is anything from 0 to 1, from dominating; scaling the image leaves the
+    figure unchanged."""
+    high, low = image.amax(0), image.amin(0)
+    return float((high - low).sum() / high.sum().clamp_min(1e-6))
+
+
+def saturation_ratio(output: torch.Tensor, target: torch.Tensor) -> float:
+    """How saturated ``output`` is against ``target`` (both ``(3, H, W)`` in [0, 1]):
+    :func:`mean_saturation` of ``output`` divided by that of ``target``. 1: as colourful as the
+    target; an output brighter or darker than its target but of the same colours scores 1; a
+    colourful output of a grey target scores very high (the denominator is floored at 1e-6)."""
+    return mean_saturation(output) / max(mean_saturation(target), 1e-6)
 
 
 def score_pairs(enhance: Enhancer, pairs: Pairs) -> PairedScores:
-    """Enhance each ``low`` of ``pairs`` (``(3, H, W)`` each) and score it against ``high``."""
-    psnrs, ssims, lumas = [], [], []
+    """Enhance each ``low`` of ``pairs`` (``(3, H, W)`` each) and score it against ``high``;
+    every figure is computed per image, then averaged."""
+    psnrs, ssims, lumas, saturations = [], [], [], []
     for low, high in pairs:
         out = enhance(low[None])
         psnrs.append(float(psnr_per_image(out, high[None])[0]))
         ssims.append(float(ssim_per_image(out, high[None])[0]))
         lumas.append(float(luma(out).mean()) * 255)
+        saturations.append(saturation_ratio(out[0], high))
     return PairedScores(
-        statistics.fmean(psnrs), statistics.fmean(ssims), len(pairs), statistics.fmean(lumas)
+        statistics.fmean(psnrs), statistics.fmean(ssims), len(pairs), statistics.fmean(lumas),
+        statistics.fmean(saturations),
     )
 
 
 @dataclass(frozen=True)
 class ImageStats:
-    """Statistics of images (0-255 scale for luma): mean luma, mean HSV saturation, and colour cast
-    (largest deviation of a channel mean from the mean of the three channel means)."""
+    """Statistics of images (0-255 scale for luma): mean luma, saturation
+    (:func:`mean_saturation`), and colour cast (largest deviation of a channel mean from the mean
+    of the three channel means)."""
 
     luma: float
     saturation: float
@@ -114,8 +145,7 @@ def image_stats(images: Sequence[torch.Tensor]) -> ImageStats:
     for image in images:
         x = image[None]
         lumas.append(float(luma(x).mean()) * 255)
-        high, low = x.amax(1), x.amin(1)
-        sats.append(float(((high - low) / high.clamp_min(1e-6)).mean()))
+        sats.append(mean_saturation(image))
         channel_means = x.mean((2, 3))[0] * 255
         casts.append(float((channel_means - channel_means.mean()).abs().max()))
     return ImageStats(statistics.fmean(lumas), statistics.fmean(sats), statistics.fmean(casts))
@@ -191,9 +221,7 @@ class EvaluationReport:
         if self.ms_per_1080p_frame is not None:
             lines.append(f"{self.ms_per_1080p_frame:.1f} ms per 1080p frame")
         if self.scores:
-            lines.append(f"{'method':<24}{'PSNR dB':>9}{'SSIM':>8}{'luma':>7}{'images':>8}")
-            for name, s in self.scores.items():
-                lines.append(f"{name:<24}{s.psnr:>9.2f}{s.ssim:>8.4f}{s.output_luma:>7.1f}{s.images:>8}")
+            lines.extend(scores_table(self.scores))
         if self.stats:
             lines.append(f"{'method':<24}{'luma':>7}{'sat':>7}{'cast':>7}")
             for name, s in self.stats.items():
@@ -201,6 +229,16 @@ class EvaluationReport:
         if self.grid is not None:
             lines.append(f"side-by-side grid: {self.grid}")
         return "\n".join(lines)
+
+
+def scores_table(scores: dict[str, PairedScores], width: int = 24) -> list[str]:
+    """Lines of a plain-text table of ``scores`` by method name: PSNR, SSIM, saturation ratio,
+    output luma and image count."""
+    lines = [f"{'method':<{width}}{'PSNR dB':>9}{'SSIM':>8}{'sat':>7}{'luma':>7}{'images':>8}"]
+    for name, s in scores.items():
+        lines.append(f"{name:<{width}}{s.psnr:>9.2f}{s.ssim:>8.4f}{s.saturation_ratio:>7.2f}"
+                     f"{s.output_luma:>7.1f}{s.images:>8}")
+    return lines
 
 
 def grid_rows(

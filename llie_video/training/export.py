@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from llie_video.data.degradation import DegradationConfig
+from llie_video.data.splits import REAL_HELD_OUT_FRACTION
 from llie_video.models import create_model
 from llie_video.models.zero_dce import CurveModel
 from llie_video.training.calibrate import calibration_pairs, fit_output_gamma
@@ -22,6 +23,9 @@ from llie_video.training.evaluate import (
     score_pairs,
     synthetic_validation_pairs,
 )
+from llie_video.training.real_validation import AS_RUN
+from llie_video.training.real_validation import RECIPE as REAL_RECIPE
+from llie_video.training.real_validation import model_scores, official_scores, real_pairs, scores_dict
 
 log = logging.getLogger(__name__)
 VALIDATION_RECIPE = (
@@ -33,6 +37,40 @@ VALIDATION_RECIPE = (
 
 
 def validation_metrics(config: TrainConfig, weights_file: Path) -> dict[str, Any]:
+    """The figures the manifest records: :func:`synthetic_validation_metrics` and
+    :func:`real_validation_metrics` (each empty when its data is absent)."""
+    return {**synthetic_validation_metrics(config, weights_file),
+            **real_validation_metrics(config, weights_file)}
+
+
+def real_validation_metrics(config: TrainConfig, weights_file: Path) -> dict[str, Any]:
+    """PSNR/SSIM/saturation ratio on the held-out real pairs of the exported weights (alone and
+    as run), the configured official checkpoints that are present (alone) and auto-gamma;
+    empty when the real pairs are absent."""
+    root = config.export.real_validation_root
+    if root is None or not (Path(root) / "low").is_dir():
+        log.info("no real pairs at %s; the manifest gets no real_validation figures", root)
+        return {}
+    pairs = real_pairs(Path(root))
+    ours = model_scores(config.model.arch, pairs, weights_file)
+    figures: dict[str, Any] = {
+        "recipe": REAL_RECIPE.format(root=root, fraction=REAL_HELD_OUT_FRACTION, split="validation"),
+        "images": len(pairs),
+        "alone": scores_dict(ours["alone"]),
+        "as_run": scores_dict(ours[AS_RUN]),
+    }
+    officials = official_checkpoints(config)
+    if officials:
+        official_arch = config.export.official_arch or config.model.arch
+        figures["official_arch"] = official_arch
+        figures["official_files"] = {name: Path(p).name for name, p in officials.items()}
+        for name, path in officials.items():
+            figures[name] = scores_dict(official_scores(official_arch, path, pairs))
+    figures["auto_gamma"] = scores_dict(score_pairs(auto_gamma, pairs))
+    return {"real_validation": figures}
+
+
+def synthetic_validation_metrics(config: TrainConfig, weights_file: Path) -> dict[str, Any]:
     """PSNR/SSIM of the exported weights, the official checkpoint (if configured and present) and
     auto-gamma on the synthetic validation set; empty when the validation root is absent."""
     root = config.export.validation_root

@@ -7,6 +7,8 @@ previous frame's noise-reduced planes for the temporal filter.
 
 from __future__ import annotations
 
+from dataclasses import astuple, dataclass
+
 import av
 import numpy as np
 import torch
@@ -14,11 +16,18 @@ import torch
 from llie_video.ops import fused_yuv
 from llie_video.ops.block_means import block_means as plane_block_means
 from llie_video.ops.render_spec import RenderSpec
-from llie_video.ops.yuv import YuvSpec, flat_planes, new_yuv420p_like, yuv420_planes
-from llie_video.video.denoise import CameraMotion, TemporalBlend, move_array
+from llie_video.ops.yuv import (
+    YuvSpec,
+    contiguous_flat_planes,
+    flat_planes,
+    new_yuv420p_like,
+    yuv420_planes,
+)
+from llie_video.video.camera_motion import MOTION_BLOCK, CameraMotion, move_array
+from llie_video.video.denoise import TemporalBlend
 from llie_video.video.finish import FrameFinish
 
-_BLOCK = 4  # the temporal filter's motion blocks, as in llie_video.video.denoise
+_BLOCK = MOTION_BLOCK  # the temporal filter's motion blocks
 
 
 def interpolation_rows(full: int, low: int) -> tuple[np.ndarray, np.ndarray]:
@@ -55,6 +64,40 @@ def sums_to_block_means(sums: np.ndarray, height: int, width: int) -> np.ndarray
     rows = np.minimum(_BLOCK, height - _BLOCK * np.arange(pairs.shape[0]))
     columns = np.minimum(_BLOCK, width - _BLOCK * np.arange(pairs.shape[1]))
     return pairs / np.outer(rows, columns).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class KernelValues:
+    """One frame's scalars for :func:`llie_video.ops.fused_yuv.enhance_yuv420`, named; packed
+    into its float32 ``values`` array by :meth:`pack` (the kernel documents each)."""
+
+    kind: int
+    iterations: int
+    floor: float
+    exponent: float
+    headroom: float
+    saturation: float
+    strength: float
+    user_exponent: float
+    kr: float
+    kb: float
+    levels_in: tuple[float, float, float, float]
+    levels_out: tuple[float, float, float, float]
+    denoise_mode: int
+    previous_gain: float
+    guided: bool
+    input_scale: tuple[float, float, float]
+    input_offset: tuple[float, float, float]
+    shadow: float
+
+    def pack(self) -> np.ndarray:
+        """The ``(VALUES,)`` float32 array, in the kernel's ``V_*`` order."""
+        flat: list[float] = []
+        for value in astuple(self):
+            flat.extend(value if isinstance(value, tuple) else (float(value),))
+        values = np.asarray(flat, np.float32)
+        assert values.shape == (fused_yuv.VALUES,)
+        return values
 
 
 class FusedPlaneRenderer:
@@ -120,6 +163,7 @@ class FusedPlaneRenderer:
         denoise: TemporalBlend | None,
         denoise_on: bool,
         finish: FrameFinish,
+        planes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     ) -> av.VideoFrame:
         """Enhance ``frame`` (a format of :data:`llie_video.ops.yuv.PLANE_FORMATS`).
 
@@ -131,13 +175,16 @@ class FusedPlaneRenderer:
                 left them (weights per 4x4 block ``(1, 1, H/4, W/4)``, exposure gain), or None
                 (no previous frame to blend with: this one is remembered).
             denoise_on: whether the temporal filter runs at all.
-            finish: the post-ops after the render (gamma, highlight protection, strength).
+            finish: the post-ops after the render (gamma, highlight protection, saturation,
+                strength) and whether ``params`` are guided-filter coefficients.
+            planes: the Y, Cb, Cr planes to read instead of ``frame``'s (its planes with their
+                noise reduced), or None.
 
         Returns:
             A new 8-bit yuv420p frame with ``frame``'s colour tags (timing is set by the caller).
         """
-        y, u, _ = yuv420_planes(frame)
-        planes, layout = flat_planes(frame)
+        y, u, _ = yuv420_planes(frame) if planes is None else planes
+        flat, layout = flat_planes(frame) if planes is None else contiguous_flat_planes(*planes)
         out = new_yuv420p_like(frame)
         planes_out, layout_out = flat_planes(out)
         height, width = y.shape
@@ -159,15 +206,17 @@ class FusedPlaneRenderer:
         previous = self._previous_planes(y, u) if mode != fused_yuv.DENOISE_OFF else (
             np.empty((1, 1), np.float32),) * 4
         render = self.render_spec
-        f32 = np.float32
+        values = KernelValues(
+            kind=int(render.kind), iterations=render.iterations, floor=render.floor,
+            exponent=1.0 / (render.output_gamma * finish.render_gamma),
+            headroom=finish.headroom, saturation=finish.saturation, strength=finish.strength,
+            user_exponent=1.0 / finish.gamma, kr=spec.matrix[0], kb=spec.matrix[2],
+            levels_in=spec.levels(), levels_out=spec.levels(8), denoise_mode=mode,
+            previous_gain=denoise.gain if denoise is not None else 1.0, guided=finish.guided,
+            input_scale=finish.levels.scale, input_offset=finish.levels.offset,
+            shadow=finish.shadow)
         fused_yuv.enhance_yuv420(
-            height, width, *planes, layout, *planes_out, layout_out[[1, 3, 5]], wide, top, weight,
-            int(render.kind), render.iterations, f32(render.floor),
-            f32(1.0 / (render.output_gamma * finish.render_gamma)), f32(finish.headroom),
-            f32(finish.strength), f32(1.0 / finish.gamma),
-            f32(spec.matrix[0]), f32(spec.matrix[2]),
-            np.asarray(spec.levels(), np.float32), np.asarray(spec.levels(8), np.float32),
-            mode, denoise_map, denoise_top, denoise_weight,
-            f32(denoise.gain if denoise is not None else 1.0), *previous,
+            height, width, *flat, layout, *planes_out, layout_out[[1, 3, 5]], wide, top, weight,
+            values.pack(), denoise_map, denoise_top, denoise_weight, *previous,
         )
         return out

@@ -15,7 +15,9 @@ from pathlib import Path
 import av
 
 from llie_video.errors import UserError
+from llie_video.output_paths import partial_path
 from llie_video.video.frame import Frame
+from llie_video.video.pipeline import StageError
 from llie_video.video.sources import StreamInfo, _reason
 
 log = logging.getLogger(__name__)
@@ -71,24 +73,6 @@ def _tag_colours(codec: av.video.codeccontext.VideoCodecContext, frame: Frame) -
         return
     codec.colorspace, codec.color_range = decoded.colorspace, decoded.color_range
     codec.color_primaries, codec.color_trc = decoded.color_primaries, decoded.color_trc
-
-
-def partial_path(target: Path) -> Path:
-    """Temporary name beside ``target``, keeping its suffix so FFmpeg picks the same format."""
-    return target.with_name(f".{target.stem}.partial-{os.getpid()}{target.suffix}")
-
-
-def check_output_path(target: Path, overwrite: bool) -> None:
-    """Refuse to clobber an existing file without ``overwrite``, or to write where we cannot."""
-    if target.exists() and not overwrite:
-        raise UserError(f"{target} exists; pass -y to overwrite it")
-    if target.is_dir():
-        raise UserError(f"{target} is a folder, not a file")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise UserError(f"output folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise UserError(f"cannot write to folder {folder}")
 
 
 class EncodingSink:
@@ -204,12 +188,20 @@ class FileSink(EncodingSink):
 
     def close(self, keep: bool = True) -> None:
         """Finish the file; rename it over the target if ``keep`` and at least one frame was
-        written, else delete the temporary file."""
+        written, else delete the temporary file. When the file cannot be finished (FFmpeg
+        reports a full disk on the last writes, at the latest when closing), it is deleted and
+        the failure raised as the encode stage's :class:`StageError`; when it is being
+        discarded (after another error, which is the one to report), the failure is ignored."""
         if self._closed:
             return
         self._closed = True
         try:
             self.finish(flush=keep)
+        except (av.FFmpegError, OSError) as exc:
+            self.temp.unlink(missing_ok=True)
+            if keep:
+                raise StageError("encode", exc) from exc
+            return
         except Exception:
             self.temp.unlink(missing_ok=True)
             raise

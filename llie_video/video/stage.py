@@ -20,81 +20,42 @@ import math
 import threading
 from contextlib import nullcontext
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import av
 import numba
 import numpy as np
 import torch
 
+from llie_video.enhance.settings import DEFAULT_LONG_SIDE, EnhanceSettings
 from llie_video.models.base import EnhancementModel, estimation_scale
 from llie_video.ops import fused_yuv, yuv
-from llie_video.ops.color import adjust_gamma, blend
+from llie_video.ops.color import (
+    BT601,
+    adjust_gamma,
+    blend,
+    luma,
+    scale_saturation,
+    shadow_weight,
+)
 from llie_video.ops.exposure import hold_under_ceiling
-from llie_video.ops.highlights import DEFAULT_HEADROOM, frame_headroom, protect_highlights
+from llie_video.ops.guided import apply_coefficients, clamp_params, guided_coefficients
+from llie_video.ops.input_levels import apply_levels
+from llie_video.ops.highlights import frame_headroom, protect_highlights
+from llie_video.ops.noise import noise_sigma, reduce_noise_planes, reduce_noise_rgb, rgb_luma_noise
 from llie_video.ops.resize import downscale, low_resolution_size, upsample_params
 from llie_video.video import plane_render
-from llie_video.video.denoise import STILL, TemporalBlend, TemporalDenoiser
+from llie_video.video.camera_motion import STILL
+from llie_video.video.denoise import TemporalBlend, TemporalDenoiser
 from llie_video.video.finish import FrameFinish
 from llie_video.video.frame import Frame
 from llie_video.video.frame_processor import PendingFrame, ReadyFrame
+from llie_video.video.input_correction import InputCorrection
 from llie_video.video.plane_transfer import PendingPlanes, PlaneTransfer
 from llie_video.video.smoothing import ParamSmoother
 
-DEFAULT_LONG_SIDE = -1  # the model's own estimation resolution
-
-
-@dataclass(frozen=True)
-class EnhanceSettings:
-    """Per-frame controls, safe to change while a pipeline runs (see :meth:`EnhanceStage.update`).
-
-    Attributes:
-        gamma: post-process gamma on the finished picture, ``> 1`` brightens
-            (``x ** (1 / gamma)``); 1 is neutral.
-        strength: blend with the input, 0 (input) .. 1 (fully enhanced); the brightness ceiling
-            may lower it for a frame.
-        estimation_long_side: long side in pixels of the frame the parameters are estimated on;
-            ``-1`` uses the model's default, ``None`` full resolution.
-        smoothing: temporal smoothing, 0 (off: every frame on its own) .. <1 (strongest): the
-            strength of both the parameter EMA (:mod:`llie_video.video.smoothing`) and the
-            motion-adaptive temporal noise reduction (:mod:`llie_video.video.denoise`).
-        brightness_ceiling: highest mean luma (0..1) of the model's render of a frame (before the
-            user's gamma, which applies on top); a frame the model would render brighter gets a
-            darker render gamma, then a lower strength (:mod:`llie_video.ops.exposure`), so
-            moderately dark input does not wash out and bright input passes through. 1 turns
-            it off.
-        highlight_headroom: share (0..1) of the room above a pixel's brightest input channel
-            that the enhancement may use (:mod:`llie_video.ops.highlights`), so highlights keep
-            their gradation and hue instead of clipping to white; applied in full to frames with
-            bright highlights, loosened for frames without. 1 turns it off.
-    """
-
-    gamma: float = 1.0
-    strength: float = 1.0
-    estimation_long_side: int | None = DEFAULT_LONG_SIDE
-    smoothing: float = 0.7
-    brightness_ceiling: float = 0.5
-    highlight_headroom: float = DEFAULT_HEADROOM
-
-    def __post_init__(self) -> None:
-        if not self.gamma > 0:
-            raise ValueError(f"gamma must be positive, got {self.gamma}")
-        if not 0.0 <= self.strength <= 1.0:
-            raise ValueError(f"strength must be within 0..1, got {self.strength}")
-        if not 0.0 <= self.smoothing < 1.0:
-            raise ValueError(f"smoothing must be within 0..1 (1 excluded), got {self.smoothing}")
-        if not 0.0 < self.brightness_ceiling <= 1.0:
-            raise ValueError(
-                f"brightness_ceiling must be within 0..1 (0 excluded), got {self.brightness_ceiling}")
-        if not 0.0 <= self.highlight_headroom <= 1.0:
-            raise ValueError(
-                f"highlight_headroom must be within 0..1, got {self.highlight_headroom}")
-        long_side = self.estimation_long_side
-        if long_side is not None and long_side != DEFAULT_LONG_SIDE and long_side < 8:
-            raise ValueError(f"estimation_long_side must be >= 8, got {long_side}")
-
-
 _CEILING_PIXELS = 16384  # pixels the brightness ceiling measures a frame on, at most
+_MAX_SHADOW = 0.25  # input luma below which colour fades, at most
 
 
 class EnhanceStage:
@@ -139,7 +100,9 @@ class EnhanceStage:
         self._band_rows = band_rows
         self.smoother = ParamSmoother()
         self.denoiser = TemporalDenoiser()
+        self.input_correction = InputCorrection()
         render = model.render_spec()
+        self._render_kind = render.kind if render is not None else None
         self._fused = (plane_render.FusedPlaneRenderer(render)
                        if fused and render is not None and device.type == "cpu" else None)
         depth = in_flight if in_flight is not None else (2 if self._cuda else 1)
@@ -206,6 +169,7 @@ class EnhanceStage:
         """Forget the temporal state: call it between unrelated frames (images, seeks, reconnects)."""
         self.smoother.reset()
         self.denoiser.reset()
+        self.input_correction.reset()
         if self._fused is not None:
             self._fused.reset()
 
@@ -215,13 +179,21 @@ class EnhanceStage:
             long_side = self.model.estimation_long_side
         return estimation_scale(height, width, long_side)
 
-    def _estimate(self, x_low: torch.Tensor,
-                  settings: EnhanceSettings) -> tuple[torch.Tensor, FrameFinish]:
+    def _estimate(self, x_low: torch.Tensor, settings: EnhanceSettings,
+                  weights: tuple[float, float, float],
+                  noise: float) -> tuple[torch.Tensor, FrameFinish]:
         """Temporally smoothed parameters ``(B, P, h, w)`` of the small frame ``x_low``
-        ``(B, 3, h, w)``, and how to finish this frame's render (the brightness ceiling
-        applied); a detected scene cut also resets the temporal noise reduction."""
+        ``(B, 3, h, w)`` (corrected in place by the input levels first), and how to finish this
+        frame's render (input levels, brightness ceiling); a detected scene cut also resets the
+        temporal noise reduction and the input levels' history. With
+        ``settings.edge_aware`` the parameters are returned as guided-filter coefficients
+        ``(B, 2P, h, w)`` on the luma (``weights``) of the frame (:mod:`llie_video.ops.guided`),
+        to be applied at full resolution. ``noise``: the full-resolution input luma's noise
+        sigma (0-1), which sets the shadows whose colour fades to grey."""
+        levels = self.input_correction(x_low, settings.black_clip, settings.white_balance,
+                                       settings.smoothing)
         # channels-last: the CPU convolutions run ~1.5-3x faster on it at these sizes
-        x_low = x_low.contiguous(memory_format=torch.channels_last)
+        x_low = apply_levels(x_low.contiguous(memory_format=torch.channels_last), levels)
         # a still camera that saw nothing change may keep its parameters (see
         # ParamSmoother.hold); a camera that moved for the previous frame is likely still moving
         camera_still = self.denoiser.last_motion == STILL
@@ -230,9 +202,16 @@ class EnhanceStage:
             params = self.smoother(self.model.estimate(x_low), x_low, settings.smoothing)
         if self.smoother.last_was_cut:
             self.denoiser.reset()
+            self.input_correction.reset()
             if self._fused is not None:
                 self._fused.reset()
-        return params, self._frame_finish(x_low, params, settings)
+        shadow = min(settings.shadow_desaturation * noise, _MAX_SHADOW)
+        finish = replace(self._frame_finish(x_low, params, settings), levels=levels,
+                         shadow=shadow)
+        if settings.edge_aware:
+            params = guided_coefficients(luma(x_low.float(), weights), params)
+            finish = replace(finish, guided=True)
+        return params, finish
 
     def _frame_finish(self, x_low: torch.Tensor, params: torch.Tensor,
                       settings: EnhanceSettings) -> FrameFinish:
@@ -246,7 +225,7 @@ class EnhanceStage:
         step = max(1, math.ceil(math.sqrt(x_low.shape[-2] * x_low.shape[-1] / _CEILING_PIXELS)))
         x_low, params = x_low[..., ::step, ::step], params[..., ::step, ::step]
         finish = FrameFinish(1.0, frame_headroom(x_low, settings.highlight_headroom),
-                             settings.strength, settings.gamma)
+                             settings.strength, settings.gamma, settings.saturation)
         if settings.brightness_ceiling >= 1.0 or settings.strength == 0.0:
             return finish
         y_low = self.model.render(x_low, params)
@@ -254,12 +233,14 @@ class EnhanceStage:
                                   settings.brightness_ceiling)
         return replace(finish, render_gamma=hold.gamma, strength=hold.strength)
 
-    def _estimate_full(self, x: torch.Tensor,
-                       settings: EnhanceSettings) -> tuple[torch.Tensor, FrameFinish]:
+    def _estimate_full(self, x: torch.Tensor, settings: EnhanceSettings,
+                       weights: tuple[float, float, float],
+                       noise: float) -> tuple[torch.Tensor, FrameFinish]:
         """Parameters for ``x`` ``(B, 3, H, W)``, estimated at low resolution, upsampled to
-        ``(B, P, H, W)``, and how to finish the render (see :meth:`_estimate`)."""
+        ``(B, P, H, W)`` (or ``(B, 2P, H, W)`` guided-filter coefficients), and how to finish
+        the render (see :meth:`_estimate`)."""
         x_low = downscale(x, self._estimation_scale(x.shape[-2], x.shape[-1], settings))
-        params, finish = self._estimate(x_low, settings)
+        params, finish = self._estimate(x_low, settings, weights, noise)
         return upsample_params(params, (x.shape[-2], x.shape[-1])), finish
 
     def _render_bands(
@@ -269,30 +250,42 @@ class EnhanceStage:
         finish: FrameFinish,
         smoothing: float,
         write: Callable[[slice, torch.Tensor], None],
+        weights: tuple[float, float, float] = BT601,
     ) -> None:
         """Render and finish ``x`` ``(B, 3, H, W)`` band by band of rows, handing each
         enhanced band ``(B, 3, rows, W)`` to ``write``. The render is pointwise given the
         parameters, so bands are exact; on the CPU they keep the working set in cache (about 2x
         faster than whole-frame passes at 720p). Temporal noise reduction of the input (at
-        ``smoothing``) happens here too, per band. ``x`` is overwritten."""
+        ``smoothing``) happens here too, per band, then the input levels, and guided-filter
+        coefficients become parameters on the band's luma (``weights``). ``x`` is
+        overwritten."""
         band = self._band_rows if x.device.type == "cpu" else x.shape[-2]
         denoise_weights = self.denoiser.begin(x, smoothing)
         for top in range(0, x.shape[-2], band):
             rows = slice(top, top + band)
             x_band, p_band = x[:, :, rows], params[:, :, rows]
             self.denoiser.filter_(x_band, rows, denoise_weights)
+            apply_levels(x_band, finish.levels)
+            input_luma = luma(x_band, weights) if finish.guided or finish.shadow > 0 else None
+            if finish.guided:
+                p_band = apply_coefficients(p_band, input_luma)
+                if self._render_kind is not None:
+                    clamp_params(p_band, self._render_kind)
             if finish.strength == 1.0 and finish.headroom >= 1.0:
                 y = self.model.render_(x_band, p_band)  # x is not needed again: reuse it
             else:
                 y = self.model.render(x_band, p_band)
             y = protect_highlights(x_band, adjust_gamma(y, finish.render_gamma), finish.headroom)
+            shadows = shadow_weight(input_luma, finish.shadow) if finish.shadow > 0 else None
+            y = scale_saturation(y, finish.saturation, weights, shadows)
             write(rows, adjust_gamma(blend(x_band, y, finish.strength), finish.gamma))
 
     @torch.inference_mode()
     def enhance_tensor(self, x: torch.Tensor, settings: EnhanceSettings | None = None) -> torch.Tensor:
         """Enhance ``x`` ``(B, 3, H, W)`` in [0, 1] on the stage's device and dtype; the batch is
         taken as consecutive frames. Returns a new ``(B, 3, H, W)`` tensor; ``x`` may be
-        overwritten."""
+        overwritten. The spatial noise reduction, which works on 8-bit planes, is left out:
+        :meth:`process` does all the CLI does to an image. The noise is measured on the host."""
         settings = settings or self._settings
         out = torch.empty_like(x)
         for i in range(x.shape[0]):
@@ -301,8 +294,9 @@ class EnhanceStage:
             def write(rows: slice, y: torch.Tensor, frame_out: torch.Tensor = frame_out) -> None:
                 frame_out[:, :, rows] = y
 
-            self._render_bands(frame, *self._estimate_full(frame, settings), settings.smoothing,
-                               write)
+            noise = noise_sigma(luma(frame.float())[0, 0].cpu().numpy())
+            self._render_bands(frame, *self._estimate_full(frame, settings, BT601, noise),
+                               settings.smoothing, write)
         return out
 
     def process_frame(self, frame: Frame, keep_original: bool = False) -> Frame:
@@ -332,14 +326,14 @@ class EnhanceStage:
         if self._kernel_threads > 0:
             numba.set_num_threads(self._kernel_threads)
         with torch.inference_mode():
-            planes = yuv.yuv420_planes(frame)
+            planes, noise = _noise_reduced_planes(frame, spec, settings)
             scale = self._estimation_scale(frame.height, frame.width, settings)
             size = low_resolution_size(frame.height, frame.width, scale)
             x_low = yuv.low_resolution_rgb(*planes, spec, size).to(self.dtype)
-            params, finish = self._estimate(x_low, settings)
+            params, finish = self._estimate(x_low, settings, spec.matrix, noise)
             blend = self._plane_blend(frame, spec, settings.smoothing)
             return self._fused.render(frame, spec, params.float(), blend,
-                                      settings.smoothing > 0.0, finish)
+                                      settings.smoothing > 0.0, finish, planes)
 
     def _plane_blend(self, frame: av.VideoFrame, spec: yuv.YuvSpec,
                      strength: float) -> TemporalBlend | None:
@@ -363,31 +357,35 @@ class EnhanceStage:
         with torch.inference_mode(), (
             torch.cuda.stream(self._stream) if self._stream else nullcontext()
         ):
-            staged = self._transfer.upload(yuv.yuv420_planes(frame))
+            planes, noise = _noise_reduced_planes(frame, spec, settings)
+            staged = self._transfer.upload(planes)
             x = yuv.planes_to_rgb(*staged.planes, spec).to(self.dtype)
             enhanced = torch.empty_like(x)
 
             def write(rows: slice, band: torch.Tensor) -> None:
                 enhanced[:, :, rows] = band
 
-            self._render_bands(x, *self._estimate_full(x, settings), settings.smoothing, write)
+            self._render_bands(x, *self._estimate_full(x, settings, spec.matrix, noise),
+                               settings.smoothing, write, spec.matrix)
             return self._transfer.download(staged, yuv.rgb_to_planes(enhanced, spec))
 
     def process(self, rgb: np.ndarray) -> np.ndarray:
         """Enhance one frame: ``(H, W, 3)`` uint8 RGB -> a new ``(H, W, 3)`` uint8 RGB array."""
         settings = self._settings
         host_in, host_out = self._host_buffers(rgb.shape)
-        host_in.numpy()[...] = rgb
+        sigma = rgb_luma_noise(rgb)
+        host_in.numpy()[...] = reduce_noise_rgb(rgb, settings.denoise, sigma)
         if self._stream is not None:
             with torch.cuda.stream(self._stream):
-                self._run(host_in, host_out, settings)
+                self._run(host_in, host_out, settings, sigma / 255.0)
             self._stream.synchronize()
         else:
-            self._run(host_in, host_out, settings)
+            self._run(host_in, host_out, settings, sigma / 255.0)
         return host_out.numpy().copy()
 
     @torch.inference_mode()
-    def _run(self, host_in: torch.Tensor, host_out: torch.Tensor, settings: EnhanceSettings) -> None:
+    def _run(self, host_in: torch.Tensor, host_out: torch.Tensor, settings: EnhanceSettings,
+             noise: float) -> None:
         frame = host_in.to(self.device, non_blocking=True)
         # (H, W, 3) -> (1, 3, H, W) as a view: x stays channels-last in memory, like the params
         # map the CPU upsample returns, so the elementwise render runs on matching layouts.
@@ -398,9 +396,21 @@ class EnhanceStage:
             band = y.squeeze(0).permute(1, 2, 0).mul_(255.0).add_(0.5).clamp_(0.0, 255.0)
             out[rows] = band.to(torch.uint8)
 
-        self._render_bands(x, *self._estimate_full(x, settings), settings.smoothing, write)
+        self._render_bands(x, *self._estimate_full(x, settings, BT601, noise), settings.smoothing,
+                           write)
         if self._cuda:
             host_out.copy_(out, non_blocking=True)
+
+
+def _noise_reduced_planes(frame: av.VideoFrame, spec: yuv.YuvSpec, settings: EnhanceSettings
+                          ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], float]:
+    """The Y, Cb, Cr planes of a decoded 4:2:0 frame with their spatial noise reduced
+    (:mod:`llie_video.ops.noise`; views of the frame's own planes where left alone), and the
+    noise sigma of its luma as a share of the full scale."""
+    full_scale = float((1 << spec.bit_depth) - 1)
+    y, u, v = yuv.yuv420_planes(frame)
+    sigma = noise_sigma(y)
+    return reduce_noise_planes(y, u, v, settings.denoise, full_scale, sigma), sigma / full_scale
 
 
 def _collect_planes(frame: av.VideoFrame, pending: PendingPlanes) -> av.VideoFrame:

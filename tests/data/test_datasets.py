@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from llie_video.data.datasets import (
+    MixedSource,
     PairedFolder,
     SyntheticPairs,
     UnpairedImages,
@@ -19,7 +20,7 @@ from llie_video.data.datasets import (
     synthetic_validation_set,
 )
 from llie_video.data.degradation import DegradationConfig
-from llie_video.data.splits import is_validation, name_hash_fraction, select_split
+from llie_video.data.splits import REAL_HELD_OUT_FRACTION, is_validation, name_hash_fraction, select_split
 
 
 def write_image(path: Path, level: int, size: tuple[int, int] = (40, 48)) -> Path:
@@ -91,7 +92,7 @@ def test_synthetic_validation_set_is_fixed_per_image(tmp_path: Path) -> None:
 
 
 def test_sice_validation_recipe_gives_dark_inputs() -> None:
-    from conftest import shared_path
+    from tests.helpers.shared import shared_path
 
     root = shared_path("data", "train", "sice_zero_dce")
     images = select_well_exposed(select_split(list_images(root), "validation"))
@@ -99,3 +100,41 @@ def test_sice_validation_recipe_gives_dark_inputs() -> None:
     pairs = synthetic_validation_set(images[:6], DegradationConfig(), seed=0, size=128)
     lumas = [float(low.mean()) * 255 for low, _ in pairs]
     assert 2 < min(lumas) and max(lumas) < 60
+
+
+def write_pairs(root: Path, count: int, size: tuple[int, int] = (24, 32)) -> list[str]:
+    """``count`` LOL-layout pairs ``root/{low,high}/N.png``; returns the names."""
+    (root / "low").mkdir(parents=True)
+    (root / "high").mkdir()
+    names = [f"{i}.png" for i in range(count)]
+    for i, name in enumerate(names):
+        write_image(root / "low" / name, 10 + i % 20, size)
+        write_image(root / "high" / name, 120 + i % 20, size)
+    return names
+
+
+def test_real_pair_split_never_puts_a_held_out_pair_in_the_train_part(tmp_path: Path) -> None:
+    names = write_pairs(tmp_path, 40)
+    train = PairedFolder(tmp_path, crop=16, split="train")
+    held_out = PairedFolder(tmp_path, crop=16, split="validation")
+    train_names = {p.name for p in train.lows}
+    held_out_names = {p.name for p in held_out.lows}
+    assert held_out_names == {n for n in names if name_hash_fraction(n) < REAL_HELD_OUT_FRACTION}
+    assert train_names.isdisjoint(held_out_names) and train_names | held_out_names == set(names)
+    assert 0 < len(held_out_names) < len(train_names)
+    assert all(p.parent.name == "high" and p.name in train_names for p in train.highs)
+    assert len(PairedFolder(tmp_path, crop=16)) == 40  # "all"
+
+
+def test_mixed_source_draws_from_each_source_by_weight(tmp_path: Path) -> None:
+    write_pairs(tmp_path / "real", 3)
+    real = PairedFolder(tmp_path / "real", crop=8)
+    synthetic = SyntheticPairs([write_image(tmp_path / "s.png", 220)], 8, DegradationConfig())
+    mixed = MixedSource([real, synthetic], [0.75, 0.25])
+    rng = np.random.default_rng(0)
+    draws = [mixed.sample(rng) for _ in range(200)]
+    assert all(d.input.shape == d.target.shape == (3, 8, 8) for d in draws)
+    from_synthetic = sum(float(d.target.mean()) > 0.75 for d in draws)  # real targets: ~0.5
+    assert 30 < from_synthetic < 70
+    with pytest.raises(ValueError, match="weight"):
+        MixedSource([real], [0.5, 0.5])

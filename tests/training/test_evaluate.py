@@ -11,13 +11,16 @@ import pytest
 import torch
 
 from llie_video.models import create_model
+from llie_video.training import evaluate as evaluate_module
 from llie_video.models.weights import make_checkpoint
 from llie_video.training.evaluate import (
     auto_gamma,
     evaluate,
     grid_rows,
     image_stats,
+    mean_saturation,
     ms_per_frame,
+    saturation_ratio,
     score_pairs,
 )
 from llie_video.training.grid import GAP, GRID_IMAGES, TILE_HEIGHT, side_by_side
@@ -37,6 +40,24 @@ def test_score_pairs_matches_hand_psnr() -> None:
     assert scores.psnr == pytest.approx((20.0 + 40.0) / 2, abs=1e-3)
     assert scores.images == 2
     assert scores.output_luma == pytest.approx(0.2 * 255, abs=1e-3)
+
+
+def test_saturation_ratio_on_known_colours() -> None:
+    colour = torch.zeros(3, 12, 12)
+    colour[0], colour[1], colour[2] = 0.8, 0.4, 0.2  # HSV saturation (0.8 - 0.2) / 0.8 = 0.75
+    pale = colour * 0.5 + 0.25  # 0.65, 0.45, 0.35: saturation 0.3 / 0.65
+    grey = torch.full((3, 12, 12), 0.5)
+    assert mean_saturation(colour) == pytest.approx(0.75, abs=1e-6)
+    assert saturation_ratio(colour, colour) == pytest.approx(1.0)
+    assert saturation_ratio(colour * 0.5, colour) == pytest.approx(1.0)  # brightness does not count
+    assert saturation_ratio(pale, colour) == pytest.approx((0.3 / 0.65) / 0.75, abs=1e-5)
+    assert saturation_ratio(grey, colour) == 0.0
+    assert saturation_ratio(colour, grey) > 1e4  # any colour against a grey target
+    speckle = torch.full((3, 1, 2), 0.8)
+    speckle[:, 0, 1] = torch.tensor([0.02, 0.0, 0.0])  # a near-black pixel of pure red noise
+    assert mean_saturation(speckle) == pytest.approx(0.02 / 0.82, abs=1e-6)  # weighted by value
+    scores = score_pairs(lambda x: x, [(pale, colour), (colour, colour)])
+    assert scores.saturation_ratio == pytest.approx(((0.3 / 0.65) / 0.75 + 1.0) / 2, abs=1e-5)
 
 
 def test_image_stats_by_hand() -> None:
@@ -112,6 +133,39 @@ def test_grid_rows_take_the_first_images_and_add_references() -> None:
     assert all(len(r) == 2 for r in grid_rows(lambda x: x, images))
 
 
-def test_ms_per_frame_is_measured() -> None:
+class _Clock:
+    """A stand-in for ``time.perf_counter`` that only moves when a model run says so."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def perf_counter(self) -> float:
+        return self.now
+
+
+class _TimedModel(torch.nn.Module):
+    """Takes the listed durations (seconds) on the clock, one per run, and records its input."""
+
+    def __init__(self, clock: _Clock, durations: list[float]) -> None:
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.zeros(1))
+        self.clock, self.durations, self.inputs = clock, list(durations), []
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.inputs.append(tuple(x.shape))
+        self.clock.now += self.durations.pop(0)
+        return x
+
+
+def test_ms_per_frame_is_the_median_after_a_warm_up(monkeypatch) -> None:
+    clock = _Clock()
+    monkeypatch.setattr(evaluate_module, "time", clock)
+    # the warm-up takes 5 s (a first call's allocations); then 30, 10, 20 ms
+    model = _TimedModel(clock, [5.0, 0.030, 0.010, 0.020])
+    assert ms_per_frame(model, size=(36, 64), repeats=3) == pytest.approx(20.0)
+    assert model.inputs == [(1, 3, 36, 64)] * 4 and not model.durations
+
+
+def test_ms_per_frame_times_a_real_model() -> None:
     model = create_model("zero_dce_pp", channels=4)
-    assert ms_per_frame(model, size=(32, 48), repeats=2) > 0
+    assert 0 < ms_per_frame(model, size=(32, 48), repeats=2) < 60_000

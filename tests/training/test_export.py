@@ -32,7 +32,8 @@ def test_official_checkpoints_of_the_closest_architecture_are_scored(tmp_path: P
     config = from_dict(TrainConfig, {
         "model": {"arch": "zero_dce_pp"},
         "data": {"root": str(images), "luma_range": [0, 255]},
-        "export": {"validation_root": str(images), "official_weights": str(official),
+        "export": {"validation_root": str(images), "real_validation_root": None,
+                   "official_weights": str(official),
                    "more_official_weights": [str(other), str(tmp_path / "missing.pt")],
                    "official_arch": "zero_dce"},
     })
@@ -43,3 +44,27 @@ def test_official_checkpoints_of_the_closest_architecture_are_scored(tmp_path: P
     assert figures["official_files"] == {"official": "official_a.pt", "official_official_b": "official_b.pt"}
     assert {"ours", "official", "official_official_b", "auto_gamma"} <= set(figures)
     assert figures["official"] != figures["official_official_b"]
+
+
+def test_real_validation_figures_of_ours_alone_and_as_run_beside_official_and_gamma(
+    tmp_path: Path, real_pairs_folder
+) -> None:
+    root, held_out = real_pairs_folder
+    ours = tiny_checkpoint(tmp_path / "ours.pt", "zero_dce_pp", 0)
+    official = tiny_checkpoint(tmp_path / "official.pt", "zero_dce_pp", 1)
+    config = from_dict(TrainConfig, {
+        "model": {"arch": "zero_dce_pp"},
+        "export": {"validation_root": None, "real_validation_root": str(root),
+                   "official_weights": str(official)},
+    })
+    metrics = validation_metrics(config, ours)
+    assert set(metrics) == {"real_validation"}
+    figures = metrics["real_validation"]
+    assert figures["images"] == len(held_out) and "fraction < 0.2" in figures["recipe"]
+    assert {"alone", "as_run", "official", "auto_gamma"} <= set(figures)
+    assert figures["official_files"] == {"official": "official.pt"}
+    assert set(figures["as_run"]) == {"psnr", "ssim", "saturation_ratio", "output_luma"}
+    assert figures["alone"] != figures["official"]
+    no_pairs = from_dict(TrainConfig, {"export": {"validation_root": None,
+                                                  "real_validation_root": str(tmp_path / "none")}})
+    assert validation_metrics(no_pairs, ours) == {}

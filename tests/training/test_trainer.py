@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from pathlib import Path
 
@@ -45,7 +46,8 @@ def tiny_config(tmp_path: Path, **sections: dict) -> TrainConfig:
         "data": {"kind": "synthetic", "root": str(write_images(tmp_path / "images")),
                  "split": "all", "crop": 24, "batch_size": 2, "luma_range": [0, 255]},
         "optim": {"steps": 6, "lr": 0.01, "estimation_long_sides": [None, 12]},
-        "export": {"validation_root": None, "weights_dir": str(tmp_path / "weights")},
+        "export": {"validation_root": None, "real_validation_root": None,
+                   "weights_dir": str(tmp_path / "weights")},
     }
     for key, value in sections.items():
         data[key] = {**data.get(key, {}), **value} if isinstance(value, dict) else value
@@ -136,6 +138,9 @@ def test_train_from_config_exports_weights_and_manifest(tmp_path: Path) -> None:
     entry = manifest.models["zero_dce_pp"]
     assert entry.parameters == model.num_parameters() and entry.notes == "test run"
     assert entry.metrics == {"step": 4}
+    assert entry.file == weights.name
+    assert entry.sha256 == hashlib.sha256(weights.read_bytes()).hexdigest()
+    assert entry.config == str(path)
 
 
 def test_config_rejects_unknown_keys_and_bad_model_kwargs(tmp_path: Path) -> None:
@@ -147,3 +152,16 @@ def test_config_rejects_unknown_keys_and_bad_model_kwargs(tmp_path: Path) -> Non
         from_dict(TrainConfig, {"model": {"kwargs": [1, 2]}})
     with pytest.raises(ConfigError, match="at least one"):
         from_dict(TrainConfig, {"objective": {"supervised": 0.0}})
+
+
+def test_real_pairs_train_on_the_train_part_mixed_with_synthetic_pairs(tmp_path: Path, real_pairs_folder) -> None:
+    root, held_out = real_pairs_folder
+    config = tiny_config(tmp_path, data={"kind": "paired", "root": str(root), "split": "train",
+                                         "crop": 16, "synthetic_share": 0.5,
+                                         "synthetic_root": str(tmp_path / "images")})
+    source = build_source(config.data)
+    real = source.sources[0]
+    assert {p.name for p in real.lows}.isdisjoint(held_out) and len(real) == 12 - len(held_out)
+    assert len(source.sources[1].paths) == 4  # the synthetic part: every image of its split "all"
+    run_training(config, source, progress=False)
+    assert (tmp_path / "run" / "last.pt").is_file()

@@ -11,11 +11,13 @@ import torch
 from llie_video import create_model, list_models
 from llie_video.ops.block_means import block_means as plane_block_means
 from llie_video.ops.yuv import YuvSpec, yuv420_planes
-from llie_video.video.denoise import STILL, CameraMotion, TemporalBlend
+from llie_video.video.camera_motion import STILL, CameraMotion
+from llie_video.video.denoise import TemporalBlend
 from llie_video.video.finish import FrameFinish
 from llie_video.video.plane_render import FusedPlaneRenderer, block_means, widen
-from llie_video.video.stage import EnhanceSettings, EnhanceStage
-from tests.conftest import shared_path
+from llie_video.enhance.settings import EnhanceSettings
+from llie_video.video.stage import EnhanceStage
+from tests.helpers.shared import shared_path
 
 CPU = torch.device("cpu")
 
@@ -54,7 +56,7 @@ def _both(model, frame, settings):
     return _planes(fast.process_planes(frame)), _planes(reference.process_planes(frame))
 
 
-def _assert_close(fast, reference):
+def _assert_close(fast, reference, chroma_shift=0.5):
     for ours, ref in zip(fast, reference):
         assert _psnr(ours, ref) >= 45.0
         # the small estimation frames are resized from different data (planes vs RGB):
@@ -62,12 +64,15 @@ def _assert_close(fast, reference):
         assert np.mean(np.abs(ours.astype(int) - ref.astype(int)) > 2) <= 0.005
     # no colour shift: mean chroma within half a code value
     for ours, ref in zip(fast[1:], reference[1:]):
-        assert abs(ours.mean() - ref.mean()) <= 0.5
+        assert abs(ours.mean() - ref.mean()) <= chroma_shift
 
 
 @pytest.mark.parametrize("name", list_models())
-@pytest.mark.parametrize("settings", [EnhanceSettings(smoothing=0.0),
-                                      EnhanceSettings(smoothing=0.0, gamma=1.4, strength=0.7)])
+@pytest.mark.parametrize("settings", [
+    EnhanceSettings(smoothing=0.0),
+    EnhanceSettings(smoothing=0.0, gamma=1.4, strength=0.7),
+    EnhanceSettings(smoothing=0.0, saturation=0.6, edge_aware=False, denoise=0.0),
+])
 def test_fast_path_matches_reference_for_every_model(name, settings):
     torch.manual_seed(0)
     model = create_model(name, pretrained=name == "zero_dce_pp")
@@ -118,7 +123,7 @@ def test_grey_ramp_within_one_code_value():
 def test_strength_zero_gives_back_the_input():
     frame = _to_frame(_scene(64, 48), "yuv420p", colorspace=1, color_range=1)
     stage = EnhanceStage(create_model("default", pretrained=True), CPU,
-                         settings=EnhanceSettings(smoothing=0.0, strength=0.0))
+                         settings=EnhanceSettings(smoothing=0.0, strength=0.0, denoise=0.0))
     for ours, source in zip(_planes(stage.process_planes(frame)), _planes(frame)):
         # chroma is rebuilt from the mean of 2x2 pixels; saturated colours may clip slightly
         assert np.abs(ours.astype(int) - source.astype(int)).mean() < 0.6
@@ -156,11 +161,12 @@ def test_temporal_noise_reduction_follows_a_brightening_scene():
 
     def mean_luma(smoothing):
         stage = EnhanceStage(create_model("default", pretrained=True), CPU,
-                             settings=EnhanceSettings(smoothing=smoothing))
+                             settings=EnhanceSettings(smoothing=smoothing, denoise=0.0))
         return np.array([_planes(stage.process_planes(f))[0].mean() for f in frames])
 
     per_frame, smoothed = mean_luma(0.0), mean_luma(0.7)
-    assert np.abs(smoothed - per_frame)[4:].max() < 1.0  # codes (0.5 here); lagging: 2.6
+    # codes: 0.5 with the SICE-trained model, 1.33 with the real-pair one; lagging: 2.6
+    assert np.abs(smoothed - per_frame)[4:].max() < 1.6
 
 
 def test_scene_cut_resets_the_temporal_state():
@@ -203,7 +209,7 @@ def _lit_ramp_frame() -> tuple[av.VideoFrame, np.ndarray]:
 
 
 def test_highlights_keep_their_gradation_on_the_fused_path():
-    """The default model lifts the dark surround and would press the lit ramp flat to white;
+    """The default model lifts the dark surround and presses the lit ramp towards white;
     protected, the ramp stays under the bound, increasing, with about a quarter of its span."""
     frame, ramp = _lit_ramp_frame()
     model = create_model("default", pretrained=True)
@@ -212,9 +218,11 @@ def test_highlights_keep_their_gradation_on_the_fused_path():
         stage = EnhanceStage(model, CPU, settings=EnhanceSettings(
             smoothing=0.0, brightness_ceiling=1.0, highlight_headroom=headroom))
         out = stage.process_planes(frame).to_ndarray(format="rgb24").astype(float)
-        assert out[4, 4].mean() > 60  # the surround is lifted either way
+        assert out[4, 4].mean() > 30  # the surround is lifted either way
         rows[headroom] = out[32, 70:186].mean(axis=1)  # inside the ramp, off its edges
-    assert rows[1.0].max() - rows[1.0].min() < 2  # flat white
+    # unprotected, the ramp is pressed towards white (flat with the SICE-trained model, 8 codes
+    # of span with the real-pair one); protected, it keeps more of its gradation
+    assert rows[1.0].max() - rows[1.0].min() < 0.5 * (rows[0.75][-1] - rows[0.75][0])
     level = ramp[6:122] / 255
     protected = rows[0.75]
     assert (protected <= 255 * (level + 0.75 * (1 - level)) + 1.5).all()
@@ -230,8 +238,10 @@ def test_bright_input_passes_through():
     frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
     stage = EnhanceStage(create_model("default", pretrained=True), CPU,
                          settings=EnhanceSettings(smoothing=0.0))
+    # within 2.5% (the real-pair model with the default noise reduction and saturation: -4.3
+    # codes on this noise-textured frame)
     for out in (stage.process(rgb), stage.process_planes(frame).to_ndarray(format="rgb24")):
-        assert abs(out.astype(float).mean() - rgb.mean()) < 4
+        assert abs(out.astype(float).mean() - rgb.mean()) < 0.025 * 255
 
 
 @pytest.mark.parametrize("size", [(64, 48), (37, 23), (30, 18)])
@@ -253,3 +263,15 @@ def test_kernel_block_sums_match_block_means_of_the_previous_luma(size):
     assert np.allclose(from_sums[0, 0].numpy(), plane_block_means(previous_luma, 4), atol=1e-5)
     moved = renderer.follow(frame, CameraMotion(1.0, -2.0, 1.0))  # moved planes: a fresh pass
     assert np.allclose(moved[0, 0].numpy(), plane_block_means(renderer._previous[0], 4), atol=1e-6)
+
+
+@pytest.mark.parametrize(("settings", "chroma_shift"), [
+    (EnhanceSettings(smoothing=0.0, black_clip=1.0), 0.5),
+    # the grey-world gains are measured on each route's own small frame (resized from planes
+    # or from RGB): within a code value of each other
+    (EnhanceSettings(smoothing=0.0, white_balance=1.0, saturation=0.8), 1.0),
+])
+def test_fast_path_matches_reference_with_input_levels(settings, chroma_shift):
+    frame = _to_frame(_scene(83, 61, seed=2), "yuv420p", colorspace=1, color_range=1)
+    _assert_close(*_both(create_model("zero_dce_pp", pretrained=True), frame, settings),
+                  chroma_shift)
