@@ -5,14 +5,15 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import av
 import pytest
 
 from llie_video.batch.manifest import MANIFEST_NAME
 from llie_video.cli import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USER_ERROR, main
+from tests.helpers.cli import one_error_line
+from tests.helpers.clips import decoded_rgb
+from tests.helpers.waiting import wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -22,8 +23,7 @@ def _records(out):
 
 
 def _frames(path):
-    with av.open(str(path)) as container:
-        return sum(1 for _ in container.decode(video=0))
+    return len(decoded_rgb(path))
 
 
 def _outputs(out):
@@ -71,12 +71,9 @@ def test_ctrl_c_leaves_no_partial_output_and_the_rerun_does_each_file_once(make_
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen([sys.executable, "-m", "llie_video", "batch", str(source), str(out),
                              "--jobs", "1", "-q"], stderr=subprocess.PIPE, text=True, env=env)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and proc.poll() is None:
-        manifest = out / MANIFEST_NAME
-        if manifest.is_file() and '"done"' in manifest.read_text():
-            break
-        time.sleep(0.02)
+    manifest = out / MANIFEST_NAME
+    wait_for(lambda: proc.poll() is not None
+             or (manifest.is_file() and '"done"' in manifest.read_text()), "a file done")
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == EXIT_INTERRUPTED, err
@@ -106,6 +103,5 @@ def test_user_mistakes_exit_2_with_one_line_and_touch_nothing(mixed_folder, tmp_
     paths = {"missing": tmp_path / "nope", "src": mixed_folder, "out": tmp_path / "out",
              "file": tmp_path / "file"}
     assert main(["batch", *(a.format(**paths) for a in args)]) == EXIT_USER_ERROR
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("llie-video: error: ") and message in err[0], err
+    assert message in one_error_line(capsys)
     assert not (tmp_path / "out").exists()

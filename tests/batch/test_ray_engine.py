@@ -7,12 +7,13 @@ import os
 import sys
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
 
 from llie_video.batch.manifest import MANIFEST_NAME
 from llie_video.cli import EXIT_FAILURE, EXIT_USER_ERROR, main
+from tests.helpers.cli import one_error_line
+from tests.helpers.clips import decoded_rgb
 
 REPO = Path(__file__).resolve().parents[2]
 # Ray Data reads its own deprecated settings when it starts
@@ -26,11 +27,6 @@ def ray_instance(fast_path_compiled):
              runtime_env={"env_vars": {"PYTHONPATH": os.pathsep.join([str(REPO), *sys.path])}})
     yield ray
     ray.shutdown()
-
-
-def _decoded(path):
-    with av.open(str(path)) as container:
-        return [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
 
 
 def _ended(out):
@@ -49,7 +45,7 @@ def test_ray_gives_the_frames_of_the_local_engine(ray_instance, make_clip, tmp_p
     assert main(["batch", str(source), str(remote), "--engine", "ray", "--jobs", "2",
                  "-q"]) == EXIT_FAILURE
     for name in names:
-        ours, theirs = _decoded(local / name), _decoded(remote / name)
+        ours, theirs = decoded_rgb(local / name), decoded_rgb(remote / name)
         assert len(ours) == len(theirs) > 0
         assert all(np.array_equal(a, b) for a, b in zip(ours, theirs))
     ended = _ended(remote)
@@ -62,6 +58,5 @@ def test_missing_ray_says_how_to_install_it(mixed_folder, tmp_path, capsys, monk
     monkeypatch.setitem(sys.modules, "ray", None)  # as if the extra were not installed
     code = main(["batch", str(mixed_folder), str(tmp_path / "out"), "--engine", "ray", "-q"])
     assert code == EXIT_USER_ERROR
-    (line,) = capsys.readouterr().err.strip().splitlines()
-    assert "pip install 'llie-video[ray]'" in line
+    assert "pip install 'llie-video[ray]'" in one_error_line(capsys)
     assert not (tmp_path / "out" / MANIFEST_NAME).exists()

@@ -1,20 +1,15 @@
 """One worker, in this process: files done, failed with one line, or stopped with nothing written."""
 
-import av
 import pytest
 
 from llie_video.batch.worker import BatchWorker, FileTask, partial_files
 from llie_video.job_config import JobConfig
+from tests.helpers.clips import decoded_rgb
 
 
 @pytest.fixture(scope="module")
 def worker(fast_path_compiled):
     return BatchWorker(JobConfig(), threads=1)
-
-
-def _frames(path):
-    with av.open(str(path)) as container:
-        return sum(1 for _ in container.decode(video=0))
 
 
 def test_video_and_image_done(worker, mixed_folder, tmp_path):
@@ -24,7 +19,7 @@ def test_video_and_image_done(worker, mixed_folder, tmp_path):
                                  "video"), seen.append)
     assert result.status == "done" and result.frames == 8 and sum(seen) == 8
     assert result.seconds > 0 and result.fps > 0 and not result.error
-    assert _frames(out / "deep" / "a.mp4") == 8
+    assert len(decoded_rgb(out / "deep" / "a.mp4")) == 8
     image = worker.run(FileTask(str(mixed_folder / "night" / "still.png"), str(out / "s.png"),
                                 "image"))
     assert image.status == "done" and image.frames == 1 and (out / "s.png").is_file()
@@ -61,4 +56,4 @@ def test_existing_output_needs_overwrite_and_stale_partials_go(worker, mixed_fol
     assert refused.status == "failed" and "pass -y" in refused.error
     assert target.read_bytes() == b"someone else's" and not stale.exists()
     assert worker.run(FileTask(task.source, task.target, "video", overwrite=True)).status == "done"
-    assert _frames(target) == 8
+    assert len(decoded_rgb(target)) == 8

@@ -10,6 +10,7 @@ from llie_video.export.graphs import FullFrameGraph
 from llie_video.export.torchscript import run_torchscript
 from llie_video.models import create_model
 from llie_video.models.base import EnhancementModel
+from tests.helpers.cli import one_error_line
 
 TOLERANCE = 1e-4
 
@@ -102,6 +103,5 @@ def test_user_mistakes_exit_2(tmp_path, capsys):
                  ["export", "sci", str(existing), "--format", "torchscript"],
                  ["export", "sci", str(tmp_path / "x.pt"), "--format", "tflite"]):
         assert main(args) == EXIT_USER_ERROR
-        (line,) = capsys.readouterr().err.strip().splitlines()
-        assert line.startswith("llie-video: error: ")
+        one_error_line(capsys)
     assert existing.read_bytes() == b"keep"

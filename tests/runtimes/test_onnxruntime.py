@@ -5,7 +5,6 @@ single-file command and batch run with it."""
 import json
 import sys
 
-import av
 import numpy as np
 import pytest
 import torch
@@ -18,6 +17,8 @@ from llie_video.ops.resize import downscale
 from llie_video.runtimes.onnxruntime import (
     OnnxRuntimeModel, cached_estimator, onnxruntime_model, weights_digest)
 from llie_video.video.stage import EnhanceStage
+from tests.helpers.cli import one_error_line
+from tests.helpers.clips import decoded_rgb
 
 pytest.importorskip("onnxruntime", reason="the onnx extra is not installed")
 TOLERANCE = 1e-4
@@ -73,8 +74,7 @@ def test_estimator_is_exported_once_and_reused(backends):
 
 
 def _decoded(path):
-    with av.open(str(path)) as container:
-        return np.stack([f.to_ndarray(format="rgb24") for f in container.decode(video=0)])
+    return np.stack(decoded_rgb(path))
 
 
 def test_cli_and_batch_run_with_the_backend(make_clip, tmp_path, fast_path_compiled):
@@ -98,5 +98,4 @@ def test_missing_onnxruntime_says_how_to_install_it(make_clip, tmp_path, capsys,
     monkeypatch.setitem(sys.modules, "onnxruntime", None)  # as if the extra were not installed
     clip = make_clip(frames=2)
     assert main([str(clip), str(tmp_path / "o.mp4"), "--backend", "onnxruntime"]) == EXIT_USER_ERROR
-    (line,) = capsys.readouterr().err.strip().splitlines()
-    assert "pip install 'llie-video[onnx]'" in line
+    assert "pip install 'llie-video[onnx]'" in one_error_line(capsys)
