@@ -16,13 +16,16 @@ import logging
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llie_video.batch.worker import (
     BatchWorker, FileResult, FileTask, OnFrames, OnResult, one_line)
 from llie_video.errors import UserError
 from llie_video.optional import require
 from llie_video.video.pipeline import StageError
+
+if TYPE_CHECKING:
+    from llie_video.batch.runner import BatchOptions
 from llie_video.job_config import JobConfig
 
 
@@ -37,11 +40,10 @@ class RayEnhancer:
         return {"index": row["index"], **asdict(self.worker.run(task))}
 
 
-def run_ray(tasks: Sequence[FileTask], config: JobConfig, options: Any, on_result: OnResult,
-            on_frames: OnFrames) -> None:
+def run_ray(tasks: Sequence[FileTask], config: JobConfig, options: BatchOptions,
+            on_result: OnResult, on_frames: OnFrames) -> None:
     """Enhance ``tasks`` on the Ray cluster at ``options.address`` (or a local Ray instance;
-    one already initialised in this process is used as it is). ``options`` is a
-    :class:`~llie_video.batch.runner.BatchOptions`."""
+    one already initialised in this process is used as it is)."""
     ray = require_ray()
     started_here = not ray.is_initialized()
     if started_here:
@@ -101,7 +103,7 @@ def require_ray() -> Any:
     return ray
 
 
-def _actors(ray: Any, options: Any, threads: int) -> tuple[int, int]:
+def _actors(ray: Any, options: BatchOptions, threads: int) -> tuple[int, int]:
     """Actors and CPUs per actor within the cluster's CPUs (``jobs x threads <= CPUs``)."""
     from llie_video.batch.runner import jobs_and_threads
 
