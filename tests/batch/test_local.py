@@ -67,6 +67,7 @@ def test_ctrl_c_leaves_no_partial_output_and_the_rerun_does_each_file_once(make_
     (tmp_path / "in").mkdir()
     for i in range(3):
         make_clip(f"in/clip{i}.mp4", frames=150, size=(160, 120), audio=False, seed=i)
+    (tmp_path / "in" / "corrupt.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(64))
     source, out = tmp_path / "in", tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen([sys.executable, "-m", "llie_video", "batch", str(source), str(out),
@@ -82,10 +83,12 @@ def test_ctrl_c_leaves_no_partial_output_and_the_rerun_does_each_file_once(make_
     assert 1 <= len(done) < 3
     assert _outputs(out) == sorted(r["output"] for r in done)  # no partial or unfinished file
 
-    assert main(["batch", str(source), str(out), "--jobs", "1", "-q"]) == 0
+    assert main(["batch", str(source), str(out), "--jobs", "1", "-q"]) == EXIT_FAILURE
     done = [Path(r["input"]).name for r in _records(out) if r["status"] == "done"]
     assert sorted(done) == ["clip0.mp4", "clip1.mp4", "clip2.mp4"]  # each exactly once
     assert all(_frames(out / f"clip{i}.mp4") == 150 for i in range(3))
+    assert _records(out)[-1]["status"] == "failed" and "corrupt.mp4" in _records(out)[-1]["input"]
+    assert _outputs(out) == ["clip0.mp4", "clip1.mp4", "clip2.mp4"]
 
 
 @pytest.mark.parametrize(("args", "message"), [
