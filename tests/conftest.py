@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.clips import write_clip
+from tests.helpers.folders import write_mixed_folder
 from tests.helpers.pairs import write_real_pairs
 from tests.helpers.photos import GENERATED, TEST_PHOTOS, load_test_image
 from tests.helpers.rtsp import RtspServer, refused_port
@@ -76,3 +77,10 @@ def real_pairs_folder(tmp_path: Path) -> tuple[Path, list[str]]:
     held-out names."""
     root = tmp_path / "pairs"
     return root, write_real_pairs(root)
+
+
+@pytest.fixture
+def mixed_folder(tmp_path: Path) -> Path:
+    """A batch's input folder of good and bad files
+    (:func:`tests.helpers.folders.write_mixed_folder`)."""
+    return write_mixed_folder(tmp_path / "in")
