@@ -97,8 +97,9 @@ def _sigint_ignored() -> Iterator[None]:
 def run_local(tasks: Sequence[FileTask], config: JobConfig, jobs: int, threads: int,
               on_result: OnResult, on_frames: OnFrames) -> None:
     """Enhance ``tasks`` on ``jobs`` processes of ``threads`` threads each; ``on_result(index,
-    result)`` as each file ends, ``on_frames(index, n)`` as its frames are written. A KeyboardInterrupt
-    stops the workers (their files end unwritten), reports what finished, and propagates."""
+    result)`` as each file ends, ``on_frames(index, n)`` as its frames are written. A
+    KeyboardInterrupt stops the workers (their files end unwritten), reports what finished, and
+    propagates."""
     context = multiprocessing.get_context("spawn")
     # a SimpleQueue writes in the calling thread: a "start" is sent before the file is touched
     messages = context.SimpleQueue()

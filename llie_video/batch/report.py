@@ -25,7 +25,8 @@ def format_summary(summary: BatchSummary) -> list[str]:
     for path, error in summary.failed[:SHOWN_FAILURES]:
         lines.append(f"failed: {path}: {error}")
     if len(summary.failed) > SHOWN_FAILURES:
-        lines.append(f"... and {len(summary.failed) - SHOWN_FAILURES} more failed (see the manifest)")
+        more = len(summary.failed) - SHOWN_FAILURES
+        lines.append(f"... and {more} more failed (see the manifest)")
     return lines
 
 
