@@ -19,7 +19,7 @@ from gui.worker import PreviewWorker, WorkerConfig
 class PreviewController(QObject):
     """Relays the current worker's signals; the window talks to this object only."""
 
-    frame_ready = pyqtSignal(QImage, QImage)
+    frame_ready = pyqtSignal(QImage, QImage, object)  # original, enhanced (as shown), Frame
     opened = pyqtSignal(object)
     stats_changed = pyqtSignal(object)
     failed = pyqtSignal(str)
@@ -31,6 +31,7 @@ class PreviewController(QObject):
         super().__init__(parent)
         self.worker: PreviewWorker | None = None
         self._threads: dict[QThread, PreviewWorker] = {}  # every thread still running
+        self._display_box: tuple[int, int] | None = None
 
     @property
     def running(self) -> bool:
@@ -46,6 +47,7 @@ class PreviewController(QObject):
         """Stop the current worker (without waiting) and start one for ``config``."""
         self.stop()
         worker = PreviewWorker(config)
+        worker.set_display_box(self._display_box)
         thread = QThread()
         thread.setObjectName("llie-preview")
         worker.moveToThread(thread)
@@ -91,13 +93,13 @@ class PreviewController(QObject):
         for thread in list(self._threads):
             thread.wait()
 
-    @pyqtSlot(QImage, QImage)
-    def _deliver_frame(self, original: QImage, enhanced: QImage) -> None:
+    @pyqtSlot(QImage, QImage, object)
+    def _deliver_frame(self, original: QImage, enhanced: QImage, frame: object) -> None:
         worker = self.sender()
         if isinstance(worker, PreviewWorker):
             worker.sink.frame_taken()
             if worker is self.worker:  # not a frame queued by a worker since replaced
-                self.frame_ready.emit(original, enhanced)
+                self.frame_ready.emit(original, enhanced, frame)
 
     @pyqtSlot()
     def _forget(self) -> None:
@@ -107,6 +109,13 @@ class PreviewController(QObject):
             thread.deleteLater()
 
     # -- forwarded to the current worker --------------------------------------------------
+
+    def set_display_box(self, box: tuple[int, int]) -> None:
+        """Frames are shown at most ``box`` ``(width, height)`` device pixels big: the current
+        worker and the next ones convert them to that size."""
+        self._display_box = box
+        if self.worker is not None:
+            self.worker.set_display_box(box)
 
     def update_settings(self, **changes: float) -> None:
         if self.worker is not None:

@@ -3,7 +3,8 @@
 :class:`~llie_video.video.sources.FileSource` decodes as fast as it can; a preview must show
 frames at their own timestamps instead. Live sources (webcams, streams) arrive in real time and
 are passed through unpaced; while paused their frames are read and discarded, so the stream stays
-connected. Audio packets are dropped (the preview has no sound).
+connected. Audio packets pass through unpaced, for recordings (the preview plays no sound); a
+paused live source discards them with its frames.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+
+import av
 
 from llie_video.video.frame import Frame, Reset
 
@@ -48,7 +51,7 @@ class PacedSource:
         self._stop.set()
         self._running.set()
 
-    def __iter__(self) -> Iterator[Frame | Reset]:
+    def __iter__(self) -> Iterator[Frame | Reset | av.Packet]:
         schedule: tuple[float, float] | None = None  # (wall clock, stream time) of a shown frame
         for item in self.source:
             if self._stop.is_set():
@@ -56,8 +59,10 @@ class PacedSource:
             if isinstance(item, Reset):
                 yield item
                 continue
-            if not isinstance(item, Frame):
-                continue  # audio
+            if not isinstance(item, Frame):  # audio
+                if self.paced or not self.paused:
+                    yield item
+                continue
             if self.paused:
                 if not self.paced:
                     continue  # live: discard while paused

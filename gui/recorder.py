@@ -2,15 +2,19 @@
 
 :meth:`Recorder.start` and :meth:`Recorder.stop` are called from the GUI thread; frames arrive on
 the pipeline's sink thread. The file (a :class:`~llie_video.video.sinks.FileSink`) is opened with
-the first frame after :meth:`start`, written under a temporary name and renamed into place when
-the recording stops, so a half-written file never carries the target's name.
+the first frame or audio packet after :meth:`start`, written under a temporary name and renamed
+into place when the recording stops, so a half-written file never carries the target's name. The
+source's audio is remuxed unchanged, as the file job does.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+import av
 
 from llie_video.video.frame import Frame
 from llie_video.video.sinks import EncoderSettings, FileSink
@@ -50,6 +54,13 @@ class Recorder:
 
     def write(self, frame: Frame) -> None:
         """Encode ``frame`` if recording; an encoder error ends the recording (kept for stop)."""
+        self._write(lambda sink: sink.write_video(frame))
+
+    def write_audio(self, packet: av.Packet) -> None:
+        """Remux an audio packet of the source if recording."""
+        self._write(lambda sink: sink.write_audio(packet))
+
+    def _write(self, write: Callable[[FileSink], None]) -> None:
         with self._lock:
             if self._target is None or self._error:
                 return
@@ -57,7 +68,7 @@ class Recorder:
                 if self._sink is None:
                     assert self.info is not None, "frames arrive only after the source is open"
                     self._sink = FileSink(self._target, self.info, self.encoder)
-                self._sink.write_video(frame)
+                write(self._sink)
             except Exception as exc:  # noqa: BLE001 - reported by stop(), the preview goes on
                 self._error = str(exc) or type(exc).__name__
 

@@ -1,21 +1,16 @@
 """Turning a source spec from the window or the command line into an engine source.
 
-Specs: ``webcam:N`` (or a bare webcam index), a stream URL (``rtsp://...``), or a file path.
+Specs: ``webcam:N`` (or a bare webcam index), a stream URL (``rtsp://...``), or a file path;
+the engine's registry (:mod:`llie_video.video.endpoints`) opens them, as it does for the CLI.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from llie_video.video.live_sources import (
-    WEBCAM_PREFIX,
-    ReconnectPolicy,
-    StreamOptions,
-    StreamSource,
-    WebcamOptions,
-    WebcamSource,
-)
-from llie_video.video.sources import FileSource, StreamInfo, is_url
+from llie_video.video.endpoints import SOURCES, SourceOptions
+from llie_video.video.live_sources import WEBCAM_PREFIX, ReconnectPolicy, StreamOptions
+from llie_video.video.sources import Source, StreamInfo
 
 # a preview gives up on a dead stream sooner than a recording job would
 PREVIEW_STREAM_OPTIONS = StreamOptions(
@@ -26,9 +21,10 @@ PREVIEW_STREAM_OPTIONS = StreamOptions(
 
 @dataclass
 class OpenedSource:
-    """An opened engine source, what a sink needs to know about it, and whether to pace it."""
+    """An opened engine source, what a sink needs to know about it, and whether it is live
+    (arrives in real time) or a file (to be paced)."""
 
-    source: FileSource | StreamSource | WebcamSource
+    source: Source
     info: StreamInfo
     live: bool
 
@@ -44,22 +40,21 @@ def normalise_spec(spec: str) -> str:
     return webcam_spec(int(spec)) if spec.isdigit() else spec
 
 
-def open_source(spec: str, stream_options: StreamOptions | None = None) -> OpenedSource:
+def open_source(spec: str, decoded_frames: bool = False,
+                stream_options: StreamOptions | None = None) -> OpenedSource:
     """Open ``spec`` (a stream with ``stream_options``, by default ``PREVIEW_STREAM_OPTIONS``);
-    raises :class:`~llie_video.errors.UserError` when it cannot be opened. A stream URL may
+    ``decoded_frames`` hands YUV frames over as 4:2:0 planes (for a stage that prefers them).
+    Raises :class:`~llie_video.errors.UserError` when it cannot be opened. A stream URL may
     block for its open timeout and retries: the preview calls this on a
     :class:`~gui.reader.SourceReader` thread."""
     spec = normalise_spec(spec)
-    if spec.startswith(WEBCAM_PREFIX):
-        source = WebcamSource(spec[len(WEBCAM_PREFIX):] or "0", WebcamOptions())
-        live = True
-    elif is_url(spec):
-        source, live = StreamSource(spec, stream_options or PREVIEW_STREAM_OPTIONS), True
-    else:
-        source, live = FileSource(spec), False
+    endpoint = SOURCES.lookup(spec)
+    options = SourceOptions(stream=stream_options or PREVIEW_STREAM_OPTIONS,
+                            decoded_frames=decoded_frames)
+    source = endpoint.open(spec, options)
     try:
-        info = replace(source.info(), audio=None)  # the preview and its recordings are silent
+        info = source.info()
     except BaseException:
         source.close()
         raise
-    return OpenedSource(source, info, live)
+    return OpenedSource(source, info, endpoint.live)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PyQt6.QtCore import QPointF, QRectF, Qt
-from PyQt6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
+from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
+from PyQt6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QResizeEvent
 from PyQt6.QtWidgets import QHBoxLayout, QStackedWidget, QWidget
 
 
@@ -88,7 +88,13 @@ class SplitView(QWidget):
 
 
 class ComparisonView(QStackedWidget):
-    """Side by side (two views) or split (one view with a line); :meth:`set_split_mode` toggles."""
+    """Side by side (two views) or split (one view with a line); :meth:`set_split_mode` toggles.
+
+    ``display_box_changed`` tells the size of the largest picture the current mode can show
+    (see :meth:`display_box`) whenever it changes, so that frames are converted at that size.
+    """
+
+    display_box_changed = pyqtSignal(tuple)  # (width, height) in device pixels
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -108,6 +114,18 @@ class ComparisonView(QStackedWidget):
 
     def set_split_mode(self, on: bool) -> None:
         self.setCurrentWidget(self.split_view if on else self.widget(0))
+        self.display_box_changed.emit(self.display_box())
+
+    def display_box(self) -> tuple[int, int]:
+        """``(width, height)`` in device pixels of the largest picture shown: this whole view in
+        split mode, half of it side by side."""
+        ratio = self.devicePixelRatioF()
+        width = self.width() if self.split_mode else self.width() // 2
+        return max(1, round(width * ratio)), max(1, round(self.height() * ratio))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.display_box_changed.emit(self.display_box())
 
     def show_frames(self, original: QImage, enhanced: QImage) -> None:
         self.original_view.set_image(original)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PyQt6.QtCore import QSettings, Qt
 from PyQt6.QtGui import QCloseEvent, QImage
@@ -15,11 +16,16 @@ from PyQt6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMainWindow, QVBox
 
 from gui.controller import PreviewController
 from gui.controls import ControlPanel
+from gui.images import display_image
 from gui.recorder import RecordingResult
 from gui.settings import GuiSettings
 from gui.sources import normalise_spec
 from gui.views import ComparisonView
-from gui.worker import PreviewStats, SessionInfo, WorkerConfig
+from gui.worker import SessionInfo, WorkerConfig
+
+if TYPE_CHECKING:
+    from llie_video.video.frame import Frame
+    from llie_video.video.live_status import LiveStatus
 
 
 class MainWindow(QMainWindow):
@@ -37,7 +43,8 @@ class MainWindow(QMainWindow):
         self.views.split_view.set_split(self.settings.split)
         self.message = QLabel("Choose a source: a webcam, a file or a stream URL.")
         self.message.setWordWrap(True)
-        self.last_frames: tuple[QImage, QImage] | None = None
+        self.last_frames: tuple[QImage, QImage] | None = None  # as shown
+        self.last_frame: Frame | None = None  # the same, at full resolution
         self.frames_shown = 0
         self._build()
         self._connect()
@@ -65,6 +72,8 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         c, p = self.controller, self.controls
         c.frame_ready.connect(self._show_frames)
+        self.views.display_box_changed.connect(c.set_display_box)
+        c.set_display_box(self.views.display_box())
         c.opened.connect(self._opened)
         c.stats_changed.connect(self._show_stats)
         c.failed.connect(lambda text: self.show_error(text))
@@ -103,12 +112,12 @@ class MainWindow(QMainWindow):
         self._say(f"{info.source} ({kind}, {info.width}x{info.height})")
         self.model_label.setText(f"{info.model}: {info.parameters:,} parameters on {info.device}")
 
-    def _show_frames(self, original: QImage, enhanced: QImage) -> None:
-        self.last_frames = (original, enhanced)
+    def _show_frames(self, original: QImage, enhanced: QImage, frame: Frame) -> None:
+        self.last_frames, self.last_frame = (original, enhanced), frame
         self.frames_shown += 1
         self.views.show_frames(original, enhanced)
 
-    def _show_stats(self, stats: PreviewStats) -> None:
+    def _show_stats(self, stats: LiveStatus) -> None:
         self.stats_label.setText(f"{stats.fps:.1f} fps | latency {stats.latency_ms:.0f} ms | "
                                  f"dropped {stats.dropped}")
 
@@ -143,13 +152,17 @@ class MainWindow(QMainWindow):
         return path
 
     def save_snapshot(self) -> list[Path]:
-        """Save the shown original and enhanced frames as PNGs in the output folder."""
-        if self.last_frames is None:
+        """Save the shown original and enhanced frames, at full resolution, as PNGs in the
+        output folder."""
+        frame = self.last_frame
+        if frame is None:
             self.show_error("no frame to save yet")
             return []
+        images = [display_image(pixels, frame.rotation)
+                  for pixels in (frame.input_pixels, frame.image)]
         base = self._output_path("snapshot", "")
         paths = [base.with_name(f"{base.name}-{kind}.png") for kind in ("original", "enhanced")]
-        for path, image in zip(paths, self.last_frames):
+        for path, image in zip(paths, images):
             if not image.save(str(path), "PNG"):
                 self.show_error(f"cannot write {path}")
                 return []

@@ -1,10 +1,12 @@
 """The preview worker: one engine pipeline on a QThread, frames out as Qt signals.
 
-:class:`PreviewWorker` is a QObject moved to a QThread. Its :meth:`~PreviewWorker.run` opens the
-source, builds the model and runs ``Pipeline(..., live=True, keep_original=True)`` into a
-:class:`SignalSink`, which converts each (original, enhanced) pair to QImages on the pipeline's
-sink thread and emits them, turned upright when the frames carry a display rotation (the
-recording keeps the pixels as decoded, with the rotation as metadata). The source is opened and
+:class:`PreviewWorker` is a QObject moved to a QThread. Its :meth:`~PreviewWorker.run` builds the
+model, opens the source and runs ``Pipeline(..., live=True, keep_original=True)`` into a
+:class:`SignalSink`. Frames take the CLI's fast path: decoded 4:2:0 planes through the stage's
+plane route (the fused kernel on the CPU), with no RGB copy of the full frame; the sink converts
+each (original, enhanced) pair to RGB QImages at the size the view shows them, on the pipeline's
+sink thread, turned upright when the frames carry a display rotation (the recording keeps the
+pixels as decoded, with the rotation as metadata, and the source's audio). The source is opened and
 read on a :class:`~gui.reader.SourceReader` thread, so that a stream that hangs while connecting
 or reading never keeps the worker from stopping. The other methods (:meth:`~PreviewWorker.stop`,
 :meth:`~PreviewWorker.update_settings`, pause and recording) are thread-safe and are called
@@ -14,19 +16,21 @@ directly from the GUI thread: none of them waits for a frame.
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import av
 from PyQt6.QtCore import QObject, pyqtSignal, pyqtSlot
 from PyQt6.QtGui import QImage
 
-from gui.images import array_to_qimage
+from gui.images import display_image
 from gui.pacing import PacedSource
 from gui.reader import SourceReader
 from gui.recorder import Recorder
+from gui.sources import OpenedSource, open_source
 from llie_video.errors import UserError
 from llie_video.video.frame import Frame
+from llie_video.video.live_status import StatusMeter
 from llie_video.video.pipeline import Pipeline, StageError
 from llie_video.enhance.settings import EnhanceSettings
 from llie_video.video.stage import EnhanceStage
@@ -58,18 +62,10 @@ class SessionInfo:
     device: str
 
 
-@dataclass(frozen=True)
-class PreviewStats:
-    """Frames shown per second over the last interval, the latest latency, drops so far."""
-
-    fps: float
-    latency_ms: float
-    dropped: int
-    frames: int
-
-
 class SignalSink:
-    """Pipeline sink: emits each frame's (original, enhanced) QImages and feeds the recorder.
+    """Pipeline sink: emits each frame's (original, enhanced) QImages, at most
+    :attr:`display_box` big, with the frame itself (full resolution, for snapshots); feeds the
+    recorder with frames and audio.
 
     At most ``MAX_FRAMES_IN_FLIGHT`` frames wait for the GUI; a frame arriving while the GUI is
     that far behind is recorded but not shown (``skipped``), so a busy window never builds a
@@ -80,6 +76,7 @@ class SignalSink:
         self.signal = signal
         self.recorder = recorder
         self.skipped = 0
+        self.display_box: tuple[int, int] | None = None  # (width, height); set by the GUI
         self._slots = threading.Semaphore(MAX_FRAMES_IN_FLIGHT)
 
     def write_video(self, frame: Frame) -> None:
@@ -87,40 +84,24 @@ class SignalSink:
         if not self._slots.acquire(blocking=False):
             self.skipped += 1
             return
-        original = frame.original if frame.original is not None else frame.rgb
-        self.signal.emit(array_to_qimage(original, frame.rotation),
-                         array_to_qimage(frame.rgb, frame.rotation))
+        box = self.display_box
+        self.signal.emit(display_image(frame.input_pixels, frame.rotation, box),
+                         display_image(frame.image, frame.rotation, box), frame)
 
-    def write_audio(self, packet: object) -> None:
-        """The preview is silent (the paced source already drops audio)."""
+    def write_audio(self, packet: av.Packet) -> None:
+        """The preview is silent; a recording keeps the audio."""
+        self.recorder.write_audio(packet)
 
     def frame_taken(self) -> None:
         self._slots.release()
 
 
-class _StatsMeter:
-    """Turns the pipeline's counters into a :class:`PreviewStats` every ``STATS_INTERVAL_S``."""
-
-    def __init__(self) -> None:
-        self._last_time = time.monotonic()
-        self._last_frames = 0
-
-    def poll(self, pipeline: Pipeline) -> PreviewStats | None:
-        now = time.monotonic()
-        if now - self._last_time < STATS_INTERVAL_S:
-            return None
-        stats = pipeline.stats
-        fps = (stats.frames_out - self._last_frames) / (now - self._last_time)
-        self._last_time, self._last_frames = now, stats.frames_out
-        return PreviewStats(fps, 1000 * stats.last_latency_s, stats.dropped, stats.frames_out)
-
-
 class PreviewWorker(QObject):
     """Runs one preview session; make a new worker to change the source, model or device."""
 
-    frame_ready = pyqtSignal(QImage, QImage)  # original, enhanced
+    frame_ready = pyqtSignal(QImage, QImage, object)  # original, enhanced (as shown), Frame
     opened = pyqtSignal(object)  # SessionInfo
-    stats_changed = pyqtSignal(object)  # PreviewStats
+    stats_changed = pyqtSignal(object)  # LiveStatus
     failed = pyqtSignal(str)
     notice = pyqtSignal(str)  # a passing word for the status bar
     ended = pyqtSignal(str)  # the source ended on its own
@@ -134,13 +115,14 @@ class PreviewWorker(QObject):
         self.sink = SignalSink(self.frame_ready, self.recorder)
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self.reader = SourceReader(config.source)
+        self.reader = SourceReader(config.source, opener=self._open_source)
+        self._decoded_frames = False  # the stage's choice, made before the reader starts
         self._paused = False
         self._settings = config.settings
         self._stage: EnhanceStage | None = None
         self._source: PacedSource | None = None
         self._pipeline: Pipeline | None = None
-        self._meter = _StatsMeter()
+        self._meter: StatusMeter | None = None
 
     # -- called from the GUI thread -------------------------------------------------------
 
@@ -167,6 +149,10 @@ class PreviewWorker(QObject):
             self._paused = paused
             if self._source is not None:
                 (self._source.pause if paused else self._source.resume)()
+
+    def set_display_box(self, box: tuple[int, int] | None) -> None:
+        """Show frames at most ``box`` ``(width, height)`` device pixels big (None: full size)."""
+        self.sink.display_box = box
 
     def start_recording(self, target: Path) -> None:
         self.recorder.start(target)
@@ -201,18 +187,24 @@ class PreviewWorker(QObject):
         return ""
 
     def _run(self) -> None:
+        from llie_video.job_config import RuntimeConfig
         from llie_video.models import create_model
         from llie_video.video.device import select_device, select_dtype
+        from llie_video.video.job import configure_cpu_threads
 
-        self.reader.start()
         try:
+            runtime = RuntimeConfig()  # the CLI's defaults: the codec threads keep their cores
+            device = select_device(self.config.device)
+            configure_cpu_threads(device, runtime.threads)
+            model = create_model(self.config.model, pretrained=True)
+            with self._lock:
+                stage = EnhanceStage(model, device, select_dtype(device, runtime.half),
+                                     self._settings, kernel_threads=runtime.threads)
+            self._decoded_frames = stage.prefers_planes
+            self.reader.start()
             opened = self.reader.wait_opened()
             if opened is None:
                 return  # stopped while the source was opening
-            device = select_device(self.config.device)
-            model = create_model(self.config.model, pretrained=True)
-            with self._lock:
-                stage = EnhanceStage(model, device, select_dtype(device, None), self._settings)
             if stage.needs_preparing:
                 self.notice.emit("Preparing the fast path (compiled once per machine, up to a "
                                  "minute the first time) …")
@@ -232,15 +224,20 @@ class PreviewWorker(QObject):
                 live=opened.live, model=getattr(model, "registry_name", self.config.model),
                 parameters=model.num_parameters(), device=str(device),
             ))
-            self._meter = _StatsMeter()  # rates from now, not from the model load
+            self._meter = StatusMeter(pipeline.stats, STATS_INTERVAL_S,
+                                      lambda: getattr(opened.source, "reconnects", 0))
             pipeline.run()
             if not self._stopping.is_set():
                 self.ended.emit(f"end of {opened.info.name}")
         finally:
             self.reader.stop()  # its thread closes the source
 
+    def _open_source(self, spec: str) -> OpenedSource:
+        """The reader's opener: decoded planes when the stage prefers them."""
+        return open_source(spec, decoded_frames=self._decoded_frames)
+
     def _on_frame(self, frame: Frame) -> None:
-        assert self._pipeline is not None
-        stats = self._meter.poll(self._pipeline)
-        if stats is not None:
-            self.stats_changed.emit(stats)
+        assert self._meter is not None
+        status = self._meter.poll()
+        if status is not None:
+            self.stats_changed.emit(status)

@@ -87,11 +87,9 @@ def _given(**values: object) -> dict[str, object]:
 def _run_enhance(argv: Sequence[str]) -> int:
     args = _enhance_parser().parse_args(argv)
     config = _job_config(args)
-    from llie_video.video.live_job import NULL_OUTPUTS
-    from llie_video.video.live_sources import is_live_input
-    from llie_video.video.sources import is_url
+    from llie_video.video.endpoints import is_live_job
 
-    live = is_live_input(args.input) or is_url(args.output) or args.output in NULL_OUTPUTS
+    live = is_live_job(args.input, args.output)
     source, target = Path(args.input), Path(args.output)
     if not live and not source.exists():
         raise UserError(f"input not found: {source}")
@@ -161,7 +159,8 @@ def _parse_size(text: str, option: str) -> tuple[int, int]:
 
 
 def _run_live(args: argparse.Namespace, stage, config, say, using: str) -> int:
-    from llie_video.video.live_job import LiveStatus, run_live
+    from llie_video.video.live_job import run_live
+    from llie_video.video.live_status import LiveStatus
     from llie_video.video.live_sources import ReconnectPolicy, StreamOptions, WebcamOptions
 
     try:

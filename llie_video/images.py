@@ -11,7 +11,7 @@ import numpy as np
 
 from llie_video.errors import UserError
 from llie_video.video.frame_processor import FrameProcessor
-from llie_video.video.sinks import check_output_path, partial_path
+from llie_video.output_paths import check_output_path, partial_path
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"})
 

@@ -6,9 +6,9 @@ Run with the system Python (Debian's python3-gi), not a virtual environment:
     /usr/bin/python3 tests/rtsp_server.py --record OUT.ts PORT [--path /test]
 
 The first serves the clip's H.264 (and AAC, if present) without re-encoding, once, at
-rtsp://127.0.0.1:PORT/test. The second accepts a published H.264 stream (ANNOUNCE/RECORD, as a
-media server does) and writes it to OUT.ts (MPEG-TS: readable while it grows). Either prints
-"ready" once listening and runs until killed.
+rtsp://127.0.0.1:PORT/test. The second accepts a published H.264 + AAC stream (ANNOUNCE/RECORD,
+as a media server does; H.264 alone with --no-audio) and writes the video to OUT.ts (MPEG-TS:
+readable while it grows), the audio to OUT.ts.aac (ADTS). Either prints "ready" once listening and runs until killed.
 """
 
 import argparse
@@ -36,8 +36,13 @@ def main() -> None:
     factory = GstRtspServer.RTSPMediaFactory()
     if args.record:
         factory.set_transport_mode(GstRtspServer.RTSPTransportMode.RECORD)
+        # audio in a file of its own: mpegtsmux held the video back behind it
+        audio = "" if args.no_audio else (
+            " rtpmp4gdepay name=depay1 ! aacparse ! audio/mpeg,stream-format=adts ! "
+            f"filesink buffer-mode=unbuffered location={args.record}.aac")
         factory.set_launch(
-            f"( rtph264depay name=depay0 ! h264parse ! mpegtsmux ! filesink location={args.record} )"
+            f"( rtph264depay name=depay0 ! h264parse ! mpegtsmux ! "
+            f"filesink location={args.record}{audio} )"
         )
     else:
         audio = "" if args.no_audio else " d.audio_0 ! queue ! aacparse ! rtpmp4gpay name=pay1 pt=97"

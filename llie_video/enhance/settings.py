@@ -78,7 +78,8 @@ class EnhanceSettings:
     """Per-frame controls of the enhancement, safe to change while a pipeline runs (the stage's
     ``update``). The render applies them in this order: noise reduction of the input (spatial,
     then temporal), its black point and white balance, the model's render (parameters upsampled edge-aware), the brightness
-    ceiling's gamma, highlight protection, saturation, strength, then the user's gamma."""
+    ceiling's gamma, highlight protection, saturation (faded in the noisiest shadows), strength,
+    then the user's gamma."""
 
     gamma: float = setting(1.0, SettingSpec(
         "post-process gamma on the finished picture, >1 brighter", low=0.0, low_open=True,
@@ -100,7 +101,7 @@ class EnhanceSettings:
         "share of the room above a pixel's brightest channel that the enhancement may use, "
         "so highlights keep gradation and hue; 1 = off", low=0.0, high=1.0,
         slider=(0.5, 1.0, 0.01), label="Highlights", metavar="SHARE"))
-    denoise: float = setting(3.0, SettingSpec(
+    denoise: float = setting(5.0, SettingSpec(
         "spatial noise reduction of the input before the render, in multiples of the noise "
         "measured in each frame (luma: edge-preserving bilateral; chroma: 5x5 Gaussian); "
         "clean frames pass untouched; 0 = off", low=0.0, high=8.0, slider=(0.0, 6.0, 0.1),
@@ -114,9 +115,14 @@ class EnhanceSettings:
         "automatic grey-world white balance of the input, 0 (off) .. 1 (full), so a sensor "
         "or street-light tint is not amplified with the picture", low=0.0, high=1.0,
         slider=(0.0, 1.0, 0.01), label="White balance", metavar="SHARE"))
-    saturation: float = setting(1.0, SettingSpec(
+    saturation: float = setting(0.8, SettingSpec(
         "colour saturation of the enhanced picture relative to the render, 0 (grey) .. 2",
         low=0.0, high=2.0, slider=(0.0, 1.5, 0.01), label="Saturation", metavar="S"))
+    shadow_desaturation: float = setting(16.0, SettingSpec(
+        "colour fades to grey in input pixels darker than this many times the noise measured "
+        "in the frame, where colour is mostly sensor noise and tint (a dim grey wall stays "
+        "grey); 0 = off", low=0.0, high=64.0, slider=(0.0, 32.0, 0.5), label="Shadow grey",
+        metavar="K"))
     edge_aware: bool = setting(True, SettingSpec(
         "upsample the model's parameter maps guided by the full-resolution frame, so the lift "
         "follows object edges (no halos beside dark objects)"))

@@ -64,15 +64,24 @@ def yuv_to_rgb(x: torch.Tensor, weights: tuple[float, float, float] = BT601) -> 
 
 
 def scale_saturation(x: torch.Tensor, factor: float,
-                     weights: tuple[float, float, float] = BT601) -> torch.Tensor:
+                     weights: tuple[float, float, float] = BT601,
+                     per_pixel: torch.Tensor | None = None) -> torch.Tensor:
     """Scale the chroma of ``x`` ``(B, 3, H, W)`` in [0, 1] about its luma (``weights``):
     ``luma + factor * (x - luma)``, clamped to [0, 1]; ``factor`` 1 returns ``x``, 0 grey.
+    ``per_pixel`` ``(B, 1, H, W)``, if given, multiplies ``factor`` pixel by pixel.
 
     >>> grey = scale_saturation(torch.tensor([0.2, 0.5, 0.8]).view(1, 3, 1, 1), 0.0)
     >>> [round(v, 4) for v in grey.flatten().tolist()]
     [0.4445, 0.4445, 0.4445]
     """
-    if factor == 1.0:
+    if factor == 1.0 and per_pixel is None:
         return x
     y = luma(x, weights)
-    return (y + factor * (x - y)).clamp_(0.0, 1.0)
+    scale = factor if per_pixel is None else factor * per_pixel
+    return (y + scale * (x - y)).clamp_(0.0, 1.0)
+
+
+def shadow_weight(input_luma: torch.Tensor, threshold: float) -> torch.Tensor:
+    """How much colour a pixel keeps by its input luma (``(B, 1, H, W)`` in [0, 1]): a ramp
+    from 0 at black to 1 at ``threshold`` and above (``threshold > 0``)."""
+    return (input_luma / threshold).clamp_(0.0, 1.0)

@@ -62,7 +62,8 @@ V_PREVIOUS_GAIN = 19
 V_GUIDED = 20  # 1: params hold guided-filter slopes then offsets, applied to the input luma
 V_INPUT_SCALE = 21  # 3 values: the input levels' per-channel scale (black point, white balance)
 V_INPUT_OFFSET = 24  # 3 values: and offset
-VALUES = 27
+V_SHADOW = 27  # input luma under which colour fades to grey (0: none)
+VALUES = 28
 
 
 @njit(fastmath=True, inline="always")
@@ -240,13 +241,19 @@ def _render_channel(x: np.ndarray, p: np.ndarray, a: np.ndarray, channel: int, t
 
 @njit(fastmath=True, inline="always")
 def _scale_saturation(red: np.ndarray, green: np.ndarray, blue: np.ndarray, kr: np.float32,
-                      kg: np.float32, kb: np.float32, saturation: np.float32) -> None:
-    """:func:`llie_video.ops.color.scale_saturation` on one row, in place."""
+                      kg: np.float32, kb: np.float32, saturation: np.float32, shadowed: bool,
+                      input_luma: np.ndarray, inv_shadow: np.float32) -> None:
+    """:func:`llie_video.ops.color.scale_saturation` on one row, in place; with ``shadowed``
+    the factor fades to 0 as the pixel's ``input_luma`` goes below ``1 / inv_shadow``
+    (:func:`llie_video.ops.color.shadow_weight`)."""
     for c in range(red.shape[0]):
         luma = kr * red[c] + kg * green[c] + kb * blue[c]
-        red[c] = min(max(luma + saturation * (red[c] - luma), _f32(0.0)), _f32(1.0))
-        green[c] = min(max(luma + saturation * (green[c] - luma), _f32(0.0)), _f32(1.0))
-        blue[c] = min(max(luma + saturation * (blue[c] - luma), _f32(0.0)), _f32(1.0))
+        factor = saturation
+        if shadowed:
+            factor = saturation * min(max(input_luma[c] * inv_shadow, _f32(0.0)), _f32(1.0))
+        red[c] = min(max(luma + factor * (red[c] - luma), _f32(0.0)), _f32(1.0))
+        green[c] = min(max(luma + factor * (green[c] - luma), _f32(0.0)), _f32(1.0))
+        blue[c] = min(max(luma + factor * (blue[c] - luma), _f32(0.0)), _f32(1.0))
 
 
 @njit(fastmath=True, inline="always")
@@ -316,7 +323,9 @@ def enhance_yuv420(
             DENOISE_BLEND), the exposure change since the previous frame (the previous planes
             are scaled by it, about black and neutral chroma, before the blend), whether
             ``params`` are guided-filter coefficients, and the input levels: per channel
-            ``x * scale + offset`` on the noise-reduced input (:mod:`llie_video.ops.input_levels`).
+            ``x * scale + offset`` on the noise-reduced input (:mod:`llie_video.ops.input_levels`),
+            and the input luma under which the result's colour fades to grey (0: none;
+            :func:`llie_video.ops.color.shadow_weight`).
         denoise_map, denoise_top, denoise_weight: the blend weight toward the previous frame,
             interpolated along the width ``(h_d, W)`` and its rows as for ``params``.
         previous_y, previous_u, previous_v: float32 noise-reduced input of the previous frame,
@@ -342,6 +351,9 @@ def enhance_yuv420(
                                  values[V_INPUT_SCALE + 2])
     offset_r, offset_g, offset_b = (values[V_INPUT_OFFSET], values[V_INPUT_OFFSET + 1],
                                     values[V_INPUT_OFFSET + 2])
+    shadow = values[V_SHADOW]
+    shadowed = shadow > _f32(0.0)
+    inv_shadow = _f32(1.0) / shadow if shadowed else _f32(0.0)
     leveled = not (scale_r == _f32(1.0) and scale_g == _f32(1.0) and scale_b == _f32(1.0)
                    and offset_r == _f32(0.0) and offset_g == _f32(0.0) and offset_b == _f32(0.0))
     kg = _f32(1.0) - kr - kb
@@ -359,7 +371,8 @@ def enhance_yuv420(
     keep_input = blend or protect
     powered = exponent != _f32(1.0)
     user_powered = user_exponent != _f32(1.0)
-    saturated = saturation != _f32(1.0)
+    saturated = saturation != _f32(1.0) or shadowed
+    need_luma = guided or shadowed
     pairs = width // 2  # full 2-pixel chroma columns
     for i in prange(chroma_height):
         # Inner loops index 1-D row views with their loop counter only (no computed indices):
@@ -432,7 +445,7 @@ def enhance_yuv420(
                     red[c] = min(max(red[c] * scale_r + offset_r, _f32(0.0)), _f32(1.0))
                     green[c] = min(max(green[c] * scale_g + offset_g, _f32(0.0)), _f32(1.0))
                     blue[c] = min(max(blue[c] * scale_b + offset_b, _f32(0.0)), _f32(1.0))
-            if guided:  # the luma of the (clamped, levelled) input, as the torch route takes it
+            if need_luma:  # the luma of the (clamped, levelled) input, as the torch route takes it
                 for c in range(width):
                     guide[c] = kr * red[c] + kg * green[c] + kb * blue[c]
             if keep_input:
@@ -449,7 +462,8 @@ def enhance_yuv420(
             if protect:
                 _protect_highlights(red, green, blue, red_in, green_in, blue_in, headroom, a)
             if saturated:
-                _scale_saturation(red, green, blue, kr, kg, kb, saturation)
+                _scale_saturation(red, green, blue, kr, kg, kb, saturation, shadowed, guide,
+                                  inv_shadow)
             for channel in range(3):
                 x = red if channel == 0 else (green if channel == 1 else blue)
                 x_in = red_in if channel == 0 else (green_in if channel == 1 else blue_in)

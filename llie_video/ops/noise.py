@@ -42,14 +42,15 @@ def _noisy(sigma: float, full_scale: float) -> bool:
     return sigma * 255.0 / full_scale >= MIN_SIGMA
 
 
-def reduce_luma_noise(plane: np.ndarray, strength: float, full_scale: float = 255.0) -> np.ndarray:
+def reduce_luma_noise(plane: np.ndarray, strength: float, full_scale: float = 255.0,
+                      sigma: float | None = None) -> np.ndarray:
     """``plane`` ``(H, W)`` (uint8, uint16 or float32) filtered with a 5x5 bilateral filter whose
-    colour sigma is ``strength`` times its measured noise; ``full_scale`` is the plane's peak
-    code (1023 for 10 bits). Returns ``plane`` itself when it is clean (noise under
+    colour sigma is ``strength`` times its noise (``sigma`` in its code values, measured when
+    None); ``full_scale`` is the plane's peak code (1023 for 10 bits). Returns ``plane`` itself when it is clean (noise under
     :data:`MIN_SIGMA` 8-bit codes) or ``strength`` is 0, else a new array of its type."""
     if strength <= 0.0:
         return plane
-    sigma = noise_sigma(plane)
+    sigma = noise_sigma(plane) if sigma is None else sigma
     if not _noisy(sigma, full_scale):
         return plane
     if plane.dtype == np.uint8 or plane.dtype == np.float32:
@@ -72,17 +73,20 @@ def reduce_chroma_noise(plane: np.ndarray, full_scale: float = 255.0) -> np.ndar
 
 
 def reduce_noise_planes(y: np.ndarray, u: np.ndarray, v: np.ndarray, strength: float,
-                        full_scale: float = 255.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                        full_scale: float = 255.0, luma_sigma: float | None = None
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Y ``(H, W)``, Cb and Cr ``(h, w)`` planes with their noise reduced (luma by
-    :func:`reduce_luma_noise` at ``strength``, chroma by :func:`reduce_chroma_noise`); each
-    returned plane is the input itself when it was left alone. ``strength`` 0: all left alone."""
+    :func:`reduce_luma_noise` at ``strength``, with ``luma_sigma`` its noise if already
+    measured; chroma by :func:`reduce_chroma_noise`); each returned plane is the input itself
+    when it was left alone. ``strength`` 0: all left alone."""
     if strength <= 0.0:
         return y, u, v
-    return (reduce_luma_noise(y, strength, full_scale), reduce_chroma_noise(u, full_scale),
-            reduce_chroma_noise(v, full_scale))
+    return (reduce_luma_noise(y, strength, full_scale, luma_sigma),
+            reduce_chroma_noise(u, full_scale), reduce_chroma_noise(v, full_scale))
 
 
-def reduce_noise_rgb(rgb: np.ndarray, strength: float) -> np.ndarray:
+def reduce_noise_rgb(rgb: np.ndarray, strength: float,
+                     luma_sigma: float | None = None) -> np.ndarray:
     """An ``(H, W, 3)`` uint8 RGB image filtered as video planes are: converted to full-range
     Y'CbCr (BT.601), :func:`reduce_noise_planes`, converted back; ``rgb`` itself when no plane
     needed filtering."""
@@ -90,7 +94,12 @@ def reduce_noise_rgb(rgb: np.ndarray, strength: float) -> np.ndarray:
         return rgb
     ycc = cv2.cvtColor(rgb, cv2.COLOR_RGB2YCrCb)
     luma, cr, cb = ycc[..., 0], ycc[..., 1], ycc[..., 2]
-    planes = reduce_noise_planes(luma, cb, cr, strength)
+    planes = reduce_noise_planes(luma, cb, cr, strength, luma_sigma=luma_sigma)
     if all(new is old for new, old in zip(planes, (luma, cb, cr))):
         return rgb
     return cv2.cvtColor(np.dstack([planes[0], planes[2], planes[1]]), cv2.COLOR_YCrCb2RGB)
+
+
+def rgb_luma_noise(rgb: np.ndarray) -> float:
+    """The noise sigma (8-bit codes) of the luma of an ``(H, W, 3)`` uint8 RGB image."""
+    return noise_sigma(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY))

@@ -15,7 +15,8 @@ class FrameFinish:
     scaled about its luma), the blend with the input at ``strength``, then the user's ``gamma``
     on the result (so it brightens or darkens the picture as shown, whatever the ceiling did).
     ``guided``: the parameters arrive as guided-filter coefficients (:mod:`llie_video.ops.guided`)
-    to be applied to the full-resolution luma. ``levels``: the black point and white balance
+    to be applied to the full-resolution luma. ``shadow``: the input luma below which colour
+    fades to grey (0: none; :func:`llie_video.ops.color.shadow_weight`). ``levels``: the black point and white balance
     applied to the input before the render (:mod:`llie_video.ops.input_levels`)."""
 
     render_gamma: float
@@ -24,4 +25,5 @@ class FrameFinish:
     gamma: float
     saturation: float = 1.0
     guided: bool = False
+    shadow: float = 0.0
     levels: InputLevels = field(default_factory=InputLevels)

@@ -25,7 +25,8 @@ class Frame:
         index: position in the source, from 0.
         rotation: display rotation in degrees (metadata, the pixels are not rotated).
         arrival: ``time.monotonic()`` when the source produced it (for latency figures).
-        original: after enhancement, the input pixels as RGB (for side-by-side views), else None.
+        original: after enhancement, the input pixels as they came (RGB array or decoded
+            frame, see :func:`rgb_pixels`), for side-by-side views; else None.
     """
 
     image: np.ndarray | av.VideoFrame
@@ -34,7 +35,7 @@ class Frame:
     index: int
     rotation: int = 0
     arrival: float = 0.0
-    original: np.ndarray | None = None
+    original: np.ndarray | av.VideoFrame | None = None
 
     @classmethod
     def from_av(cls, frame: av.VideoFrame, index: int, arrival: float,
@@ -54,9 +55,12 @@ class Frame:
     @cached_property
     def rgb(self) -> np.ndarray:
         """The pixels as ``(H, W, 3)`` uint8 RGB (converted once, on first use)."""
-        if isinstance(self.image, np.ndarray):
-            return self.image
-        return self.image.to_ndarray(format="rgb24")
+        return rgb_pixels(self.image)
+
+    @property
+    def input_pixels(self) -> np.ndarray | av.VideoFrame:
+        """The pixels before enhancement: :attr:`original` when kept, else :attr:`image`."""
+        return self.original if self.original is not None else self.image
 
     @property
     def decoded(self) -> av.VideoFrame | None:
@@ -73,8 +77,8 @@ class Frame:
 
     def with_pixels(self, image: np.ndarray | av.VideoFrame, keep_original: bool = False) -> Frame:
         """The same frame (timing, index, rotation) with new pixels (RGB array or decoded
-        frame); ``keep_original`` keeps the old ones, as RGB, in ``original``."""
-        return replace(self, image=image, original=self.rgb if keep_original else None)
+        frame); ``keep_original`` keeps the old ones, unconverted, in ``original``."""
+        return replace(self, image=image, original=self.image if keep_original else None)
 
     def to_av(self) -> av.VideoFrame:
         """An ``av.VideoFrame`` with this frame's pixels and timing."""
@@ -91,6 +95,14 @@ class Frame:
 class Reset:
     """Pipeline marker: the source restarted (a reconnect, a seek); the enhance stage forgets the
     state it carries between frames."""
+
+
+def rgb_pixels(pixels: np.ndarray | av.VideoFrame) -> np.ndarray:
+    """A frame's pixels (:attr:`Frame.image` or :attr:`Frame.original`) as ``(H, W, 3)`` uint8
+    RGB: an RGB array as it is, a decoded frame converted."""
+    if isinstance(pixels, np.ndarray):
+        return pixels
+    return pixels.to_ndarray(format="rgb24")
 
 
 def frame_pixels(frame: av.VideoFrame, planes: bool) -> av.VideoFrame | np.ndarray:

@@ -44,7 +44,7 @@ class FrameProcessor(Protocol):
 
     def process_frame(self, frame: Frame, keep_original: bool = False) -> Frame:
         """A pipeline frame with enhanced pixels (same timing); ``keep_original`` keeps the
-        input, as RGB, in ``original``."""
+        input's pixels, unconverted, in ``original``."""
         ...
 
     def submit_frame(self, frame: Frame, keep_original: bool = False) -> PendingFrame:

@@ -13,7 +13,8 @@ from llie_video.errors import UserError
 from llie_video.models.base import EnhancementModel
 from llie_video.video.frame import Frame
 from llie_video.video.pipeline import Pipeline, PipelineStats
-from llie_video.video.sinks import EncoderSettings, FileSink, check_output_path
+from llie_video.output_paths import check_output_path
+from llie_video.video.sinks import EncoderSettings, FileSink
 from llie_video.video.sources import FileSource, StreamInfo
 from llie_video.video.stage import EnhanceStage
 

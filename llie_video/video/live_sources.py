@@ -1,10 +1,13 @@
 """Live sources: network streams (RTSP/RTSPS/HTTP/RTMP/...) and webcams.
 
-A live source stamps each frame with its arrival time and re-stamps its timestamps from that
-clock (1 ms units), so that the output stays monotonic across reconnects (a restarted camera or
-server restarts its own timestamps). When a stream fails it reconnects with exponential backoff;
-after a reconnect it yields a :class:`Reset` marker, on which the enhance stage forgets its
-temporal state. Every open and read has a timeout: a dead server never blocks forever.
+A live source stamps each frame with its arrival time (for latency figures) and puts its
+timestamps on a live clock (1 ms units) that stays monotonic across reconnects (a restarted
+camera or server restarts its own timestamps): a webcam's frames at their arrival; a stream's
+frames and audio packets at their own timestamps, shifted per connection
+(:class:`LiveTimeline`), so a recording keeps the stream's timing and its audio in sync. When a
+stream fails it reconnects with exponential backoff; after a reconnect it yields a
+:class:`Reset` marker, on which the enhance stage forgets its temporal state. Every open and read
+has a timeout: a dead server never blocks forever.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import av
 import cv2
@@ -24,12 +27,24 @@ import numpy as np
 
 from llie_video.errors import UserError
 from llie_video.video.frame import Frame, Reset, frame_pixels
-from llie_video.video.sources import ClosingSource, StreamInfo, _reason, is_url
+from llie_video.video.sources import (
+    ClosingSource,
+    StreamInfo,
+    _reason,
+    audio_template,
+    same_audio_format,
+)
+
+if TYPE_CHECKING:
+    from llie_video.video.endpoints import SourceOptions
 
 log = logging.getLogger(__name__)
 
 LIVE_TIME_BASE = Fraction(1, 1000)
 WEBCAM_PREFIX = "webcam:"
+# a track whose source time runs this far ahead of its arrival has jumped (a server's own
+# buffering puts it at most a few seconds ahead)
+MAX_AHEAD_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -68,28 +83,85 @@ class WebcamOptions:
     fps: float | None = None
 
 
-class _LiveClock:
-    """Monotonic 1 ms timestamps from arrival times."""
+class LiveTimeline:
+    """Places a stream's tracks (``video``, ``audio``) on the live clock, in seconds since the
+    stream's first arrival, keeping the stream's own timing.
+
+    Within one connection a track's time is its source time plus an offset fixed by the
+    connection's first item, so frames and audio packets keep their spacing and the sync the
+    stream sent them with. A connection starts at the arrival clock, and never before the end of
+    what was placed already: the clock stays monotonic across reconnects. A track whose source
+    time runs backwards, or more than :data:`MAX_AHEAD_S` ahead of its arrival, is re-anchored
+    on its own; an item without a timestamp is placed at its arrival.
+    """
 
     def __init__(self) -> None:
         self._start: float | None = None
-        self._last = -1
+        self._last_pts = -1  # the latest frame's, in LIVE_TIME_BASE units
+        self._connection: float | None = None  # the current connection's offset
+        self._offsets: dict[str, float] = {}  # per track, in this connection
+        self._last: dict[str, float] = {}  # the latest placed start, per track
+        self._end = float("-inf")  # the latest end of anything placed
 
-    def stamp(self, arrival: float) -> int:
+    def new_connection(self) -> None:
+        """The next items come from a new connection (with timestamps of its own)."""
+        self._connection = None
+        self._offsets.clear()
+
+    def offset(self, track: str, source_s: float | None, arrival: float,
+               duration_s: float = 0.0) -> float:
+        """Seconds to add to the source time ``source_s`` of an item of ``track`` that
+        arrived at ``arrival`` (``time.monotonic()``) and lasts ``duration_s``; with no source
+        time, the item's place is the offset itself."""
         if self._start is None:
             self._start = arrival
-        pts = max(int(round((arrival - self._start) * 1000)), self._last + 1)
-        self._last = pts
-        return pts
+        now = arrival - self._start
+        last = self._last.get(track, float("-inf"))
+        if source_s is None:
+            offset = placed = max(now, last)
+        else:
+            if self._connection is None:
+                self._connection = max(now, self._end) - source_s
+            offset = self._offsets.setdefault(track, self._connection)
+            placed = source_s + offset
+            if placed < last or placed - now > MAX_AHEAD_S:
+                offset = max(now, self._end) - source_s
+                self._offsets[track] = offset
+                placed = source_s + offset
+        self._last[track] = placed
+        self._end = max(self._end, placed + duration_s)
+        return offset
+
+    def frame_pts(self, frame: av.VideoFrame | None, arrival: float) -> int:
+        """A video frame's timestamp in :data:`LIVE_TIME_BASE` units (1 ms), above the previous
+        frame's; with no ``frame`` (or no timestamp in it), from its arrival."""
+        source_s = (float(frame.pts * frame.time_base)
+                    if frame is not None and frame.pts is not None and frame.time_base else None)
+        placed = self.offset("video", source_s, arrival) + (source_s or 0.0)
+        self._last_pts = max(int(round(placed * 1000)), self._last_pts + 1)
+        return self._last_pts
+
+    def shift_packet(self, packet: av.Packet, arrival: float) -> av.Packet:
+        """``packet`` (audio, with timestamps) moved onto the live clock, in its own time base."""
+        time_base = packet.time_base
+        duration_s = float(packet.duration * time_base) if packet.duration else 0.0
+        shift = round(self.offset("audio", float(packet.pts * time_base), arrival, duration_s)
+                      / time_base)
+        packet.pts += shift
+        packet.dts += shift
+        return packet
 
 
 class StreamSource(ClosingSource):
     """Decode a network stream with timeouts and automatic reconnection.
 
-    Iterating yields :class:`Frame` objects (and :class:`Reset` after a reconnect); it raises a
-    :class:`UserError` when the stream cannot be (re)opened within the reconnect policy. Frames
-    are converted to RGB unless ``decoded_frames``: then YUV frames are handed over as 4:2:0
-    planes for the enhance stage's plane path (see :func:`llie_video.ops.yuv.as_plane_frame`).
+    Iterating yields :class:`Frame` objects, the stream's audio packets (unchanged but for
+    their timestamps, see :class:`LiveTimeline`) and :class:`Reset` after a reconnect; it raises
+    a :class:`UserError` when the stream cannot be (re)opened within the reconnect policy.
+    Frames are converted to RGB unless ``decoded_frames``: then YUV frames are handed over as
+    4:2:0 planes for the enhance stage's plane path (see
+    :func:`llie_video.ops.yuv.as_plane_frame`). Audio from a connection whose audio differs from
+    the first one's (a camera reconfigured while away) is left out, with a warning.
     """
 
     def __init__(self, url: str, options: StreamOptions | None = None,
@@ -99,10 +171,18 @@ class StreamSource(ClosingSource):
         self.decoded_frames = decoded_frames
         self._interrupted = threading.Event()
         self.reconnects = 0
-        self._clock = _LiveClock()
+        self._timeline = LiveTimeline()
+        self._frames_read = 0
         self._container = self._open_with_retries(first=True)
         video = self._container.streams.video[0]
         self._width, self._height = video.codec_context.width, video.codec_context.height
+        first_audio = self._container.streams.audio
+        self._audio_template = audio_template(first_audio[0]) if first_audio else None
+
+    @classmethod
+    def from_spec(cls, spec: str, options: SourceOptions) -> StreamSource:
+        """The registry's opener (:data:`llie_video.video.endpoints.SOURCES`)."""
+        return cls(spec, options.stream, options.decoded_frames)
 
     def _open(self) -> av.container.InputContainer:
         opts = self.options
@@ -138,19 +218,13 @@ class StreamSource(ClosingSource):
         video = self._container.streams.video[0]
         rate = video.average_rate or video.guessed_rate
         return StreamInfo(width=self._width, height=self._height, time_base=LIVE_TIME_BASE,
-                          rate=Fraction(rate) if rate else Fraction(30), frames=0, audio=None,
-                          name=self.name)
+                          rate=Fraction(rate) if rate else Fraction(30), frames=0,
+                          audio=self._audio_template, name=self.name)
 
-    def __iter__(self) -> Iterator[Frame | Reset]:
-        index = 0
+    def __iter__(self) -> Iterator[Frame | av.Packet | Reset]:
         while True:
             try:
-                for decoded in self._container.decode(video=0):
-                    arrival = time.monotonic()
-                    yield Frame(image=frame_pixels(decoded, self.decoded_frames),
-                                pts=self._clock.stamp(arrival), time_base=LIVE_TIME_BASE,
-                                index=index, rotation=decoded.rotation, arrival=arrival)
-                    index += 1
+                yield from self._connection_items()
                 reason = "end of stream"
             except (av.FFmpegError, OSError) as exc:
                 reason = _reason(exc)
@@ -170,6 +244,32 @@ class StreamSource(ClosingSource):
                 raise
             self.reconnects += 1
             yield Reset()
+
+    def _connection_items(self) -> Iterator[Frame | av.Packet]:
+        """The current connection's frames and audio packets, on the live clock, in demux
+        order."""
+        self._timeline.new_connection()
+        video = self._container.streams.video[0]
+        streams = [video]
+        audio = self._container.streams.audio[0] if self._container.streams.audio else None
+        if audio is not None and self._audio_template is not None:
+            if same_audio_format(self._audio_template, audio):
+                streams.append(audio)
+            else:
+                log.warning("%s: the audio changed format on reconnecting; leaving it out",
+                            self.name)
+        for packet in self._container.demux(streams):
+            if packet.stream.type == "audio":
+                if packet.dts is not None and packet.pts is not None:
+                    yield self._timeline.shift_packet(packet, time.monotonic())
+                continue
+            for decoded in packet.decode():
+                arrival = time.monotonic()
+                yield Frame(image=frame_pixels(decoded, self.decoded_frames),
+                            pts=self._timeline.frame_pts(decoded, arrival),
+                            time_base=LIVE_TIME_BASE, index=self._frames_read,
+                            rotation=decoded.rotation, arrival=arrival)
+                self._frames_read += 1
 
     def interrupt(self) -> None:
         """Stop reconnecting: a wait between attempts ends at once, and so does iteration (an
@@ -214,7 +314,7 @@ class WebcamSource(ClosingSource):
         self.name = f"{WEBCAM_PREFIX}{device}"
         self.options = options or WebcamOptions()
         self.decoded_frames = decoded_frames
-        self._clock = _LiveClock()
+        self._timeline = LiveTimeline()
         self._container: av.container.InputContainer | None = None
         self._capture: cv2.VideoCapture | None = None
         path, input_format = webcam_input(device)
@@ -228,6 +328,11 @@ class WebcamSource(ClosingSource):
                 raise UserError(f"cannot open webcam {device} ({path}): {_reason(exc)}") from None
             self._configure_opencv(capture)
             self._capture = capture
+
+    @classmethod
+    def from_spec(cls, spec: str, options: SourceOptions) -> WebcamSource:
+        """The registry's opener for ``webcam:N`` (N: an index or a device path; default 0)."""
+        return cls(spec[len(WEBCAM_PREFIX):] or "0", options.webcam, options.decoded_frames)
 
     def _configure_opencv(self, capture: cv2.VideoCapture) -> None:
         if self.options.width and self.options.height:
@@ -252,8 +357,8 @@ class WebcamSource(ClosingSource):
         index = 0
         for pixels in self._read():
             arrival = time.monotonic()
-            yield Frame(image=pixels, pts=self._clock.stamp(arrival), time_base=LIVE_TIME_BASE,
-                        index=index, arrival=arrival)
+            yield Frame(image=pixels, pts=self._timeline.frame_pts(None, arrival),
+                        time_base=LIVE_TIME_BASE, index=index, arrival=arrival)
             index += 1
 
     def _read(self) -> Iterator[av.VideoFrame | np.ndarray]:
@@ -274,7 +379,3 @@ class WebcamSource(ClosingSource):
         if self._capture is not None:
             self._capture.release()
 
-
-def is_live_input(spec: str) -> bool:
-    """Whether ``spec`` names a live source (a webcam or a stream URL) rather than a file."""
-    return spec.startswith(WEBCAM_PREFIX) or is_url(spec)

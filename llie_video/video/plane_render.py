@@ -88,6 +88,7 @@ class KernelValues:
     guided: bool
     input_scale: tuple[float, float, float]
     input_offset: tuple[float, float, float]
+    shadow: float
 
     def pack(self) -> np.ndarray:
         """The ``(VALUES,)`` float32 array, in the kernel's ``V_*`` order."""
@@ -212,7 +213,8 @@ class FusedPlaneRenderer:
             user_exponent=1.0 / finish.gamma, kr=spec.matrix[0], kb=spec.matrix[2],
             levels_in=spec.levels(), levels_out=spec.levels(8), denoise_mode=mode,
             previous_gain=denoise.gain if denoise is not None else 1.0, guided=finish.guided,
-            input_scale=finish.levels.scale, input_offset=finish.levels.offset)
+            input_scale=finish.levels.scale, input_offset=finish.levels.offset,
+            shadow=finish.shadow)
         fused_yuv.enhance_yuv420(
             height, width, *flat, layout, *planes_out, layout_out[[1, 3, 5]], wide, top, weight,
             values.pack(), denoise_map, denoise_top, denoise_weight, *previous,

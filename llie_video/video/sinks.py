@@ -15,6 +15,7 @@ from pathlib import Path
 import av
 
 from llie_video.errors import UserError
+from llie_video.output_paths import partial_path
 from llie_video.video.frame import Frame
 from llie_video.video.sources import StreamInfo, _reason
 
@@ -71,24 +72,6 @@ def _tag_colours(codec: av.video.codeccontext.VideoCodecContext, frame: Frame) -
         return
     codec.colorspace, codec.color_range = decoded.colorspace, decoded.color_range
     codec.color_primaries, codec.color_trc = decoded.color_primaries, decoded.color_trc
-
-
-def partial_path(target: Path) -> Path:
-    """Temporary name beside ``target``, keeping its suffix so FFmpeg picks the same format."""
-    return target.with_name(f".{target.stem}.partial-{os.getpid()}{target.suffix}")
-
-
-def check_output_path(target: Path, overwrite: bool) -> None:
-    """Refuse to clobber an existing file without ``overwrite``, or to write where we cannot."""
-    if target.exists() and not overwrite:
-        raise UserError(f"{target} exists; pass -y to overwrite it")
-    if target.is_dir():
-        raise UserError(f"{target} is a folder, not a file")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise UserError(f"output folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise UserError(f"cannot write to folder {folder}")
 
 
 class EncodingSink:

@@ -1,17 +1,29 @@
-"""Video sources: demux and decode, yielding video frames and untouched audio packets in order."""
+"""Video sources: demux and decode, yielding video frames and untouched audio packets in order.
+
+:class:`Source` is what every source offers (files here, streams and webcams in
+:mod:`llie_video.video.live_sources`); :mod:`llie_video.video.endpoints` picks one by scheme.
+"""
 
 from __future__ import annotations
 
+import io
+import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 import av
 
 from llie_video.errors import UserError
-from llie_video.video.frame import Frame
+from llie_video.video.frame import Frame, Reset
+
+if TYPE_CHECKING:
+    from llie_video.video.endpoints import SourceOptions
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -23,7 +35,8 @@ class StreamInfo:
         time_base: the video stream's time base.
         rate: average frame rate (None when unknown).
         frames: number of frames, or an estimate from the duration (0 when unknown).
-        audio: the input audio stream to remux, if any.
+        audio: the input audio's codec parameters and time base, to remux it (a copy from
+            :func:`audio_template`, valid after the source closes), if any.
         name: the input's name, for messages.
     """
 
@@ -36,15 +49,42 @@ class StreamInfo:
     name: str
 
 
+class Source(Protocol):
+    """A source of frames: what the pipeline, the live job and the preview use.
+
+    Iterating yields :class:`Frame` objects (pixels as RGB, or decoded 4:2:0 planes when opened
+    with ``decoded_frames``), the input's audio as ``av.Packet`` objects (in the time base of
+    :attr:`StreamInfo.audio`), and :class:`Reset` markers (the source restarted: forget the
+    temporal state), all in order.
+    """
+
+    name: str
+
+    def info(self) -> StreamInfo:
+        """Size, timing and audio of the input, for sinks."""
+        ...
+
+    def __iter__(self) -> Iterator[Frame | av.Packet | Reset]: ...
+
+    def close(self) -> None:
+        """Release the input (the last call; iteration must have ended or be abandoned)."""
+        ...
+
+    def interrupt(self) -> None:
+        """Cut short any wait the source is in (safe from another thread); iteration then
+        ends. Sources that never wait need not do anything."""
+        ...
+
+
 class ClosingSource:
-    """Context-manager support for sources: ``with Source(...) as s`` closes it on exit."""
+    """Base for sources: ``with Source(...) as s`` closes it on exit; :meth:`interrupt` does
+    nothing unless overridden."""
 
     def close(self) -> None:
         raise NotImplementedError
 
     def interrupt(self) -> None:
-        """Cut short any wait the source is in (safe from another thread); iteration then
-        ends. Sources that never wait need not do anything."""
+        """See :meth:`Source.interrupt`."""
 
     def __enter__(self):  # noqa: ANN204 - returns the subclass instance
         return self
@@ -81,6 +121,12 @@ class FileSource(ClosingSource):
             raise UserError(f"{path}: video codec is not supported by this FFmpeg build")
         self.video.thread_type = "AUTO"
         self.audio = self.container.streams.audio[0] if self.container.streams.audio else None
+        self._audio_template = audio_template(self.audio) if self.audio is not None else None
+
+    @classmethod
+    def from_spec(cls, spec: str, options: SourceOptions) -> FileSource:
+        """The registry's opener (:data:`llie_video.video.endpoints.SOURCES`)."""
+        return cls(spec, options.decoded_frames)
 
     def info(self) -> StreamInfo:
         video = self.video
@@ -96,7 +142,7 @@ class FileSource(ClosingSource):
             time_base=video.time_base,
             rate=Fraction(rate) if rate else None,
             frames=int(frames or 0),
-            audio=self.audio,
+            audio=self._audio_template,
             name=self.name,
         )
 
@@ -117,6 +163,29 @@ class FileSource(ClosingSource):
 
     def close(self) -> None:
         self.container.close()
+
+
+def audio_template(stream: av.audio.stream.AudioStream) -> av.audio.stream.AudioStream:
+    """A copy of ``stream``'s codec parameters and time base that stays valid after its
+    container is closed, for a sink to make its audio stream from
+    (``add_stream_from_template``). PyAV frees a closed container's streams, and a sink may
+    open after that: a preview recording started at the end of a file, a live stream that
+    reconnected. The copy is held by an in-memory output container that is never written; the
+    stream itself where that container cannot hold the codec."""
+    holder = av.open(io.BytesIO(), "w", format="nut")  # NUT holds nearly every codec
+    try:
+        return holder.add_stream_from_template(stream)
+    except (av.FFmpegError, ValueError) as exc:
+        log.debug("keeping the audio stream itself as its template: %s", exc)
+        return stream
+
+
+def same_audio_format(a: av.audio.stream.AudioStream, b: av.audio.stream.AudioStream) -> bool:
+    """Whether packets of ``b`` can go into a stream made from ``a`` (same codec, rate,
+    channels and codec setup)."""
+    ca, cb = a.codec_context, b.codec_context
+    return ((ca.name, ca.sample_rate, ca.channels, bytes(ca.extradata or b""))
+            == (cb.name, cb.sample_rate, cb.channels, bytes(cb.extradata or b"")))
 
 
 def is_url(name: str) -> bool:

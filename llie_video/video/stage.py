@@ -30,12 +30,19 @@ import torch
 from llie_video.enhance.settings import DEFAULT_LONG_SIDE, EnhanceSettings
 from llie_video.models.base import EnhancementModel, estimation_scale
 from llie_video.ops import fused_yuv, yuv
-from llie_video.ops.color import BT601, adjust_gamma, blend, luma, scale_saturation
+from llie_video.ops.color import (
+    BT601,
+    adjust_gamma,
+    blend,
+    luma,
+    scale_saturation,
+    shadow_weight,
+)
 from llie_video.ops.exposure import hold_under_ceiling
 from llie_video.ops.guided import apply_coefficients, clamp_params, guided_coefficients
 from llie_video.ops.input_levels import apply_levels
 from llie_video.ops.highlights import frame_headroom, protect_highlights
-from llie_video.ops.noise import reduce_noise_planes, reduce_noise_rgb
+from llie_video.ops.noise import noise_sigma, reduce_noise_planes, reduce_noise_rgb, rgb_luma_noise
 from llie_video.ops.resize import downscale, low_resolution_size, upsample_params
 from llie_video.video import plane_render
 from llie_video.video.camera_motion import STILL
@@ -48,6 +55,7 @@ from llie_video.video.plane_transfer import PendingPlanes, PlaneTransfer
 from llie_video.video.smoothing import ParamSmoother
 
 _CEILING_PIXELS = 16384  # pixels the brightness ceiling measures a frame on, at most
+_MAX_SHADOW = 0.25  # input luma below which colour fades, at most
 
 
 class EnhanceStage:
@@ -172,14 +180,16 @@ class EnhanceStage:
         return estimation_scale(height, width, long_side)
 
     def _estimate(self, x_low: torch.Tensor, settings: EnhanceSettings,
-                  weights: tuple[float, float, float]) -> tuple[torch.Tensor, FrameFinish]:
+                  weights: tuple[float, float, float],
+                  noise: float) -> tuple[torch.Tensor, FrameFinish]:
         """Temporally smoothed parameters ``(B, P, h, w)`` of the small frame ``x_low``
         ``(B, 3, h, w)`` (corrected in place by the input levels first), and how to finish this
         frame's render (input levels, brightness ceiling); a detected scene cut also resets the
         temporal noise reduction and the input levels' history. With
         ``settings.edge_aware`` the parameters are returned as guided-filter coefficients
         ``(B, 2P, h, w)`` on the luma (``weights``) of the frame (:mod:`llie_video.ops.guided`),
-        to be applied at full resolution."""
+        to be applied at full resolution. ``noise``: the full-resolution input luma's noise
+        sigma (0-1), which sets the shadows whose colour fades to grey."""
         levels = self.input_correction(x_low, settings.black_clip, settings.white_balance,
                                        settings.smoothing)
         # channels-last: the CPU convolutions run ~1.5-3x faster on it at these sizes
@@ -195,7 +205,9 @@ class EnhanceStage:
             self.input_correction.reset()
             if self._fused is not None:
                 self._fused.reset()
-        finish = replace(self._frame_finish(x_low, params, settings), levels=levels)
+        shadow = min(settings.shadow_desaturation * noise, _MAX_SHADOW)
+        finish = replace(self._frame_finish(x_low, params, settings), levels=levels,
+                         shadow=shadow)
         if settings.edge_aware:
             params = guided_coefficients(luma(x_low.float(), weights), params)
             finish = replace(finish, guided=True)
@@ -222,12 +234,13 @@ class EnhanceStage:
         return replace(finish, render_gamma=hold.gamma, strength=hold.strength)
 
     def _estimate_full(self, x: torch.Tensor, settings: EnhanceSettings,
-                       weights: tuple[float, float, float]) -> tuple[torch.Tensor, FrameFinish]:
+                       weights: tuple[float, float, float],
+                       noise: float) -> tuple[torch.Tensor, FrameFinish]:
         """Parameters for ``x`` ``(B, 3, H, W)``, estimated at low resolution, upsampled to
         ``(B, P, H, W)`` (or ``(B, 2P, H, W)`` guided-filter coefficients), and how to finish
         the render (see :meth:`_estimate`)."""
         x_low = downscale(x, self._estimation_scale(x.shape[-2], x.shape[-1], settings))
-        params, finish = self._estimate(x_low, settings, weights)
+        params, finish = self._estimate(x_low, settings, weights, noise)
         return upsample_params(params, (x.shape[-2], x.shape[-1])), finish
 
     def _render_bands(
@@ -253,8 +266,9 @@ class EnhanceStage:
             x_band, p_band = x[:, :, rows], params[:, :, rows]
             self.denoiser.filter_(x_band, rows, denoise_weights)
             apply_levels(x_band, finish.levels)
+            input_luma = luma(x_band, weights) if finish.guided or finish.shadow > 0 else None
             if finish.guided:
-                p_band = apply_coefficients(p_band, luma(x_band, weights))
+                p_band = apply_coefficients(p_band, input_luma)
                 if self._render_kind is not None:
                     clamp_params(p_band, self._render_kind)
             if finish.strength == 1.0 and finish.headroom >= 1.0:
@@ -262,7 +276,8 @@ class EnhanceStage:
             else:
                 y = self.model.render(x_band, p_band)
             y = protect_highlights(x_band, adjust_gamma(y, finish.render_gamma), finish.headroom)
-            y = scale_saturation(y, finish.saturation, weights)
+            shadows = shadow_weight(input_luma, finish.shadow) if finish.shadow > 0 else None
+            y = scale_saturation(y, finish.saturation, weights, shadows)
             write(rows, adjust_gamma(blend(x_band, y, finish.strength), finish.gamma))
 
     @torch.inference_mode()
@@ -270,7 +285,7 @@ class EnhanceStage:
         """Enhance ``x`` ``(B, 3, H, W)`` in [0, 1] on the stage's device and dtype; the batch is
         taken as consecutive frames. Returns a new ``(B, 3, H, W)`` tensor; ``x`` may be
         overwritten. The spatial noise reduction, which works on 8-bit planes, is left out:
-        :meth:`process` does all the CLI does to an image."""
+        :meth:`process` does all the CLI does to an image. The noise is measured on the host."""
         settings = settings or self._settings
         out = torch.empty_like(x)
         for i in range(x.shape[0]):
@@ -279,7 +294,8 @@ class EnhanceStage:
             def write(rows: slice, y: torch.Tensor, frame_out: torch.Tensor = frame_out) -> None:
                 frame_out[:, :, rows] = y
 
-            self._render_bands(frame, *self._estimate_full(frame, settings, BT601),
+            noise = noise_sigma(luma(frame.float())[0, 0].cpu().numpy())
+            self._render_bands(frame, *self._estimate_full(frame, settings, BT601, noise),
                                settings.smoothing, write)
         return out
 
@@ -310,11 +326,11 @@ class EnhanceStage:
         if self._kernel_threads > 0:
             numba.set_num_threads(self._kernel_threads)
         with torch.inference_mode():
-            planes = _noise_reduced_planes(frame, spec, settings)
+            planes, noise = _noise_reduced_planes(frame, spec, settings)
             scale = self._estimation_scale(frame.height, frame.width, settings)
             size = low_resolution_size(frame.height, frame.width, scale)
             x_low = yuv.low_resolution_rgb(*planes, spec, size).to(self.dtype)
-            params, finish = self._estimate(x_low, settings, spec.matrix)
+            params, finish = self._estimate(x_low, settings, spec.matrix, noise)
             blend = self._plane_blend(frame, spec, settings.smoothing)
             return self._fused.render(frame, spec, params.float(), blend,
                                       settings.smoothing > 0.0, finish, planes)
@@ -341,14 +357,15 @@ class EnhanceStage:
         with torch.inference_mode(), (
             torch.cuda.stream(self._stream) if self._stream else nullcontext()
         ):
-            staged = self._transfer.upload(_noise_reduced_planes(frame, spec, settings))
+            planes, noise = _noise_reduced_planes(frame, spec, settings)
+            staged = self._transfer.upload(planes)
             x = yuv.planes_to_rgb(*staged.planes, spec).to(self.dtype)
             enhanced = torch.empty_like(x)
 
             def write(rows: slice, band: torch.Tensor) -> None:
                 enhanced[:, :, rows] = band
 
-            self._render_bands(x, *self._estimate_full(x, settings, spec.matrix),
+            self._render_bands(x, *self._estimate_full(x, settings, spec.matrix, noise),
                                settings.smoothing, write, spec.matrix)
             return self._transfer.download(staged, yuv.rgb_to_planes(enhanced, spec))
 
@@ -356,17 +373,19 @@ class EnhanceStage:
         """Enhance one frame: ``(H, W, 3)`` uint8 RGB -> a new ``(H, W, 3)`` uint8 RGB array."""
         settings = self._settings
         host_in, host_out = self._host_buffers(rgb.shape)
-        host_in.numpy()[...] = reduce_noise_rgb(rgb, settings.denoise)
+        sigma = rgb_luma_noise(rgb)
+        host_in.numpy()[...] = reduce_noise_rgb(rgb, settings.denoise, sigma)
         if self._stream is not None:
             with torch.cuda.stream(self._stream):
-                self._run(host_in, host_out, settings)
+                self._run(host_in, host_out, settings, sigma / 255.0)
             self._stream.synchronize()
         else:
-            self._run(host_in, host_out, settings)
+            self._run(host_in, host_out, settings, sigma / 255.0)
         return host_out.numpy().copy()
 
     @torch.inference_mode()
-    def _run(self, host_in: torch.Tensor, host_out: torch.Tensor, settings: EnhanceSettings) -> None:
+    def _run(self, host_in: torch.Tensor, host_out: torch.Tensor, settings: EnhanceSettings,
+             noise: float) -> None:
         frame = host_in.to(self.device, non_blocking=True)
         # (H, W, 3) -> (1, 3, H, W) as a view: x stays channels-last in memory, like the params
         # map the CPU upsample returns, so the elementwise render runs on matching layouts.
@@ -377,17 +396,21 @@ class EnhanceStage:
             band = y.squeeze(0).permute(1, 2, 0).mul_(255.0).add_(0.5).clamp_(0.0, 255.0)
             out[rows] = band.to(torch.uint8)
 
-        self._render_bands(x, *self._estimate_full(x, settings, BT601), settings.smoothing, write)
+        self._render_bands(x, *self._estimate_full(x, settings, BT601, noise), settings.smoothing,
+                           write)
         if self._cuda:
             host_out.copy_(out, non_blocking=True)
 
 
 def _noise_reduced_planes(frame: av.VideoFrame, spec: yuv.YuvSpec, settings: EnhanceSettings
-                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                          ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], float]:
     """The Y, Cb, Cr planes of a decoded 4:2:0 frame with their spatial noise reduced
-    (:mod:`llie_video.ops.noise`; views of the frame's own planes where left alone)."""
-    return reduce_noise_planes(*yuv.yuv420_planes(frame), settings.denoise,
-                               float((1 << spec.bit_depth) - 1))
+    (:mod:`llie_video.ops.noise`; views of the frame's own planes where left alone), and the
+    noise sigma of its luma as a share of the full scale."""
+    full_scale = float((1 << spec.bit_depth) - 1)
+    y, u, v = yuv.yuv420_planes(frame)
+    sigma = noise_sigma(y)
+    return reduce_noise_planes(y, u, v, settings.denoise, full_scale, sigma), sigma / full_scale
 
 
 def _collect_planes(frame: av.VideoFrame, pending: PendingPlanes) -> av.VideoFrame:

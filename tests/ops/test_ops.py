@@ -76,3 +76,14 @@ def test_opencv_upsample_matches_torch(channels):
     slow = upsample_params(low, (71, 128))  # autograd path
     assert (slow - ref).abs().max().item() < 1e-5
     assert slow.requires_grad
+
+
+def test_shadow_weight_ramps_from_black_to_the_threshold():
+    from llie_video.ops.color import scale_saturation, shadow_weight
+
+    y = torch.tensor([0.0, 0.02, 0.04, 0.5]).view(1, 1, 1, 4)
+    assert shadow_weight(y.clone(), 0.04).flatten().tolist() == pytest.approx([0, 0.5, 1, 1])
+    x = torch.tensor([0.3, 0.1, 0.5]).view(1, 3, 1, 1).expand(1, 3, 1, 4).clone()
+    out = scale_saturation(x, 1.0, per_pixel=shadow_weight(y.clone(), 0.04))
+    assert torch.allclose(out[..., 0], out[..., 0].mean(1, keepdim=True))  # grey at black
+    assert torch.allclose(out[..., 3], x[..., 3])  # untouched above the threshold

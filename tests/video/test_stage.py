@@ -20,7 +20,8 @@ def _reference(model, rgb, settings):
     return (y[0].permute(1, 2, 0) * 255 + 0.5).clamp(0, 255).to(torch.uint8).numpy()
 
 
-_PLAIN = {"brightness_ceiling": 1.0, "denoise": 0.0, "edge_aware": False}  # the model's forward
+_PLAIN = {"brightness_ceiling": 1.0, "denoise": 0.0, "edge_aware": False, "saturation": 1.0,
+          "shadow_desaturation": 0.0}  # the model's forward
 
 
 @pytest.mark.parametrize("name", list_models())
@@ -105,3 +106,22 @@ def test_brightness_ceiling_is_the_same_on_the_plane_path():
     plain = torch_stage.process_planes(frame).to_ndarray(format="rgb24").astype(float)
     assert abs(fused.mean() - 0.5 * 255) < 0.05 * 255
     assert np.abs(fused - plain).mean() < 2.0  # the two routes differ by about one code value
+
+
+def test_a_dim_tinted_grey_wall_stays_grey():
+    """Sensor noise and a faint lilac tint in a very dark flat area: with the shadows' colour
+    faded by the measured noise, the enhanced wall is close to grey; without, the tint is
+    amplified with it."""
+    rng = np.random.default_rng(5)
+    wall = np.clip(np.array([9.0, 7.0, 10.0]) + rng.normal(0, 2.5, (90, 120, 3)), 0, 255)
+    wall = wall.astype(np.uint8)
+
+    def chroma(settings):
+        out = EnhanceStage(create_model("default", pretrained=True), torch.device("cpu"),
+                           settings=settings).process(wall).astype(float)
+        return np.abs(out - out.mean(2, keepdims=True)).mean(), out.mean()
+
+    faded, lit = chroma(EnhanceSettings(smoothing=0.0))
+    tinted, _ = chroma(EnhanceSettings(smoothing=0.0, shadow_desaturation=0.0))
+    assert lit > 15  # it was brightened
+    assert faded < 0.5 * tinted
