@@ -8,7 +8,9 @@ Run with the system Python (Debian's python3-gi), not a virtual environment:
 The first serves the clip's H.264 (and AAC, if present) without re-encoding, once, at
 rtsp://127.0.0.1:PORT/test. The second accepts a published H.264 + AAC stream (ANNOUNCE/RECORD,
 as a media server does; H.264 alone with --no-audio) and writes the video to OUT.ts (MPEG-TS:
-readable while it grows), the audio to OUT.ts.aac (ADTS). Either prints "ready" once listening and runs until killed.
+readable while it grows), the audio to OUT.ts.aac (ADTS). PORT 0 lets the system pick a free
+port (no race with another process taking a port chosen beforehand). Either prints
+"ready PORT" (the port it listens on) once listening, or "cannot listen", and runs until killed.
 """
 
 import argparse
@@ -55,7 +57,7 @@ def main() -> None:
     if server.attach(None) == 0:
         print("cannot listen", flush=True)
         sys.exit(1)
-    print("ready", flush=True)
+    print(f"ready {server.get_bound_port()}", flush=True)
     GLib.MainLoop().run()
 
 

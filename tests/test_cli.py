@@ -1,31 +1,44 @@
-"""The llie-video command: verbs, images, and a clear one-line error (exit 2) for every user mistake."""
+"""The llie-video command: verbs, images, and a clear one-line error (exit 2) for every user
+mistake; a failure while running exits 1, an interrupted job 130 with a playable file."""
 
+import hashlib
 import os
+import re
+import resource
 import signal
 import subprocess
 import sys
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import av
 import cv2
 import numpy as np
 import pytest
+import torch
 
-from llie_video.cli import EXIT_INTERRUPTED, EXIT_USER_ERROR, main
+from llie_video.cli import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USER_ERROR, main
+from llie_video.resources import weights_dir
+from tests.helpers.cli import one_error_line as _one_error_line
+from tests.helpers.clips import decoded_rgb, x264_settings
+from tests.helpers.waiting import wait_for
 
 REPO = Path(__file__).resolve().parents[1]
+NO_GPU = pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a CUDA GPU")
 
 
 def _run(*args):
     return main([str(a) for a in args])
 
 
-def _one_error_line(capsys):
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("llie-video: error: "), err
-    assert "Traceback" not in err[0]
-    return err[0]
+def _command(*args: object) -> list[str]:
+    """``llie-video ARGS`` as a subprocess running this checkout."""
+    return [sys.executable, "-m", "llie_video", *map(str, args)]
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(REPO)}
 
 
 @pytest.fixture
@@ -54,8 +67,21 @@ def test_video_round_trip(clip, tmp_path):
         (["{clip}", "{out}", "--highlight-headroom", "1.5"], "highlight_headroom"),
         (["{clip}", "{out}", "--model", "nope"], "unknown model"),
         (["{clip}", "{out}", "--weights", "{text}"], "cannot read weights"),
+        (["{clip}", "{out}", "--model", "sci", "--weights", "{zero_dce}"],
+         "holds weights for model 'zero_dce', not 'sci'"),
         (["{clip}", "{out}", "--bogus"], "unrecognized arguments"),
-        (["{clip}", "{out}", "--config", "{badconfig}"], "unknown key"),
+        (["{clip}", "{out}", "--config", "{unknown_key}"], "unknown key 'enhance.gama'"),
+        (["{clip}", "{out}", "--config", "{tmp}/none.yaml"], "config file not found"),
+        (["{clip}", "{out}", "--config", "{not_yaml}"], "is not valid YAML"),
+        (["{clip}", "{out}", "--config", "{a_list}"], "must hold a mapping"),
+        (["{clip}", "{out}", "--config", "{wrong_type}"], "enhance.gamma: expected float, got 'bright'"),
+        (["{clip}", "{out}", "--config", "{int_for_str}"], "encoder.codec: expected str, got 5"),
+        (["{clip}", "{out}", "--config", "{bad_value}"], "crf must be within 0..63, got 99"),
+        (["{clip}", "{out}", "--config", "{not_a_section}"], "encoder: expected a mapping"),
+        (["{clip}", "{out}", "--crf", "99"], "crf must be within 0..63"),
+        pytest.param(["{clip}", "{out}", "--device", "cuda"], "no CUDA GPU is available",
+                     marks=NO_GPU),
+        (["{clip}", "{out}", "--device", "tpu"], "invalid choice: 'tpu'"),
         (["{clip}", "{clip}", "-y"], "same file"),
         (["{clip}"], "required"),
     ],
@@ -63,10 +89,15 @@ def test_video_round_trip(clip, tmp_path):
 def test_user_mistakes_exit_2_with_one_line(args, message, clip, tmp_path, capsys):
     text = tmp_path / "notes.mp4"
     text.write_text("not a video")
-    badconfig = tmp_path / "job.yaml"
-    badconfig.write_text("enhance:\n  gama: 1.2\n")
+    configs = {"unknown_key": "enhance:\n  gama: 1.2\n", "not_yaml": "enhance: [1, 2\n",
+               "a_list": "- enhance\n- encoder\n", "wrong_type": "enhance:\n  gamma: bright\n",
+               "int_for_str": "encoder:\n  codec: 5\n", "bad_value": "encoder:\n  crf: 99\n",
+               "not_a_section": "encoder: fast\n"}
     values = {"missing": tmp_path / "missing.mp4", "out": tmp_path / "out.mp4", "text": text,
-              "clip": clip, "tmp": tmp_path, "badconfig": badconfig}
+              "clip": clip, "tmp": tmp_path, "zero_dce": weights_dir() / "zero_dce.pt"}
+    for name, content in configs.items():
+        values[name] = tmp_path / f"{name}.yaml"
+        values[name].write_text(content)
     before = sorted(tmp_path.iterdir())
     assert _run(*[a.format(**values) for a in args]) == EXIT_USER_ERROR
     assert message in _one_error_line(capsys)
@@ -84,13 +115,19 @@ def test_existing_output_needs_y(clip, tmp_path, capsys):
 
 def test_config_file_and_options(clip, tmp_path):
     config = tmp_path / "job.yaml"
-    config.write_text("enhance:\n  strength: 0.0\nencoder:\n  crf: 30\n")
+    config.write_text("enhance:\n  strength: 0.0\nencoder:\n  crf: 30\n  preset: medium\n")
     out = tmp_path / "out.mkv"
     assert _run(clip, out, "--config", config, "-q") == 0
     with av.open(str(clip)) as a, av.open(str(out)) as b:
         fa = next(a.decode(video=0)).to_ndarray(format="rgb24").astype(float)
         fb = next(b.decode(video=0)).to_ndarray(format="rgb24").astype(float)
     assert abs(fa.mean() - fb.mean()) < 3  # strength 0 keeps the input
+    settings = x264_settings(out)
+    assert " crf=30.0 " in settings
+    assert " subme=7 " in settings  # medium's (veryfast uses 2)
+    # an option given on the command line wins over the file
+    assert _run(clip, tmp_path / "crf18.mkv", "--config", config, "--crf", "18", "-q") == 0
+    assert " crf=18.0 " in x264_settings(tmp_path / "crf18.mkv")
 
 
 def test_image_and_folder(tmp_path):
@@ -126,45 +163,178 @@ def test_models_lists_every_architecture(capsys):
     assert "(default)" in out
 
 
-def test_ctrl_c_leaves_a_playable_file(make_clip, tmp_path):
-    src = make_clip(frames=900, size=(320, 240), audio=True)
-    out = tmp_path / "out.mp4"
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, "-m", "llie_video", str(src), str(out), "-q"],
-                            stderr=subprocess.PIPE, text=True, env=env)
-    deadline = time.monotonic() + 60
-    while not list(tmp_path.glob(".out.partial-*")) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.5)
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == EXIT_INTERRUPTED, err
+_FEED = """
+import sys
+from fractions import Fraction
+import av
+import numpy as np
+
+rng = np.random.default_rng(0)
+try:
+    with av.open(sys.argv[1], "w", format="mpegts") as container:  # waits for a reader
+        stream = container.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = 160, 96, "yuv420p"
+        stream.options = {"g": "30", "preset": "ultrafast"}
+        for i in range(int(sys.argv[2])):
+            rgb = np.clip(rng.normal(30, 4, (96, 160, 3)), 0, 255).astype(np.uint8)
+            frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+            frame.pts, frame.time_base = i, Fraction(1, 30)
+            container.mux(stream.encode(frame))
+except (OSError, av.FFmpegError):
+    pass  # the reader closed the FIFO: the job stopped reading
+"""
+
+
+def _endless_feed(fifo: Path, limit: int) -> subprocess.Popen:
+    """A process writing an MPEG-TS stream of ``limit`` frames into the FIFO ``fifo``, or until
+    its reader goes away: an input that cannot end before a job reading it is stopped."""
+    os.mkfifo(fifo)
+    return subprocess.Popen([sys.executable, "-c", _FEED, str(fifo), str(limit)])
+
+
+def _frames_in_progress(log: Path) -> int:
+    """The most frames the job's progress bar (in its stderr, written to ``log``) has counted."""
+    counts = re.findall(r"(\d+)frame \[", log.read_text(errors="replace"))
+    return max(map(int, counts), default=0)
+
+
+def _like_a_terminal() -> None:
+    """preexec_fn: Ctrl-C's signal acts as it does for a command typed in a terminal. (Started
+    from a background job of a script, as CI may be, a process inherits SIGINT ignored, and
+    Python then leaves it ignored, as nohup'ed programs should.)"""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.timeout(300)
+def test_stopping_a_job_leaves_a_playable_file(tmp_path, sig):
+    """Ctrl-C, or SIGTERM (a service manager, ``timeout``), while frames are being written: the
+    job finishes the frames it read, exits 130 and leaves a playable file."""
+    source, out, log = tmp_path / "feed.ts", tmp_path / "out.mp4", tmp_path / "stderr.txt"
+    limit = 20_000  # 11 minutes of video: far more than the job reads before it is stopped
+    feed = _endless_feed(source, limit)
+    with open(log, "w") as stderr:  # a job stuck after the signal shows its threads (SIGABRT)
+        job = subprocess.Popen(_command(source, out), stderr=stderr,
+                               env={**_env(), "PYTHONFAULTHANDLER": "1"},
+                               preexec_fn=_like_a_terminal)
+    try:
+        wait_for(lambda: _frames_in_progress(log) > 0 or job.poll() is not None,
+                 "the job's first frames", timeout_s=180)
+        assert job.poll() is None, log.read_text()
+        job.send_signal(sig)
+        try:
+            job.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            job.send_signal(signal.SIGABRT)
+            job.wait(30)
+            pytest.fail(f"the job did not stop; it wrote:\n{log.read_text()[-6000:]}")
+    finally:
+        job.kill()
+        feed.kill()  # it ends by itself once the job closed the FIFO; in any case now
+        feed.wait(30)
+    err = log.read_text()
+    assert job.returncode == EXIT_INTERRUPTED, err
     assert "playable" in err and "Traceback" not in err
-    with av.open(str(out)) as c:
-        frames = sum(1 for _ in c.decode(video=0))
-    assert 0 < frames < 900
-    assert not list(tmp_path.glob(".out.partial-*"))
+    assert 0 < len(decoded_rgb(out)) < limit
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["feed.ts", "out.mp4", "stderr.txt"]
 
 
-def test_eval_video_prints_flicker_table(make_clip, capsys):
-    clip = make_clip(frames=8)
-    assert _run("eval", "--video", clip, "--frames", "8") == 0
+@contextmanager
+def _file_size_limit(limit: int) -> Iterator[None]:
+    """While inside, this process cannot write files beyond ``limit`` bytes (EFBIG), like on a
+    full disk."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # fail the write, not the process
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, previous)
+
+
+@pytest.mark.parametrize("frames, size, limit", [
+    (12, (320, 240), 4 * 1024),  # FFmpeg reports the failed writes when the file is closed
+    (200, (640, 360), 64 * 1024),  # ... or, for a longer one, while frames are being written
+])
+def test_a_full_disk_exits_1_with_one_line_and_no_partial_file(make_clip, tmp_path, capsys,
+                                                               frames, size, limit):
+    src = make_clip(frames=frames, size=size, audio=False)
+    with _file_size_limit(limit):
+        code = _run(src, tmp_path / "out.mp4", "-q")
+    assert code == EXIT_FAILURE
+    line = _one_error_line(capsys)
+    assert line.startswith("llie-video: error: encode stage failed: ") and "File too large" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.mp4"]
+
+
+def _flicker_rows(out: str) -> dict[str, list[float]]:
+    """``eval --video``'s table: row name -> brightness var, MABD, warped error, mean luma."""
+    return {line[:14].strip(): [float(v) for v in line[14:].split()]
+            for line in out.strip().splitlines()[1:4]}
+
+
+def test_eval_video_measures_the_flicker_smoothing_removes(make_clip, capsys):
+    clip = make_clip(frames=16, size=(128, 96))  # dark and noisy: enhanced noise flickers
+    assert _run("eval", "--video", clip, "--frames", "12", "--smoothing", "0.6") == 0
     out = capsys.readouterr().out
-    for row in ("input", "per-frame", "smoothed", "black (1%)", "saturation ratio"):
-        assert row in out
+    rows = _flicker_rows(out)
+    assert list(rows) == ["input", "per-frame", "smoothed 0.6"]
+    assert "black (1%)" in out and "saturation ratio" in out  # the statistics that follow
+    frames = decoded_rgb(clip)[:12]
+    lumas = [0.299 * f[..., 0] + 0.587 * f[..., 1] + 0.114 * f[..., 2] for f in frames]
+    input_var, input_mabd, _, input_luma = rows["input"]
+    assert input_luma == pytest.approx(np.mean(lumas), abs=0.1)
+    assert input_var == pytest.approx(np.var([y.mean() for y in lumas]), abs=1e-3)
+    assert input_mabd == pytest.approx(
+        np.mean([np.abs(b - a).mean() for a, b in zip(lumas, lumas[1:])]), abs=0.01)
+    per_frame, smoothed = rows["per-frame"], rows["smoothed 0.6"]
+    assert per_frame[3] > input_luma + 50 and smoothed[3] > input_luma + 50  # both enhanced
+    # the smoothing (parameters and temporal noise reduction) removes most of the flicker
+    assert smoothed[1] < 0.5 * per_frame[1] and smoothed[2] < 0.75 * per_frame[2]
     assert _run("eval", "--video", clip, "--smoothing", "1.5") == EXIT_USER_ERROR
     assert _run("eval", "--video", "missing.mp4") == EXIT_USER_ERROR
 
 
-def test_eval_images_folder(tmp_path, capsys):
+def test_eval_images_folder(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the grid goes to out/eval/ under the working directory
     folder = tmp_path / "photos"
     folder.mkdir()
     for i in range(2):
         cv2.imwrite(str(folder / f"{i}.png"), (np.random.default_rng(i).random((32, 48, 3)) * 40).astype(np.uint8))
     assert _run("eval", "--data", folder, "--mode", "unpaired", "--no-timing") == 0
     out = capsys.readouterr().out
-    assert "auto_gamma" in out
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines()[2:] if line.strip()}
+    assert float(rows["input"][0]) == pytest.approx(20, abs=2)  # mean luma of the photos
+    assert float(rows["auto_gamma"][0]) > 80  # a gamma that lifts the mean luma to about 0.4
+    grid = next((tmp_path / "out" / "eval").glob("*_photos.png"))
+    assert f"grid: out/eval/{grid.name}" in out
     assert _run("eval", "--data", tmp_path / "nope") == EXIT_USER_ERROR
+
+
+def test_eval_synthetic_pairs_scores_the_validation_split(tmp_path, capsys, monkeypatch):
+    """``--mode synthetic``: the validation split of well-exposed images, darkened; PSNR and
+    SSIM of the model, the model as run and auto-gamma."""
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(30):
+        texture = np.kron(rng.uniform(60, 200, (8, 12, 3)), np.ones((6, 6, 1)))
+        cv2.imwrite(str(folder / f"{i:02d}.png"), texture.astype(np.uint8))
+    held_out = sum(
+        int.from_bytes(hashlib.sha1(f"{i:02d}.png".encode()).digest()[:8], "big") < 0.1 * 2**64
+        for i in range(30))
+    assert held_out > 0  # the names were chosen so that some are held out
+    assert _run("eval", "--data", folder, "--mode", "synthetic", "--no-timing") == 0
+    out = capsys.readouterr().out
+    assert "(synthetic)" in out.splitlines()[0]
+    table = {line[:24].strip(): line[24:].split() for line in out.splitlines()[2:5]}
+    assert len(table) == 3 and "auto_gamma" in table
+    for psnr, ssim, saturation, luma, images in table.values():
+        assert int(images) == held_out
+        assert 5 < float(psnr) < 60 and 0 < float(ssim) <= 1 and 0 < float(luma) < 255
+        assert float(saturation) > 0
 
 
 def test_eval_real_prints_every_method_on_the_held_out_pairs(tmp_path, real_pairs_folder, capsys):

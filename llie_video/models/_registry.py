@@ -74,7 +74,8 @@ def create_model(
     if path is not None:
         from llie_video.models.weights import read_model_kwargs
 
-        model_kwargs = {**read_model_kwargs(path), **model_kwargs}
+        # checked before building: another model's arguments would not fit this one
+        model_kwargs = {**read_model_kwargs(path, name), **model_kwargs}
     try:
         model = _REGISTRY[name](**model_kwargs)
     except TypeError as exc:

@@ -105,9 +105,18 @@ def read_checkpoint(path: Path) -> dict[str, Any]:
     return state
 
 
-def read_model_kwargs(path: Path) -> dict[str, Any]:
-    """Architecture arguments stored in a project checkpoint (empty for plain state dicts)."""
-    return dict(read_checkpoint(path).get("model_kwargs", {}))
+def read_model_kwargs(path: Path, arch: str | None = None) -> dict[str, Any]:
+    """Architecture arguments stored in a project checkpoint (empty for plain state dicts); a
+    user-facing error when the checkpoint records a model other than ``arch``."""
+    checkpoint = read_checkpoint(path)
+    _check_arch(path, checkpoint, arch)
+    return dict(checkpoint.get("model_kwargs", {}))
+
+
+def _check_arch(path: Path, checkpoint: dict[str, Any], expected: str | None) -> None:
+    arch = checkpoint.get("arch")
+    if arch is not None and expected is not None and arch != expected:
+        raise UserError(f"{path} holds weights for model {arch!r}, not {expected!r}")
 
 
 def state_dict_for_inference(
@@ -125,10 +134,7 @@ def state_dict_for_inference(
 def load_checkpoint_into(model: EnhancementModel, path: Path) -> None:
     """Load ``path`` into ``model`` strictly; a user-facing error when it does not fit."""
     checkpoint = read_checkpoint(path)
-    arch = checkpoint.get("arch")
-    expected = getattr(model, "registry_name", None)
-    if arch is not None and expected is not None and arch != expected:
-        raise UserError(f"{path} holds weights for model {arch!r}, not {expected!r}")
+    _check_arch(path, checkpoint, getattr(model, "registry_name", None))
     try:
         state = state_dict_for_inference(model, checkpoint)
         model.load_state_dict(state, strict=True)

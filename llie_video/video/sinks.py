@@ -17,6 +17,7 @@ import av
 from llie_video.errors import UserError
 from llie_video.output_paths import partial_path
 from llie_video.video.frame import Frame
+from llie_video.video.pipeline import StageError
 from llie_video.video.sources import StreamInfo, _reason
 
 log = logging.getLogger(__name__)
@@ -187,12 +188,20 @@ class FileSink(EncodingSink):
 
     def close(self, keep: bool = True) -> None:
         """Finish the file; rename it over the target if ``keep`` and at least one frame was
-        written, else delete the temporary file."""
+        written, else delete the temporary file. When the file cannot be finished (FFmpeg
+        reports a full disk on the last writes, at the latest when closing), it is deleted and
+        the failure raised as the encode stage's :class:`StageError`; when it is being
+        discarded (after another error, which is the one to report), the failure is ignored."""
         if self._closed:
             return
         self._closed = True
         try:
             self.finish(flush=keep)
+        except (av.FFmpegError, OSError) as exc:
+            self.temp.unlink(missing_ok=True)
+            if keep:
+                raise StageError("encode", exc) from exc
+            return
         except Exception:
             self.temp.unlink(missing_ok=True)
             raise

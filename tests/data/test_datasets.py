@@ -92,7 +92,7 @@ def test_synthetic_validation_set_is_fixed_per_image(tmp_path: Path) -> None:
 
 
 def test_sice_validation_recipe_gives_dark_inputs() -> None:
-    from conftest import shared_path
+    from tests.helpers.shared import shared_path
 
     root = shared_path("data", "train", "sice_zero_dce")
     images = select_well_exposed(select_split(list_images(root), "validation"))

@@ -6,9 +6,9 @@ from __future__ import annotations
 import av
 import pytest
 from PyQt6.QtGui import QImage
-from test_window import TIMEOUT_MS, wait_frames, window  # noqa: F401 - window is a fixture
 
 from gui.images import qimage_to_array
+from tests.helpers.preview import TIMEOUT_MS, wait_frames
 
 
 def fits(image: QImage, box: tuple[int, int]) -> bool:
@@ -19,7 +19,7 @@ def fits(image: QImage, box: tuple[int, int]) -> bool:
 
 
 @pytest.fixture
-def small_window(qtbot, window):  # noqa: F811 - the fixture imported above
+def small_window(qtbot, window):
     """The window, made small enough that a 640x360 clip is shown scaled down."""
     window.resize(700, 420)
     qtbot.waitUntil(lambda: window.views.display_box()[0] < 320, timeout=TIMEOUT_MS)

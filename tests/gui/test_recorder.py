@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import av
-from test_window import wait_frames, window  # noqa: F401 - window is a fixture
+
+from tests.helpers.preview import wait_frames
 
 
 def audio_packets(path: Path) -> list[tuple[int, bytes]]:
@@ -13,7 +14,7 @@ def audio_packets(path: Path) -> list[tuple[int, bytes]]:
         return [(p.pts, bytes(p)) for p in container.demux(audio=0) if p.dts is not None]
 
 
-def test_recording_keeps_the_audio_packets_and_their_timing(qtbot, window, make_clip,  # noqa: F811
+def test_recording_keeps_the_audio_packets_and_their_timing(qtbot, window, make_clip,
                                                             tmp_path):
     clip = make_clip(frames=192, fps=24)  # 8 s with a 16 kHz AAC track
     window.open_source(str(clip))

@@ -36,13 +36,26 @@ def test_colour_constancy_matches_hand_value() -> None:
     assert float(colour_constancy_loss(x)) == pytest.approx(expected, abs=1e-6)
 
 
-def test_spatial_consistency_is_zero_for_a_global_offset_and_positive_for_flattening() -> None:
+def test_spatial_consistency_of_a_global_offset_counts_only_the_border() -> None:
+    g = torch.Generator().manual_seed(0)
+    original = torch.rand(1, 3, 16, 32, generator=g) * 0.5
+    assert float(spatial_consistency_loss(original, original)) == 0.0
+    # An offset c keeps every difference between neighbouring 4x4 regions; only those to the
+    # zero padding change, by c: a left and a right one per region row (h = 4 rows of w = 8
+    # regions), an upper and a lower one per region column. Each direction's squared error is
+    # averaged over the h * w regions: 2 c^2 / w + 2 c^2 / h.
+    c, h, w = 0.1, 4, 8
+    offset = spatial_consistency_loss(original + c, original)
+    assert float(offset) == pytest.approx(2 * c**2 / w + 2 * c**2 / h, rel=1e-5)
+
+
+def test_spatial_consistency_grows_as_contrast_is_flattened() -> None:
     g = torch.Generator().manual_seed(0)
     original = torch.rand(1, 3, 16, 16, generator=g) * 0.5
-    # Interior differences are kept by an offset, but the zero-padded border ones change.
-    assert float(spatial_consistency_loss(original, original)) == 0.0
-    flat = torch.full_like(original, float(original.mean()))
-    assert float(spatial_consistency_loss(flat, original)) > 0
+    mean = float(original.mean())
+    losses = [float(spatial_consistency_loss(mean + k * (original - mean), original))
+              for k in (1.0, 0.5, 0.0)]
+    assert losses[0] == 0.0 < losses[1] < losses[2]
 
 
 def test_illumination_smoothness_of_a_ramp() -> None:

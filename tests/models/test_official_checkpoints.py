@@ -5,7 +5,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from conftest import shared_path
+from tests.helpers.shared import shared_path
 from llie_video import UserError, create_model
 
 torch.manual_seed(0)

@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from llie_video.models import create_model
+from llie_video.training import evaluate as evaluate_module
 from llie_video.models.weights import make_checkpoint
 from llie_video.training.evaluate import (
     auto_gamma,
@@ -132,6 +133,39 @@ def test_grid_rows_take_the_first_images_and_add_references() -> None:
     assert all(len(r) == 2 for r in grid_rows(lambda x: x, images))
 
 
-def test_ms_per_frame_is_measured() -> None:
+class _Clock:
+    """A stand-in for ``time.perf_counter`` that only moves when a model run says so."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def perf_counter(self) -> float:
+        return self.now
+
+
+class _TimedModel(torch.nn.Module):
+    """Takes the listed durations (seconds) on the clock, one per run, and records its input."""
+
+    def __init__(self, clock: _Clock, durations: list[float]) -> None:
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.zeros(1))
+        self.clock, self.durations, self.inputs = clock, list(durations), []
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.inputs.append(tuple(x.shape))
+        self.clock.now += self.durations.pop(0)
+        return x
+
+
+def test_ms_per_frame_is_the_median_after_a_warm_up(monkeypatch) -> None:
+    clock = _Clock()
+    monkeypatch.setattr(evaluate_module, "time", clock)
+    # the warm-up takes 5 s (a first call's allocations); then 30, 10, 20 ms
+    model = _TimedModel(clock, [5.0, 0.030, 0.010, 0.020])
+    assert ms_per_frame(model, size=(36, 64), repeats=3) == pytest.approx(20.0)
+    assert model.inputs == [(1, 3, 36, 64)] * 4 and not model.durations
+
+
+def test_ms_per_frame_times_a_real_model() -> None:
     model = create_model("zero_dce_pp", channels=4)
-    assert ms_per_frame(model, size=(32, 48), repeats=2) > 0
+    assert 0 < ms_per_frame(model, size=(32, 48), repeats=2) < 60_000

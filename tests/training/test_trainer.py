@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from pathlib import Path
 
@@ -137,6 +138,9 @@ def test_train_from_config_exports_weights_and_manifest(tmp_path: Path) -> None:
     entry = manifest.models["zero_dce_pp"]
     assert entry.parameters == model.num_parameters() and entry.notes == "test run"
     assert entry.metrics == {"step": 4}
+    assert entry.file == weights.name
+    assert entry.sha256 == hashlib.sha256(weights.read_bytes()).hexdigest()
+    assert entry.config == str(path)
 
 
 def test_config_rejects_unknown_keys_and_bad_model_kwargs(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from llie_video.video.frame import Frame
 from llie_video.video.frame_processor import enhance_in_order
 from llie_video.video.job import enhance_video
 from llie_video.video.stage import EnhanceStage
-from tests.video.test_plane_transfer import _dark_frames, _planes
+from tests.helpers.clips import dark_frames, plane_copies
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU here")
 
@@ -27,13 +27,13 @@ def _psnr(a: np.ndarray, b: np.ndarray) -> float:
 def _run(stage: EnhanceStage, frames: list[av.VideoFrame]) -> list[list[np.ndarray]]:
     """Enhance ``frames`` in order, ``stage.overlap`` frames in flight, as the pipeline does."""
     wrapped = (Frame(frame, pts=i, time_base=None, index=i) for i, frame in enumerate(frames))
-    return [_planes(result.decoded) for result in enhance_in_order(stage, wrapped)]
+    return [plane_copies(result.decoded) for result in enhance_in_order(stage, wrapped)]
 
 
 @pytest.mark.parametrize("dtype, floor_db", [(torch.float32, 45.0), (torch.float16, 38.0)])
 @pytest.mark.parametrize("fmt", ["yuv420p", "nv12", "yuv420p10le"])
 def test_cuda_route_matches_the_cpu_route(dtype, floor_db, fmt):
-    frames = _dark_frames(5, (96, 64), fmt)
+    frames = dark_frames(5, (96, 64), fmt)
     model = create_model("default", pretrained=True)
     cpu = _run(EnhanceStage(model, torch.device("cpu"), fused=False, in_flight=1), frames)
     gpu = _run(EnhanceStage(create_model("default", pretrained=True), CUDA, dtype), frames)
@@ -44,7 +44,7 @@ def test_cuda_route_matches_the_cpu_route(dtype, floor_db, fmt):
 
 @pytest.mark.parametrize("depth", [2, 3])
 def test_frames_in_flight_on_the_gpu_equal_frames_one_at_a_time(depth):
-    frames = _dark_frames(8, (128, 72), "yuv420p") + _dark_frames(3, (136, 76), "nv12", 1)
+    frames = dark_frames(8, (128, 72), "yuv420p") + dark_frames(3, (136, 76), "nv12", 1)
     model = create_model("default", pretrained=True)
     one = _run(EnhanceStage(model, CUDA, in_flight=1), frames)
     many = _run(EnhanceStage(create_model("default", pretrained=True), CUDA, in_flight=depth),

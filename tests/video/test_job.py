@@ -154,3 +154,16 @@ def test_pcm_audio_is_transcoded_for_mp4(tmp_path, stage):
         assert c.streams.audio[0].codec_context.name == "aac"
         samples = sum(f.samples for f in c.decode(audio=0))
     assert abs(samples - 16000) < 2048  # one second of audio, give or take AAC priming
+
+
+def test_interrupt_before_the_first_frame_leaves_no_partial_file(make_clip, tmp_path, stage):
+    """Ctrl-C while the job prepares (the first run's kernel compile, seconds long): nothing
+    was written, so nothing is left behind."""
+    src = make_clip()
+
+    def interrupted(info):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        enhance_video(src, tmp_path / "out.mp4", stage, on_start=interrupted)
+    assert list(tmp_path.iterdir()) == [src]

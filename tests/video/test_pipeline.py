@@ -3,56 +3,12 @@
 import threading
 import time
 
-import numpy as np
 import pytest
 
-from llie_video.video.frame import Frame, Reset
-from llie_video.video.frame_processor import ReadyFrame
+from llie_video.video.frame import Reset
 from llie_video.video.pipeline import Pipeline, StageError
-
-
-def _frames(n, delay=0.0):
-    for i in range(n):
-        if delay:
-            time.sleep(delay)
-        yield Frame(image=np.full((4, 4, 3), i, np.uint8), pts=i, time_base=None, index=i)
-
-
-class RgbProcessor:
-    """A processor of RGB pixels, as the pipeline calls it."""
-
-    overlap = 0
-
-    def process(self, rgb):
-        return rgb
-
-    def process_frame(self, frame, keep_original=False):
-        return frame.with_pixels(self.process(frame.rgb), keep_original)
-
-    def submit_frame(self, frame, keep_original=False):
-        return ReadyFrame(self.process_frame(frame, keep_original))
-
-    def reset_temporal(self):
-        pass
-
-
-class Invert(RgbProcessor):
-    def process(self, rgb):
-        return 255 - rgb
-
-
-class ListSink:
-    def __init__(self, fail_at=None, delay=0.0):
-        self.video, self.audio, self.fail_at, self.delay = [], [], fail_at, delay
-
-    def write_video(self, frame):
-        if frame.index == self.fail_at:
-            raise OSError("disk full")
-        time.sleep(self.delay)
-        self.video.append(frame)
-
-    def write_audio(self, packet):
-        self.audio.append(packet)
+from tests.helpers.pipeline_parts import InFlight, Invert, ListSink, OrderSink, RgbProcessor
+from tests.helpers.pipeline_parts import numbered_frames as _frames
 
 
 def test_every_frame_arrives_in_order_with_timing():
@@ -61,6 +17,34 @@ def test_every_frame_arrives_in_order_with_timing():
     assert [f.pts for f in sink.video] == list(range(50))
     assert all((f.rgb == 255 - f.index).all() for f in sink.video)
     assert stats.frames_in == stats.frames_out == 50
+
+
+class BacklogSink(ListSink):
+    """A slow sink that records, at each frame, how many frames were read but not yet written."""
+
+    def __init__(self) -> None:
+        super().__init__(delay=0.002)
+        self.pipeline: Pipeline | None = None
+        self.backlog: list[int] = []
+
+    def write_video(self, frame):
+        assert self.pipeline is not None
+        stats = self.pipeline.stats
+        self.backlog.append(stats.frames_in - stats.frames_out)
+        super().write_video(frame)
+
+
+@pytest.mark.parametrize("queue_size", [1, 2, 4])
+def test_back_pressure_keeps_the_queues_bounded(queue_size):
+    """A fast source and a slow sink: the source is held back; between them are at most two
+    full queues, the frame being enhanced and the frame being written, however long the clip."""
+    sink = BacklogSink()
+    pipeline = Pipeline(_frames(60), Invert(), sink, queue_size=queue_size)
+    sink.pipeline = pipeline
+    pipeline.run()
+    assert len(sink.video) == 60 and pipeline.stats.dropped == 0
+    # unbounded, the source would be ~60 frames ahead by the time the sink wrote its first ones
+    assert max(sink.backlog) <= 2 * queue_size + 2
 
 
 def test_non_frame_items_pass_through_in_order():
@@ -98,25 +82,46 @@ def test_decode_error_names_the_stage():
 
 def test_stop_keeps_what_was_read():
     sink = ListSink()
-    pipeline = Pipeline(_frames(10_000, delay=0.001), Invert(), sink, queue_size=2)
-    threading.Timer(0.2, pipeline.stop).start()
+    pipelines = []
+
+    def stop_at_the_fifth_frame(frame):
+        if frame.index == 4:
+            pipelines[0].stop()
+
+    pipeline = Pipeline(_frames(10_000), Invert(), sink, queue_size=2,
+                        on_frame=stop_at_the_fifth_frame)
+    pipelines.append(pipeline)
     stats = pipeline.run()
     assert pipeline.interrupted
-    assert 0 < len(sink.video) < 10_000
+    assert 5 <= len(sink.video) < 10_000
     assert stats.frames_in == stats.frames_out == len(sink.video)
+    assert [f.index for f in sink.video] == list(range(len(sink.video)))
+
+
+class HeldUntilReadAll(RgbProcessor):
+    """Enhances nothing until the source has been read to its end: a stage that fell behind."""
+
+    def __init__(self, source_done: threading.Event) -> None:
+        self.source_done = source_done
+
+    def process(self, rgb):
+        assert self.source_done.wait(30), "the source was held back: live mode must not wait"
+        return rgb
+
+
+def _frames_then(n, done: threading.Event):
+    yield from _frames(n)
+    done.set()
 
 
 def test_live_mode_drops_oldest_and_counts():
-    sink = ListSink(delay=0.01)  # 100 fps sink, source as fast as it can
-
-    class Slow(RgbProcessor):
-        def process(self, rgb):
-            time.sleep(0.01)
-            return rgb
-
-    stats = Pipeline(_frames(200), Slow(), sink, queue_size=1, live=True).run()
+    source_done = threading.Event()
+    sink = ListSink()
+    stats = Pipeline(_frames_then(200, source_done), HeldUntilReadAll(source_done), sink,
+                     queue_size=1, live=True).run()
+    # the enhancer took one frame, then the source filled and kept replacing the one-frame queue
     assert stats.dropped > 0
-    assert stats.frames_out + stats.dropped == 200
+    assert stats.frames_out + stats.dropped == 200 == stats.frames_in
     pts = [f.pts for f in sink.video]
     assert pts == sorted(pts) and pts[-1] == 199  # newest frames win, order kept
 
@@ -128,56 +133,16 @@ def test_keep_original_carries_input_pixels():
 
 
 def test_live_mode_never_drops_or_reorders_non_frames():
-    items = [*_frames(30), "audio-1", *(_frames(30)), "audio-2"]
-    sink = ListSink(delay=0.005)
+    source_done = threading.Event()
 
-    class Slow(RgbProcessor):
-        def process(self, rgb):
-            time.sleep(0.005)
-            return rgb
+    def items():
+        yield from [*_frames(30), "audio-1", *(_frames(30)), "audio-2"]
+        source_done.set()
 
-    Pipeline(items, Slow(), sink, queue_size=1, live=True).run()
+    sink = ListSink()
+    stats = Pipeline(items(), HeldUntilReadAll(source_done), sink, queue_size=1, live=True).run()
     assert sink.audio == ["audio-1", "audio-2"]
-
-
-class InFlight(Invert):
-    """Keeps up to ``overlap`` frames in flight, as a GPU stage does; logs what happens."""
-
-    def __init__(self, overlap):
-        self.overlap = overlap
-        self.log = []
-        self.pending = 0
-        self.most_pending = 0
-
-    def submit_frame(self, frame, keep_original=False):
-        processor = self
-        self.pending += 1
-        self.most_pending = max(self.most_pending, self.pending)
-
-        class Pending:
-            def result(self):
-                processor.pending -= 1
-                processor.log.append(("collect", frame.index))
-                return processor.process_frame(frame, keep_original)
-
-        return Pending()
-
-    def reset_temporal(self):
-        self.log.append(("reset", self.pending))
-
-
-class OrderSink(ListSink):
-    def __init__(self):
-        super().__init__()
-        self.order = []
-
-    def write_video(self, frame):
-        super().write_video(frame)
-        self.order.append(frame.index)
-
-    def write_audio(self, packet):
-        super().write_audio(packet)
-        self.order.append(packet)
+    assert stats.dropped > 0  # frames were dropped around them
 
 
 def test_frames_in_flight_come_out_in_order_with_audio_behind_them():
@@ -203,9 +168,13 @@ def test_live_mode_keeps_no_frame_in_flight():
 def test_fps_counts_the_run_only():
     sink = ListSink()
     pipeline = Pipeline(_frames(20), Invert(), sink)
-    time.sleep(0.5)  # e.g. the first run's kernel compile, between construction and run
+    time.sleep(0.2)  # e.g. the first run's kernel compile, between construction and run
+    began = time.monotonic()
     stats = pipeline.run()
+    ended = time.monotonic()
+    # the clock ran from run() to its end only: the time before it is not counted
+    assert began <= stats.started <= stats.finished <= ended
+    assert stats.fps == pytest.approx(20 / (stats.finished - stats.started))
     fps = stats.fps
-    assert fps > 20 / 0.5  # the half second before the run is not counted
     time.sleep(0.05)
     assert stats.fps == fps  # and the time after it neither

@@ -8,34 +8,16 @@ import pytest
 import torch
 
 from llie_video import create_model
-from llie_video.ops.yuv import yuv420_planes
 from llie_video.video.frame import Frame
 from llie_video.video.job import enhance_video
 from llie_video.video.pipeline import Pipeline
 from llie_video.video.plane_transfer import PlaneTransfer
 from llie_video.video.sources import FileSource
 from llie_video.video.stage import EnhanceStage
-from tests.video.test_pipeline import ListSink
+from tests.helpers.clips import dark_frames, plane_copies
+from tests.helpers.pipeline_parts import ListSink
 
 CPU = torch.device("cpu")
-
-
-def _dark_frames(count: int, size: tuple[int, int], fmt: str, seed: int = 0) -> list[av.VideoFrame]:
-    """``count`` dark noisy frames ``(width, height)`` in pixel format ``fmt``, a lit square
-    moving across them."""
-    rng = np.random.default_rng(seed)
-    width, height = size
-    frames = []
-    for i in range(count):
-        rgb = rng.normal(25, 6, (height, width, 3))
-        rgb[height // 4 : height // 2, i * 3 : i * 3 + width // 4] += 70
-        frame = av.VideoFrame.from_ndarray(np.clip(rgb, 0, 255).astype(np.uint8), format="rgb24")
-        frames.append(frame.reformat(format=fmt))
-    return frames
-
-
-def _planes(frame: av.VideoFrame) -> list[np.ndarray]:
-    return [np.array(p) for p in yuv420_planes(frame)]
 
 
 def _torch_route(in_flight: int) -> EnhanceStage:
@@ -46,9 +28,9 @@ def _torch_route(in_flight: int) -> EnhanceStage:
 @pytest.mark.parametrize("fmt, size", [("yuv420p", (64, 48)), ("nv12", (37, 29)),
                                        ("yuv420p10le", (50, 34))])
 def test_frames_in_flight_equal_frames_one_at_a_time(fmt, size):
-    frames = _dark_frames(6, size, fmt) + _dark_frames(3, (size[0] + 6, size[1] + 4), fmt, 1)
+    frames = dark_frames(6, size, fmt) + dark_frames(3, (size[0] + 6, size[1] + 4), fmt, 1)
     one_at_a_time = _torch_route(1)
-    expected = [_planes(one_at_a_time.process_planes(f)) for f in frames]
+    expected = [plane_copies(one_at_a_time.process_planes(f)) for f in frames]
 
     in_flight = _torch_route(3)
     assert in_flight.overlap == 2
@@ -62,7 +44,7 @@ def test_frames_in_flight_equal_frames_one_at_a_time(fmt, size):
     assert [r.index for r in results] == list(range(len(frames)))
     for result, planes in zip(results, expected):
         assert result.decoded.format.name == "yuv420p"
-        for ours, reference in zip(_planes(result.decoded), planes):
+        for ours, reference in zip(plane_copies(result.decoded), planes):
             np.testing.assert_array_equal(ours, reference)
 
 
@@ -100,7 +82,7 @@ def test_a_pipeline_with_frames_in_flight_hands_on_the_same_frames(make_clip):
     assert [f.pts for f in received[2].video] == [f.pts for f in received[1].video]
     assert len(received[2].video) == 10 and len(received[2].audio) == len(received[1].audio) > 0
     for two, one in zip(received[2].video, received[1].video):
-        for ours, reference in zip(_planes(two.decoded), _planes(one.decoded)):
+        for ours, reference in zip(plane_copies(two.decoded), plane_copies(one.decoded)):
             np.testing.assert_array_equal(ours, reference)
 
 
