@@ -73,7 +73,7 @@ class OnnxRuntimeModel(EnhancementModel):
         self.param_channels = model.param_channels  # type: ignore[misc]
         self.estimation_long_side = model.estimation_long_side  # type: ignore[misc]
         self.registry_name = getattr(model, "registry_name", type(model).__name__)
-        self.display_name = f"{type(model).__name__} (ONNX Runtime estimator)"
+        self.display_name = f"{type(model).__name__}, estimator in ONNX Runtime"
         options = ort.SessionOptions()
         options.intra_op_num_threads = max(1, threads)
         options.inter_op_num_threads = 1

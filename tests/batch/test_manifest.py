@@ -3,6 +3,8 @@
 import json
 import os
 
+import pytest
+
 from llie_video.batch.manifest import MANIFEST_NAME, InputState, Manifest, Record, read_records
 
 
@@ -11,11 +13,18 @@ def _record(state, status, output="a.mp4", **kw):
                   status=status, **kw)
 
 
-def test_done_is_skipped_only_while_input_and_output_are_unchanged(tmp_path):
+@pytest.fixture
+def source_and_out(tmp_path):
+    """An input file ``a.mp4`` and an empty OUT_DIR."""
     source = tmp_path / "a.mp4"
     source.write_bytes(b"video")
     out = tmp_path / "out"
     out.mkdir()
+    return source, out
+
+
+def test_done_is_skipped_only_while_input_and_output_are_unchanged(source_and_out):
+    source, out = source_and_out
     state = InputState.of(source)
     manifest = Manifest(out)
     assert not manifest.knows(state) and not manifest.is_done(state, "a.mp4")
@@ -34,11 +43,8 @@ def test_done_is_skipped_only_while_input_and_output_are_unchanged(tmp_path):
     assert Manifest(out).knows(InputState.of(source))
 
 
-def test_failed_is_redone(tmp_path):
-    source = tmp_path / "a.mp4"
-    source.write_bytes(b"x")
-    out = tmp_path / "out"
-    out.mkdir()
+def test_failed_is_redone(source_and_out):
+    source, out = source_and_out
     state = InputState.of(source)
     Manifest(out).append(_record(state, "failed", error="cannot open"))
     (out / "a.mp4").write_bytes(b"")
