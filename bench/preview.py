@@ -14,7 +14,9 @@ Each round runs, on one dark 720p 30 fps clip (``llie-video sample``'s, H.264 + 
     RGB, the stage's RGB route, full-size pictures to the window), for comparison.
 
 Prints each run, the share of the machine it got (``cores``: this process's CPU time over wall
-time; 2 is all of a 2-core machine) and the ratios to (a) of the same round; asserts nothing.
+time; 2 is all of a 2-core machine) and the ratios to (a) of the same round, and for the
+preview the CPU time per frame shown by thread (what a frame costs, whatever the load: at 30 fps
+a 2-core machine has 66 ms per frame); asserts nothing.
 Figures vary between runs on shared machines: compare within a run.
 
     python bench/preview.py [--seconds 10] [--rounds 2] [--noise 1] [--rgb-route]
@@ -27,7 +29,9 @@ import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +50,7 @@ from llie_video.job_config import RuntimeConfig  # noqa: E402
 from llie_video.sample import write_sample_clip  # noqa: E402
 from llie_video.video.job import configure_cpu_threads  # noqa: E402
 from llie_video.video.live_job import run_live  # noqa: E402
+from llie_video.video.live_status import LiveStatus  # noqa: E402
 from llie_video.video.stage import EnhanceStage  # noqa: E402
 
 SETTLE_S = 1.0  # left out at the start of each preview run
@@ -57,6 +62,24 @@ class Figures:
     latency_ms: float
     frames: int
     cores: float  # CPU time of this process over wall time: the share of the machine it got
+
+
+def thread_cpu_s() -> dict[str, float]:
+    """CPU seconds used so far by each live thread of this process (Linux): Python threads by
+    name, the GUI thread as ``gui``, the rest (FFmpeg's codec threads, Qt's) together as
+    ``codec and other``."""
+    names = {t.native_id: t.name for t in threading.enumerate()}
+    names[threading.main_thread().native_id] = "gui"
+    ticks = os.sysconf("SC_CLK_TCK")
+    used: dict[str, float] = defaultdict(float)
+    for task in os.listdir("/proc/self/task"):
+        try:
+            stat = Path(f"/proc/self/task/{task}/stat").read_text()
+        except OSError:
+            continue  # ended meanwhile
+        utime, stime = stat.rsplit(")", 1)[1].split()[11:13]
+        used[names.get(int(task), "codec and other")] += (int(utime) + int(stime)) / ticks
+    return used
 
 
 class CpuShare:
@@ -99,13 +122,19 @@ def preview(app: QApplication, clip: Path, seconds: float, folder: Path) -> Figu
     window.controller.frame_ready.connect(
         lambda original, enhanced, frame: shown.append(
             (time.monotonic(), time.monotonic() - frame.arrival)))
+    statuses: list[LiveStatus] = []  # twice a second: frames enhanced and dropped so far
+    window.controller.stats_changed.connect(statuses.append)
     window.open_source(str(clip))
     deadline = time.monotonic() + 120  # the first run on a machine compiles the kernel
     while not shown and time.monotonic() < deadline:
         run_events(app, 0.05)
-    share = CpuShare()
-    run_events(app, seconds - 0.5)
-    cores = share.cores()
+    run_events(app, 0.6)  # a first status
+    share, threads_before, status_before = CpuShare(), thread_cpu_s(), statuses[-1]
+    shown_before = len(shown)
+    run_events(app, seconds - 1.5)
+    cores, threads_after, status_after = share.cores(), thread_cpu_s(), statuses[-1]
+    print_costs(threads_before, threads_after, status_before, status_after,
+                len(shown) - shown_before)
     window.close()
     window.controller.wait_finished()
     start = shown[0][0] + SETTLE_S
@@ -113,6 +142,26 @@ def preview(app: QApplication, clip: Path, seconds: float, folder: Path) -> Figu
     span = kept[-1][0] - start
     return Figures(len(kept) / span, 1000 * statistics.median(lat for _, lat in kept), len(kept),
                    cores)
+
+
+def print_costs(before: dict[str, float], after: dict[str, float], status_before: LiveStatus,
+                status_after: LiveStatus, shown: int) -> None:
+    """What one frame costs the preview in CPU time, by job: decoding (per frame released by
+    the pacer), enhancing (per frame enhanced), display conversion and the window (per frame
+    shown); and what 30 fps of that would take."""
+    used = {name: after[name] - before.get(name, 0.0) for name in after}
+    enhanced = status_after.frames - status_before.frames
+    decoded = enhanced + status_after.dropped - status_before.dropped
+    costs = {
+        "decode": (used.get("codec and other", 0.0) + used.get("llie-preview-source", 0.0)
+                   + used.get("llie-decode", 0.0)) / max(decoded, 1),
+        "enhance": used.get("llie-enhance", 0.0) / max(enhanced, 1),
+        "display": used.get("llie-encode", 0.0) / max(shown, 1),
+        "window": used.get("gui", 0.0) / max(shown, 1),
+    }
+    print("      preview CPU ms per frame: " + ", ".join(
+        f"{name} {1000 * cost:.1f}" for name, cost in costs.items())
+        + f"; 30 fps of it takes {30 * sum(costs.values()):.2f} cores", flush=True)
 
 
 def use_rgb_route() -> None:

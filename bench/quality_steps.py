@@ -13,27 +13,29 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import time
 from dataclasses import replace
-from pathlib import Path
 
 import av
 import torch
 
 from llie_video import create_model
 from llie_video.enhance.settings import EnhanceSettings
-from llie_video.sample import write_sample_clip
+from llie_video.sample import decoded_sample_frames
 from llie_video.video.job import configure_cpu_threads
 from llie_video.video.stage import EnhanceStage
 
 SIZES = {"720p": (1280, 720), "1080p": (1920, 1080)}
-OFF = replace(EnhanceSettings(), denoise=0.0, edge_aware=False, saturation=1.0)
+STEPS = ("denoise", "edge_aware", "saturation", "shadow_desaturation")
+OFF = replace(EnhanceSettings(), denoise=0.0, edge_aware=False, saturation=1.0,
+              shadow_desaturation=0.0)
 VARIANTS = {
     "steps off (the render before them)": OFF,
     "+ noise reduction": replace(OFF, denoise=EnhanceSettings().denoise),
     "+ edge-aware upsampling": replace(OFF, edge_aware=True),
-    "+ saturation 0.8": replace(OFF, saturation=0.8),
+    "+ saturation and shadow desaturation": replace(
+        OFF, saturation=EnhanceSettings().saturation,
+        shadow_desaturation=EnhanceSettings().shadow_desaturation),
     "defaults": EnhanceSettings(),
 }
 
@@ -58,17 +60,13 @@ def main() -> None:
     device = torch.device("cpu")
     configure_cpu_threads(device, 1)
     width, height = SIZES[args.size]
-    with tempfile.TemporaryDirectory() as tmp:
-        clip = write_sample_clip(Path(tmp) / "clip.mp4", args.frames / 30 + 0.2, width, height,
-                                 30, noise=args.noise)
-        with av.open(str(clip)) as container:
-            frames = [f for _, f in zip(range(args.frames), container.decode(video=0))]
+    frames = decoded_sample_frames(args.frames, width, height, args.noise)
     stage = EnhanceStage(create_model("default", pretrained=True), device, kernel_threads=1)
     stage.prepare()
     times: dict[str, list[float]] = {name: [] for name in VARIANTS}
     for _ in range(args.rounds):
         for name, settings in VARIANTS.items():
-            stage.update(**{f: getattr(settings, f) for f in ("denoise", "edge_aware", "saturation")})
+            stage.update(**{f: getattr(settings, f) for f in STEPS})
             times[name].append(mean_ms(stage, frames))
     base = statistics.median(times[next(iter(VARIANTS))])
     print(f"{args.size}, noise {args.noise}, {len(frames)} frames, {args.rounds} rounds, "

@@ -13,16 +13,13 @@ from __future__ import annotations
 import argparse
 import collections
 import functools
-import tempfile
 import time
-from pathlib import Path
 
-import av
 import torch
 
 from llie_video import create_model
 from llie_video.ops import fused_yuv
-from llie_video.sample import write_sample_clip
+from llie_video.sample import decoded_sample_frames
 from llie_video.video import denoise, plane_render, smoothing, stage
 from llie_video.video.job import configure_cpu_threads
 
@@ -55,11 +52,7 @@ def main() -> None:
     device = torch.device("cpu")
     configure_cpu_threads(device, 1)
     width, height = SIZES[args.size]
-    with tempfile.TemporaryDirectory() as tmp:
-        clip = write_sample_clip(Path(tmp) / "clip.mp4", args.frames / 30 + 0.2, width, height, 30,
-                                 noise=args.noise)
-        with av.open(str(clip)) as container:
-            frames = [f for _, f in zip(range(args.frames), container.decode(video=0))]
+    frames = decoded_sample_frames(args.frames, width, height, args.noise)
     enhance = stage.EnhanceStage(create_model("default", pretrained=True), device, kernel_threads=1)
     enhance.prepare()
     totals: dict[str, float] = collections.defaultdict(float)

@@ -8,6 +8,7 @@ noise that changes every frame, and a stereo tone sweep as AAC audio.
 from __future__ import annotations
 
 import os
+import tempfile
 from fractions import Fraction
 from pathlib import Path
 
@@ -106,3 +107,14 @@ def _write_tone(container: av.container.OutputContainer, audio: av.audio.stream.
         frame.time_base = Fraction(1, rate)
         container.mux(audio.encode(frame))
     container.mux(audio.encode(None))
+
+
+def decoded_sample_frames(count: int, width: int, height: int,
+                          noise: float = 1.0) -> list[av.VideoFrame]:
+    """The first ``count`` decoded frames of a sample clip of this size (for benchmarks that
+    time the enhance stage on real decoded frames, in order)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        clip = write_sample_clip(Path(tmp) / "clip.mp4", count / 30 + 0.2, width, height, 30,
+                                 noise=noise)
+        with av.open(str(clip)) as container:
+            return [f for _, f in zip(range(count), container.decode(video=0))]

@@ -16,11 +16,15 @@ def audio_packets(path: Path) -> list[tuple[int, bytes]]:
 
 def test_recording_keeps_the_audio_packets_and_their_timing(qtbot, window, make_clip,
                                                             tmp_path):
-    clip = make_clip(frames=96, fps=24)  # 4 s with a 16 kHz AAC track
+    clip = make_clip(frames=192, fps=24)  # 8 s with a 16 kHz AAC track
     window.open_source(str(clip))
     wait_frames(qtbot, window, 1)
     window.controls.record.setChecked(True)
-    wait_frames(qtbot, window, 24)
+    # 24 frames shown, or the clip played to its end: a loaded machine drops frames of a file
+    # played live, and the audio is recorded all the same
+    target = window.frames_shown + 24
+    qtbot.waitUntil(lambda: window.frames_shown >= target or not window.controller.running,
+                    timeout=60000)
     window.controls.record.setChecked(False)
     recording = next(tmp_path.glob("recording-*.mp4"))
     recorded, source = audio_packets(recording), audio_packets(clip)
@@ -28,6 +32,7 @@ def test_recording_keeps_the_audio_packets_and_their_timing(qtbot, window, make_
     start = source.index(recorded[0])  # same payload, same timestamp
     assert recorded == source[start:start + len(recorded)]
     with av.open(str(recording)) as container:
-        first_frame = next(container.decode(video=0))
-    video_start = float(first_frame.pts * first_frame.time_base)
-    assert abs(recorded[0][0] / 16000 - video_start) < 0.2  # in step with the video
+        times = [float(f.pts * f.time_base) for f in container.decode(video=0)]
+    # in step with the video: the file's own timestamps, over the same stretch of it (give or
+    # take the packets demuxed around the first and last frame)
+    assert recorded[0][0] / 16000 - 0.25 <= times[0] <= times[-1] <= recorded[-1][0] / 16000 + 0.25

@@ -32,10 +32,11 @@ def audio_packets(path: Path) -> list[tuple[int, bytes]]:
         return [(p.pts, bytes(p)) for p in container.demux(audio=0) if p.dts is not None]
 
 
-def video_start_s(path: Path) -> float:
+def video_span_s(path: Path) -> tuple[float, float]:
+    """The times of the first and the last video frame of ``path``."""
     with av.open(str(path)) as container:
-        first = next(container.decode(video=0))
-        return float(first.pts * first.time_base)
+        times = [float(f.pts * f.time_base) for f in container.decode(video=0)]
+    return times[0], times[-1]
 
 
 def audio_time_base(path: Path) -> Fraction:
@@ -77,8 +78,11 @@ def test_rtsp_recording_keeps_the_aac_track(make_clip, tmp_path, stage):
     # take the tick FFmpeg's RTP clock sync rounds off) ...
     assert audio_time_base(out) == Fraction(1, 16000)
     assert all(abs(b[0] - a[0] - 1024) <= 1 for a, b in zip(recorded, recorded[1:]))
-    # ... and their place beside the video: both start within a frame or two of each other
-    assert abs(recorded[0][0] / 16000 - video_start_s(out)) < 0.1
+    # ... and their place beside the video: the frames written (the live job drops some when
+    # behind) lie within the audio's span, as they did in the source (LiveTimeline's tests
+    # check the offsets themselves)
+    first, last = video_span_s(out)
+    assert recorded[0][0] / 16000 - 0.1 <= first <= last <= (recorded[-1][0] + 1024) / 16000 + 0.1
 
 
 @needs_rtsp

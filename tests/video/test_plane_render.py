@@ -209,7 +209,7 @@ def _lit_ramp_frame() -> tuple[av.VideoFrame, np.ndarray]:
 
 
 def test_highlights_keep_their_gradation_on_the_fused_path():
-    """The default model lifts the dark surround and would press the lit ramp flat to white;
+    """The default model lifts the dark surround and presses the lit ramp towards white;
     protected, the ramp stays under the bound, increasing, with about a quarter of its span."""
     frame, ramp = _lit_ramp_frame()
     model = create_model("default", pretrained=True)
@@ -220,7 +220,9 @@ def test_highlights_keep_their_gradation_on_the_fused_path():
         out = stage.process_planes(frame).to_ndarray(format="rgb24").astype(float)
         assert out[4, 4].mean() > 30  # the surround is lifted either way
         rows[headroom] = out[32, 70:186].mean(axis=1)  # inside the ramp, off its edges
-    assert rows[1.0].max() - rows[1.0].min() < 2  # flat white
+    # unprotected, the ramp is pressed towards white (flat with the SICE-trained model, 8 codes
+    # of span with the real-pair one); protected, it keeps more of its gradation
+    assert rows[1.0].max() - rows[1.0].min() < 0.5 * (rows[0.75][-1] - rows[0.75][0])
     level = ramp[6:122] / 255
     protected = rows[0.75]
     assert (protected <= 255 * (level + 0.75 * (1 - level)) + 1.5).all()
