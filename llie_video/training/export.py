@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict
+from collections.abc import Sequence
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
+from llie_video.config import load_config
 from llie_video.data.degradation import DegradationConfig
 from llie_video.data.splits import REAL_HELD_OUT_FRACTION
 from llie_video.models import create_model
@@ -105,6 +107,27 @@ def official_checkpoints(config: TrainConfig) -> dict[str, Path]:
     named = {"official": config.export.official_weights}
     named.update({f"official_{Path(p).stem}": p for p in config.export.more_official_weights})
     return {name: Path(p) for name, p in named.items() if p is not None and Path(p).is_file()}
+
+
+def refresh_real_validation(folder: Path | None = None, models: Sequence[str] = ()) -> dict[str, Any]:
+    """Re-measure the ``real_validation`` figures of shipped models (``models``; empty: all) with
+    the current code, each with its entry's training config, and save them into
+    ``<folder>/MANIFEST.json`` (weights unchanged: each file's sha256 is checked first).
+    Returns the new figures by model."""
+    folder = folder or shipped_weights_dir()
+    figures: dict[str, Any] = {}
+    for name in models or sorted(Manifest.load(folder).models):
+        entry = Manifest.load(folder).models[name]
+        if sha256_of(folder / entry.file) != entry.sha256:
+            raise ValueError(f"{folder / entry.file} does not match its manifest entry's sha256")
+        config = load_config(TrainConfig, entry.config, [])
+        figures[name] = real_validation_metrics(config, folder / entry.file).get("real_validation")
+        if figures[name] is None:
+            continue
+        manifest = Manifest.load(folder)  # saved per model: a long run keeps what it measured
+        entry = replace(entry, metrics={**entry.metrics, "real_validation": figures[name]})
+        Manifest(manifest.default, {**manifest.models, name: entry}).save(folder)
+    return figures
 
 
 def fitted_output_gamma(config: TrainConfig, checkpoint: dict[str, Any]) -> float:

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 import torch
 
 from llie_video.config import from_dict
 from llie_video.models import create_model
 from llie_video.models.weights import make_checkpoint
 from llie_video.training.config import TrainConfig
-from llie_video.training.export import official_checkpoints, validation_metrics
+from llie_video.training.export import official_checkpoints, refresh_real_validation, validation_metrics
 
 
 def tiny_checkpoint(path: Path, arch: str, seed: int) -> Path:
@@ -68,3 +69,25 @@ def test_real_validation_figures_of_ours_alone_and_as_run_beside_official_and_ga
     no_pairs = from_dict(TrainConfig, {"export": {"validation_root": None,
                                                   "real_validation_root": str(tmp_path / "none")}})
     assert validation_metrics(no_pairs, ours) == {}
+
+
+def test_refresh_real_validation_rewrites_the_figures_of_shipped_weights(tmp_path: Path, real_pairs_folder) -> None:
+    import yaml
+
+    from llie_video.models.weights import Manifest, WeightsEntry, sha256_of
+
+    root, held_out = real_pairs_folder
+    weights = tiny_checkpoint(tmp_path / "zero_dce_pp.pt", "zero_dce_pp", 0)
+    config = tmp_path / "train.yaml"
+    config.write_text(yaml.safe_dump({"model": {"arch": "zero_dce_pp"},
+                                      "export": {"real_validation_root": str(root)}}))
+    entry = WeightsEntry("zero_dce_pp", weights.name, sha256_of(weights), "data", str(config), 1,
+                         metrics={"step": 3, "real_validation": {"stale": True}})
+    Manifest("zero_dce_pp", {"zero_dce_pp": entry}).save(tmp_path)
+    figures = refresh_real_validation(tmp_path)["zero_dce_pp"]
+    saved = Manifest.load(tmp_path).models["zero_dce_pp"].metrics
+    assert saved["step"] == 3 and saved["real_validation"] == figures
+    assert figures["images"] == len(held_out) and "stale" not in figures
+    weights.write_bytes(weights.read_bytes() + b"x")
+    with pytest.raises(ValueError, match="sha256"):
+        refresh_real_validation(tmp_path)
