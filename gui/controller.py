@@ -106,7 +106,10 @@ class PreviewController(QObject):
     def _forget(self) -> None:
         thread = self.sender()
         if isinstance(thread, QThread) and thread in self._threads:
-            self._threads.pop(thread).deleteLater()
+            worker = self._threads.pop(thread)
+            if worker is self.worker:  # it ended on its own (an error, the end of the source)
+                self.worker = None  # nothing may call it once it is deleted
+            worker.deleteLater()
             thread.deleteLater()
 
     # -- forwarded to the current worker --------------------------------------------------

@@ -14,7 +14,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from PyQt6.QtCore import QPoint, QSettings, Qt, QTimer
+from PyQt6.QtCore import QCoreApplication, QEvent, QPoint, QSettings, Qt, QTimer
 from PyQt6.QtGui import QImage
 from PyQt6.QtWidgets import QApplication
 
@@ -157,7 +157,10 @@ def wait_error(qtbot, win: MainWindow) -> str:
 
 
 def still_usable(qtbot, win: MainWindow, make_clip) -> None:
-    """After an error the window plays another source."""
+    """After an error the window plays another source, opened once the failed session is gone
+    (its thread ended, its worker deleted), as when a user reads the error first."""
+    qtbot.waitUntil(lambda: not win.controller.threads, timeout=TIMEOUT_MS)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
     win.open_source(str(make_clip("after-error.mp4", frames=24)))
     wait_frames(qtbot, win, 1)
 
@@ -169,6 +172,23 @@ def test_bad_source_shows_error_and_app_stays_usable(qtbot, window, make_clip, q
     window.open_source(refused_url if spec.startswith("rtsp") else spec)
     assert says in wait_error(qtbot, window)
     still_usable(qtbot, window, make_clip)
+
+
+def test_the_window_stays_usable_once_a_file_has_ended(qtbot, window, make_clip):
+    """Resizing, recording and playing again after the session ended on its own (its worker
+    gone) act on no deleted worker."""
+    window.open_source(str(make_clip(frames=6, audio=False)))
+    qtbot.waitUntil(lambda: "Open it again" in window.message.text(), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not window.controller.threads, timeout=TIMEOUT_MS)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    window.resize(900, 500)  # the views' new size goes to the current worker, if any
+    qtbot.waitUntil(lambda: window.views.display_box()[0] > 0, timeout=TIMEOUT_MS)
+    window.controls.record.setChecked(True)
+    assert "nothing to record" in window.message.text()
+    assert not window.controls.record.isChecked()
+    window.controls.play.setChecked(True)
+    window.controls.play.setChecked(False)  # play: the file again
+    wait_frames(qtbot, window, 1)
 
 
 def recorded_frames(folder: Path) -> int:
