@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PyQt6 import sip
 from PyQt6.QtCore import QDeadlineTimer, QObject, Qt, QThread, pyqtSignal, pyqtSlot
 from PyQt6.QtGui import QImage
 
@@ -72,7 +71,7 @@ class PreviewController(QObject):
         """Ask the current worker to stop; its recording, if any, is still finalised and
         reported. Its frames, stats and errors are no longer relayed."""
         worker, self.worker = self.worker, None
-        if worker is None or sip.isdeleted(worker):  # its thread ended and Qt deleted it
+        if worker is None:
             return
         for signal in (worker.frame_ready, worker.opened, worker.stats_changed, worker.failed,
                        worker.notice, worker.ended):
