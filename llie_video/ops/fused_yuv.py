@@ -190,30 +190,33 @@ def _add_quads(sums: np.ndarray, row: np.ndarray) -> None:
 
 @njit(fastmath=True, inline="always")
 def _params_row(out: np.ndarray, p: np.ndarray, index: int, top: int, weight: np.float32,
-                guided: bool, guide: np.ndarray, offsets: np.ndarray, low: np.float32,
-                high: np.float32) -> None:
+                guided: bool, guide: np.ndarray, low: np.float32, high: np.float32) -> None:
     """Row ``top + weight`` of parameter map ``index`` at full width into ``out`` ``(W,)``: an
     interpolated map, or with ``guided``, ``slope * guide + offset`` from the interpolated
     slope (map ``index``) and offset (map ``index + P``, ``P`` half the maps) clamped into
-    ``[low, high]`` (``offsets`` is scratch)."""
-    _lerp_row(out, p[index, top], p[index, top + 1], weight)
-    if guided:
-        half = p.shape[0] // 2
-        _lerp_row(offsets, p[index + half, top], p[index + half, top + 1], weight)
-        for c in range(out.shape[0]):
-            out[c] = min(max(out[c] * guide[c] + offsets[c], low), high)
+    ``[low, high]``."""
+    if not guided:
+        _lerp_row(out, p[index, top], p[index, top + 1], weight)
+        return
+    half = p.shape[0] // 2
+    slope_top, slope_bottom = p[index, top], p[index, top + 1]
+    offset_top, offset_bottom = p[index + half, top], p[index + half, top + 1]
+    for c in range(out.shape[0]):  # one pass: both interpolations and the linear model
+        slope = slope_top[c] + weight * (slope_bottom[c] - slope_top[c])
+        offset = offset_top[c] + weight * (offset_bottom[c] - offset_top[c])
+        out[c] = min(max(slope * guide[c] + offset, low), high)
 
 
 @njit(fastmath=True, inline="always")
 def _render_channel(x: np.ndarray, p: np.ndarray, a: np.ndarray, channel: int, top: int,
                     weight: np.float32, kind: int, iterations: int, floor: np.float32,
-                    guided: bool, guide: np.ndarray, offsets: np.ndarray) -> None:
+                    guided: bool, guide: np.ndarray) -> None:
     """Render one colour channel of a row in place: ``x`` ``(W,)``, ``p`` ``(P, h, W)`` (or
     guided-filter coefficients ``(2P, h, W)`` applied to ``guide``, the row's input luma)."""
     width = x.shape[0]
     one = _f32(1.0)
     if kind == CURVES:
-        _params_row(a, p, channel, top, weight, guided, guide, offsets, -one, one)
+        _params_row(a, p, channel, top, weight, guided, guide, -one, one)
         if iterations == 8:  # the usual count: a constant trip count unrolls, in registers
             for c in range(width):
                 v = x[c]
@@ -228,12 +231,12 @@ def _render_channel(x: np.ndarray, p: np.ndarray, a: np.ndarray, channel: int, t
                     x[c] = v + a[c] * (v * v - v)
     elif kind == CURVES_PER_STEP:
         for step in range(iterations):
-            _params_row(a, p, 3 * step + channel, top, weight, guided, guide, offsets, -one, one)
+            _params_row(a, p, 3 * step + channel, top, weight, guided, guide, -one, one)
             for c in range(width):
                 v = x[c]
                 x[c] = v + a[c] * (v * v - v)
     else:
-        _params_row(a, p, channel, top, weight, guided, guide, offsets, floor, one)
+        _params_row(a, p, channel, top, weight, guided, guide, floor, one)
         for c in range(width):
             illumination = min(max(a[c], floor), _f32(1.0))
             x[c] = min(max(x[c] / illumination, _f32(0.0)), _f32(1.0))
@@ -246,14 +249,19 @@ def _scale_saturation(red: np.ndarray, green: np.ndarray, blue: np.ndarray, kr: 
     """:func:`llie_video.ops.color.scale_saturation` on one row, in place; with ``shadowed``
     the factor fades to 0 as the pixel's ``input_luma`` goes below ``1 / inv_shadow``
     (:func:`llie_video.ops.color.shadow_weight`)."""
+    if shadowed:  # two loops rather than a test per pixel, so that each vectorises
+        for c in range(red.shape[0]):
+            luma = kr * red[c] + kg * green[c] + kb * blue[c]
+            factor = saturation * min(max(input_luma[c] * inv_shadow, _f32(0.0)), _f32(1.0))
+            red[c] = min(max(luma + factor * (red[c] - luma), _f32(0.0)), _f32(1.0))
+            green[c] = min(max(luma + factor * (green[c] - luma), _f32(0.0)), _f32(1.0))
+            blue[c] = min(max(luma + factor * (blue[c] - luma), _f32(0.0)), _f32(1.0))
+        return
     for c in range(red.shape[0]):
         luma = kr * red[c] + kg * green[c] + kb * blue[c]
-        factor = saturation
-        if shadowed:
-            factor = saturation * min(max(input_luma[c] * inv_shadow, _f32(0.0)), _f32(1.0))
-        red[c] = min(max(luma + factor * (red[c] - luma), _f32(0.0)), _f32(1.0))
-        green[c] = min(max(luma + factor * (green[c] - luma), _f32(0.0)), _f32(1.0))
-        blue[c] = min(max(luma + factor * (blue[c] - luma), _f32(0.0)), _f32(1.0))
+        red[c] = min(max(luma + saturation * (red[c] - luma), _f32(0.0)), _f32(1.0))
+        green[c] = min(max(luma + saturation * (green[c] - luma), _f32(0.0)), _f32(1.0))
+        blue[c] = min(max(luma + saturation * (blue[c] - luma), _f32(0.0)), _f32(1.0))
 
 
 @njit(fastmath=True, inline="always")
@@ -390,7 +398,6 @@ def enhance_yuv420(
         green_in = np.empty(width, np.float32)
         blue_in = np.empty(width, np.float32)
         guide = np.empty(width, np.float32)
-        offsets = np.empty(width, np.float32)
         sum_r = np.zeros(chroma_width, np.float32)
         sum_g = np.zeros(chroma_width, np.float32)
         sum_b = np.zeros(chroma_width, np.float32)
@@ -456,7 +463,7 @@ def enhance_yuv420(
             for channel in range(3):
                 x = red if channel == 0 else (green if channel == 1 else blue)
                 _render_channel(x, params, a, channel, top, weight, kind, iterations, floor,
-                                guided, guide, offsets)
+                                guided, guide)
                 if powered:
                     _apply_power(x, exponent)
             if protect:

@@ -76,7 +76,8 @@ class Pipeline:
         on_frame: called from the sink thread after each frame is written (progress).
         live: bounded latency instead of completeness: when the enhance stage falls behind, the
             oldest waiting frame is dropped (counted in ``stats.dropped``) instead of holding
-            the source back. File jobs leave it off: no frame is ever dropped.
+            the source back; audio and markers pass without counting against ``queue_size``.
+            File jobs leave it off: no frame is ever dropped.
         keep_original: frames reaching the sink carry their input pixels in ``original``.
         interrupt: called by :meth:`stop` to cut short a blocking wait of the source (a live
             stream's reconnect back-off), so that a stop is prompt.
@@ -101,7 +102,9 @@ class Pipeline:
         self.keep_original = keep_original
         self._interrupt = interrupt
         self.stats = PipelineStats()
-        self._decoded: queue.Queue[object] = queue.Queue(maxsize=queue_size)
+        self._queue_size = queue_size
+        # live: the bound applies to frames only (see _put_dropping_oldest), so the queue is open
+        self._decoded: queue.Queue[object] = queue.Queue(maxsize=0 if live else queue_size)
         self._enhanced: queue.Queue[object] = queue.Queue(maxsize=queue_size)
         self._abort = threading.Event()  # an error: every stage stops now
         self._finish = threading.Event()  # a stop request: the source ends, the rest drains
@@ -183,22 +186,23 @@ class Pipeline:
         return _END
 
     def _put_dropping_oldest(self, q: queue.Queue[object], item: object) -> bool:
-        """Live mode: make room by dropping the oldest waiting frame. Markers and audio are never
-        dropped nor reordered: when one is at the head, wait for the consumer instead."""
-        while not self._abort.is_set():
-            try:
-                q.put_nowait(item)
-                return True
-            except queue.Full:
-                pass
-            with q.mutex:  # inspect and drop the head atomically (Queue's documented lock)
-                if q.queue and isinstance(q.queue[0], Frame):
-                    q.queue.popleft()
+        """Live mode: ``q`` holds at most ``queue_size`` frames; a frame beyond them drops the
+        oldest waiting frame. Audio and markers never count, are never dropped nor reordered, and
+        never push a frame out (an audio packet right behind each frame used to drop every frame
+        the enhancer had not yet taken from a one-frame queue: the preview showed 4 frames of
+        240). The source is never held back."""
+        if self._abort.is_set():
+            return False
+        with q.mutex:  # Queue's documented lock; the consumer's get() sees the item as usual
+            if isinstance(item, Frame):
+                waiting = [entry for entry in q.queue if isinstance(entry, Frame)]
+                if len(waiting) >= self._queue_size:
+                    q.queue.remove(waiting[0])
                     self.stats.dropped += 1
-                    q.not_full.notify()
-                    continue
-            return self._put(q, item)
-        return False
+            q.queue.append(item)
+            q.unfinished_tasks += 1
+            q.not_empty.notify()
+        return True
 
     def _read(self) -> None:
         put = self._put_dropping_oldest if self.live else self._put

@@ -178,3 +178,50 @@ def test_fps_counts_the_run_only():
     fps = stats.fps
     time.sleep(0.05)
     assert stats.fps == fps  # and the time after it neither
+
+
+class Signalling(Invert):
+    """Inverts, and tells the source each time a frame has been enhanced."""
+
+    def __init__(self) -> None:
+        self.enhanced = threading.Semaphore(0)
+
+    def process(self, rgb):
+        self.enhanced.release()
+        return super().process(rgb)
+
+
+def test_live_mode_audio_never_pushes_out_a_frame():
+    """A file played live: each frame's audio follows it at once, before the enhancer can take
+    the frame from the one-slot queue. The audio must wait for it, not drop it (the enhancer
+    keeps up: the source sends the next frame only once the last one is enhanced)."""
+    processor = Signalling()
+
+    def items():
+        for frame in _frames(20):
+            yield frame
+            yield f"audio-{frame.index}"
+            processor.enhanced.acquire(timeout=0.5)  # a dropped frame is never enhanced
+
+    sink = OrderSink()
+    stats = Pipeline(items(), processor, sink, queue_size=1, live=True).run()
+    assert stats.dropped == 0
+    assert sink.order == [x for i in range(20) for x in (i, f"audio-{i}")]
+
+
+def test_live_mode_drops_a_frame_behind_audio():
+    """A frame arriving when the queue holds audio and an older frame drops that frame, not the
+    audio at the head, and keeps the order."""
+    source_done = threading.Event()
+
+    def items():
+        frames = list(_frames(3))
+        yield from [frames[0], "audio-0", frames[1], frames[2]]
+        source_done.set()
+
+    sink = OrderSink()
+    stats = Pipeline(items(), HeldUntilReadAll(source_done), sink, queue_size=2, live=True).run()
+    assert "audio-0" in sink.order and sink.order[-1] == 2
+    numbers = [x for x in sink.order if isinstance(x, int)]
+    assert numbers == sorted(numbers) and stats.dropped >= 1
+    assert stats.frames_out + stats.dropped == 3
