@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 from llie_video.batch.discover import BatchItem, discover
+from llie_video.batch.lock import exclusive_run
 from llie_video.batch.manifest import InputState, Manifest, Record, Status
 from llie_video.batch.progress import BatchProgress
 from llie_video.batch.worker import FileResult, FileTask, OnFrames, OnResult, partial_files
@@ -101,6 +102,17 @@ def run_batch(source: str, out_dir: Path, config: JobConfig,
         config = replace(config, model=replace(
             config.model, weights=str(Path(config.model.weights).absolute())))
     items = discover(source, out_dir)
+    if out_dir.is_dir():  # another run may be writing here: lock before reading the manifest
+        with exclusive_run(out_dir):
+            return _plan_and_run(items, out_dir, config, options, locked=True)
+    return _plan_and_run(items, out_dir, config, options, locked=False)
+
+
+def _plan_and_run(items: Sequence[BatchItem], out_dir: Path, config: JobConfig,
+                  options: BatchOptions, locked: bool) -> BatchSummary:
+    """Skip what the manifest has done, check the config and engine (a UserError before
+    anything is written), then run the rest (``locked``: the caller holds ``out_dir``'s lock;
+    else the folder is created and locked here)."""
     manifest = Manifest(out_dir)
     summary = BatchSummary(manifest.path)
     plan = []
@@ -118,10 +130,19 @@ def run_batch(source: str, out_dir: Path, config: JobConfig,
     plan.sort(key=lambda p: p.state.size, reverse=True)
     _check_config(config)
     engine = _engine(config, options, len(plan))
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if locked:
+        _start(plan, engine, options, manifest, summary)
+    else:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with exclusive_run(out_dir):
+            _start(plan, engine, options, manifest, summary)
+    return summary
+
+
+def _start(plan: Sequence[_Planned], engine: EngineRun, options: BatchOptions,
+           manifest: Manifest, summary: BatchSummary) -> None:
     manifest.append(*(_record(p, "started") for p in plan))
     _run_plan(plan, engine, options, manifest, summary)
-    return summary
 
 
 EngineRun = Callable[[Sequence[FileTask], OnResult, OnFrames], None]
