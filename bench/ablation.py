@@ -40,7 +40,7 @@ from llie_video.training.config import TrainConfig
 from llie_video.training.evaluate import model_enhancer, score_pairs, synthetic_validation_pairs
 from llie_video.training.sources import build_source
 from llie_video.training.trainer import build_state, run_training
-from llie_video.video.stage import EnhanceStage
+from llie_video.enhance.stage import EnhanceStage
 
 VARIANTS: dict[str, tuple[str, list[str]]] = {
     "base": ("iat_lite", []),

@@ -27,7 +27,7 @@ from llie_video.models.weights import Manifest
 from llie_video.sample import write_sample_clip
 from llie_video.video.live_job import run_live
 from llie_video.video.live_sources import ReconnectPolicy, StreamOptions
-from llie_video.video.stage import EnhanceStage
+from llie_video.enhance.stage import EnhanceStage
 
 SERVER = Path(__file__).resolve().parents[1] / "tests" / "rtsp_server.py"
 

@@ -2,7 +2,7 @@
 one frame at a time against frames kept in flight, side by side in one run.
 
 With frames in flight, a frame's planes go up on an upload stream and its result comes back on a
-download stream while the next frame computes (:mod:`llie_video.video.plane_transfer`). Decodes
+download stream while the next frame computes (:mod:`llie_video.enhance.plane_transfer`). Decodes
 a sample clip once, then alternates rounds of the stage over its frames in order (submit, collect
 once more than ``overlap`` frames are in flight, as the pipeline does) for each depth, and a file
 job for each depth; prints median ms a frame, fps and ratios, and whether the depths' frames are
@@ -31,7 +31,7 @@ from llie_video.video.frame import Frame
 from llie_video.video.frame_processor import enhance_in_order
 from llie_video.video.job import enhance_video
 from llie_video.video.sources import FileSource
-from llie_video.video.stage import EnhanceStage
+from llie_video.enhance.stage import EnhanceStage
 
 SIZES = {"720p": (1280, 720), "1080p": (1920, 1080), "2160p": (3840, 2160)}
 DEPTHS = (1, 2, 3)

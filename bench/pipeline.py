@@ -29,7 +29,7 @@ from llie_video import create_model, list_models
 from llie_video.sample import write_sample_clip
 from llie_video.video.job import configure_cpu_threads, enhance_video
 from llie_video.video.sinks import EncoderSettings
-from llie_video.video.stage import EnhanceStage
+from llie_video.enhance.stage import EnhanceStage
 
 SIZES = {"720p": (1280, 720), "1080p": (1920, 1080)}
 

@@ -51,7 +51,7 @@ from llie_video.sample import write_sample_clip  # noqa: E402
 from llie_video.video.job import configure_cpu_threads  # noqa: E402
 from llie_video.video.live_job import run_live  # noqa: E402
 from llie_video.video.live_status import LiveStatus  # noqa: E402
-from llie_video.video.stage import EnhanceStage  # noqa: E402
+from llie_video.enhance.stage import EnhanceStage  # noqa: E402
 
 SETTLE_S = 1.0  # left out at the start of each preview run
 

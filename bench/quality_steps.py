@@ -23,7 +23,7 @@ from llie_video import create_model
 from llie_video.enhance.settings import EnhanceSettings
 from llie_video.sample import decoded_sample_frames
 from llie_video.video.job import configure_cpu_threads
-from llie_video.video.stage import EnhanceStage
+from llie_video.enhance.stage import EnhanceStage
 
 SIZES = {"720p": (1280, 720), "1080p": (1920, 1080)}
 STEPS = ("denoise", "edge_aware", "saturation", "shadow_desaturation")

@@ -3,7 +3,7 @@
 Decodes a dark test clip (the sample scene: still camera, a moving lamp, changing light), runs
 the default model's stage on its frames in order on this thread (one kernel thread, as a job
 runs it), and prints the mean ms a frame of the whole stage and of each timed part (parts nest:
-``EnhanceStage._estimate`` contains the model's ``estimate`` and the smoother's ``hold``). Prints figures; asserts nothing.
+``Estimator.estimate`` contains the model's ``estimate`` and the smoother's ``hold``). Prints figures; asserts nothing.
 
     python bench/stage_breakdown.py [--size 1080p] [--frames 60] [--noise 1]
 """
@@ -20,7 +20,7 @@ import torch
 from llie_video import create_model
 from llie_video.ops import fused_yuv
 from llie_video.sample import decoded_sample_frames
-from llie_video.video import denoise, plane_render, smoothing, stage
+from llie_video.enhance import denoise, estimator, plane_render, routes, smoothing, stage
 from llie_video.video.job import configure_cpu_threads
 
 SIZES = {"720p": (1280, 720), "1080p": (1920, 1080)}
@@ -58,12 +58,12 @@ def main() -> None:
     totals: dict[str, float] = collections.defaultdict(float)
     model_class = type(enhance.model)
     for owner, name in [
-        (model_class, "estimate"), (stage.EnhanceStage, "_estimate"),
-        (stage.EnhanceStage, "_frame_finish"), (stage.EnhanceStage, "_plane_blend"),
+        (model_class, "estimate"), (estimator.Estimator, "estimate"),
+        (estimator.Estimator, "frame_finish"), (routes.FusedPlaneRoute, "_temporal_blend"),
         (smoothing.ParamSmoother, "hold"), (smoothing.ParamSmoother, "__call__"),
         (plane_render, "block_means"), (denoise, "global_motion"),
-        (plane_render.FusedPlaneRenderer, "follow"), (denoise.TemporalDenoiser, "block_weights"),
-        (stage.yuv, "low_resolution_rgb"), (plane_render, "widen"),
+        (plane_render.PreviousPlanes, "follow"), (denoise.TemporalDenoiser, "block_weights"),
+        (routes.yuv, "low_resolution_rgb"), (plane_render, "widen"),
         (fused_yuv, "enhance_yuv420"),
     ]:
         time_calls(owner, name, totals)

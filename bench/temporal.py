@@ -33,7 +33,7 @@ from llie_video.data.degradation import DegradationParams, apply_degradation
 from llie_video.flicker import mabd, warped_error
 from llie_video.images import read_rgb
 from llie_video.enhance.settings import EnhanceSettings
-from llie_video.video.stage import EnhanceStage
+from llie_video.enhance.stage import EnhanceStage
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 SIZE = (480, 320)  # width, height of the clips

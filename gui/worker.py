@@ -33,7 +33,7 @@ from llie_video.video.frame import Frame
 from llie_video.video.live_status import StatusMeter
 from llie_video.video.pipeline import Pipeline, StageError
 from llie_video.enhance.settings import EnhanceSettings
-from llie_video.video.stage import EnhanceStage
+from llie_video.enhance.stage import EnhanceStage
 
 STATS_INTERVAL_S = 0.5
 MAX_FRAMES_IN_FLIGHT = 2  # frames emitted but not yet taken by the GUI; more are not shown

@@ -16,7 +16,7 @@ from llie_video.picture_stats import contact_sheet, enhancement_stats, format_st
 
 def main(argv: Sequence[str]) -> int:
     from llie_video.models import create_model
-    from llie_video.video.stage import EnhanceStage
+    from llie_video.enhance.stage import EnhanceStage
 
     p = UserErrorParser(prog="llie-video eval --images",
                 description="No-reference statistics of photos before and after enhancement: "

@@ -36,7 +36,7 @@ def fast_path_compiled() -> None:
     import torch
 
     from llie_video.models import create_model
-    from llie_video.video.stage import EnhanceStage
+    from llie_video.enhance.stage import EnhanceStage
 
     EnhanceStage(create_model("zero_dce_pp"), torch.device("cpu"), torch.float32).prepare()
 

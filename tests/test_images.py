@@ -9,7 +9,7 @@ import torch
 
 from llie_video import UserError, create_model
 from llie_video.images import enhance_folder, enhance_image, is_image_path, read_rgb, write_rgb
-from llie_video.video.stage import EnhanceStage
+from llie_video.enhance.stage import EnhanceStage
 
 
 @pytest.fixture(scope="module")

@@ -143,7 +143,7 @@ def _run_pool(tasks: Sequence[FileTask], indices: list[int], tries: list[int], c
         while pending:
             done, pending = wait(pending, timeout=_POLL_S, return_when=FIRST_COMPLETED)
             drain()
-            for future in done:
+            for future in sorted(done, key=futures.__getitem__):  # in plan order
                 index = futures[future]
                 try:
                     report(index, future.result())

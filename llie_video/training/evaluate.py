@@ -66,7 +66,7 @@ def stage_enhancer(model: EnhancementModel, long_side: int | None = -1) -> Enhan
     ``long_side`` (as in :func:`model_enhancer`), without temporal smoothing (images are
     unrelated)."""
     from llie_video.enhance.settings import EnhanceSettings
-    from llie_video.video.stage import EnhanceStage
+    from llie_video.enhance.stage import EnhanceStage
 
     settings = EnhanceSettings(smoothing=0.0, estimation_long_side=long_side)
     stage = EnhanceStage(model, torch.device("cpu"), settings=settings)

@@ -18,7 +18,7 @@ from llie_video.video.sources import FileSource
 from llie_video.enhance.settings import EnhanceSettings
 from llie_video.images import write_rgb
 from llie_video.picture_stats import contact_sheet, enhancement_stats, format_stats
-from llie_video.video.stage import EnhanceStage
+from llie_video.enhance.stage import EnhanceStage
 
 
 @dataclass(frozen=True)

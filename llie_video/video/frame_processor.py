@@ -8,29 +8,14 @@ from typing import Protocol
 
 import numpy as np
 
+from llie_video.enhance.frames import PendingFrame, ReadyFrame
 from llie_video.video.frame import Frame
 
-
-class PendingFrame(Protocol):
-    """A frame submitted for enhancement, possibly still on its way (a GPU in flight)."""
-
-    def result(self) -> Frame:
-        """The enhanced frame (waits for it); call once."""
-        ...
-
-
-class ReadyFrame:
-    """A :class:`PendingFrame` that is already done."""
-
-    def __init__(self, frame: Frame) -> None:
-        self._frame = frame
-
-    def result(self) -> Frame:
-        return self._frame
+__all__ = ["FrameProcessor", "PendingFrame", "ReadyFrame", "enhance_in_order"]
 
 
 class FrameProcessor(Protocol):
-    """Frames in, enhanced frames out (:class:`llie_video.video.stage.EnhanceStage`)."""
+    """Frames in, enhanced frames out (:class:`llie_video.enhance.stage.EnhanceStage`)."""
 
     @property
     def overlap(self) -> int:
@@ -47,7 +32,7 @@ class FrameProcessor(Protocol):
         input's pixels, unconverted, in ``original``."""
         ...
 
-    def submit_frame(self, frame: Frame, keep_original: bool = False) -> PendingFrame:
+    def submit_frame(self, frame: Frame, keep_original: bool = False) -> PendingFrame[Frame]:
         """Start :meth:`process_frame` on ``frame``; collect results in submission order, with
         no more than :attr:`overlap` frames left in flight at a submission."""
         ...
@@ -59,7 +44,7 @@ class FrameProcessor(Protocol):
 def enhance_in_order(processor: FrameProcessor, frames: Iterable[Frame]) -> Iterator[Frame]:
     """``frames`` enhanced in order, ``processor.overlap`` of them left in flight at each
     submission, as the pipeline's enhance thread keeps them (frames only: no audio, no resets)."""
-    pending: deque[PendingFrame] = deque()
+    pending: deque[PendingFrame[Frame]] = deque()
     for frame in frames:
         pending.append(processor.submit_frame(frame))
         while len(pending) > processor.overlap:

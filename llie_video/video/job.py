@@ -19,7 +19,7 @@ from llie_video.video.pipeline import Pipeline, PipelineStats
 from llie_video.output_paths import check_output_path
 from llie_video.video.sinks import EncoderSettings, FileSink
 from llie_video.video.sources import FileSource, StreamInfo
-from llie_video.video.stage import EnhanceStage
+from llie_video.enhance.stage import EnhanceStage
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from llie_video.video.live_sources import StreamOptions, WebcamOptions
 from llie_video.video.live_status import LiveStatus, StatusMeter
 from llie_video.video.pipeline import Pipeline
 from llie_video.video.sinks import EncoderSettings
-from llie_video.video.stage import EnhanceStage
+from llie_video.enhance.stage import EnhanceStage
 
 
 def run_live(

@@ -19,7 +19,7 @@ from llie_video.models import weights as weights_module
 from llie_video.models.weights import Manifest, make_checkpoint, read_checkpoint
 from llie_video.resources import weights_dir
 from llie_video.enhance.settings import EnhanceSettings
-from llie_video.video.stage import EnhanceStage
+from llie_video.enhance.stage import EnhanceStage
 from tests.helpers.cli import one_error_line
 
 SHIPPED = sorted(Manifest.load().models)

@@ -16,7 +16,7 @@ from llie_video.models.base import estimation_scale
 from llie_video.ops.resize import downscale
 from llie_video.runtimes.onnxruntime import (
     OnnxRuntimeModel, cached_estimator, onnxruntime_model, weights_digest)
-from llie_video.video.stage import EnhanceStage
+from llie_video.enhance.stage import EnhanceStage
 from tests.helpers.cli import one_error_line
 from tests.helpers.clips import decoded_rgb
 

@@ -11,7 +11,7 @@ from llie_video import create_model
 from llie_video.video.frame import Frame
 from llie_video.video.frame_processor import enhance_in_order
 from llie_video.video.job import enhance_video
-from llie_video.video.stage import EnhanceStage
+from llie_video.enhance.stage import EnhanceStage
 from tests.helpers.clips import dark_frames, plane_copies
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU here")

@@ -9,10 +9,10 @@ import torch
 
 from llie_video import UserError, create_model
 from llie_video.video.job import enhance_video
-from llie_video.video.plane_render import FusedPlaneRenderer
+from llie_video.enhance.plane_render import FusedPlaneRenderer
 from llie_video.video.sinks import EncoderSettings
 from llie_video.enhance.settings import EnhanceSettings
-from llie_video.video.stage import EnhanceStage
+from llie_video.enhance.stage import EnhanceStage
 
 
 @pytest.fixture(scope="module")

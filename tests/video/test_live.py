@@ -20,7 +20,7 @@ from llie_video.video import live_sources
 from llie_video.video.live_job import run_live
 from llie_video.video.live_sources import ReconnectPolicy, StreamOptions, WebcamSource
 from llie_video.video.pipeline import Pipeline
-from llie_video.video.stage import EnhanceStage
+from llie_video.enhance.stage import EnhanceStage
 from tests.helpers.clips import decoded_rgb, decoded_times
 from tests.helpers.rtsp import RtspServer, needs_rtsp
 from tests.helpers.waiting import FrameCounter, log_watch, wait_for

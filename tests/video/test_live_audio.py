@@ -14,7 +14,7 @@ from llie_video import create_model
 from llie_video.cli import main
 from llie_video.video.live_job import run_live
 from llie_video.video.live_sources import ReconnectPolicy, StreamOptions
-from llie_video.video.stage import EnhanceStage
+from llie_video.enhance.stage import EnhanceStage
 from tests.helpers.rtsp import RtspServer, needs_rtsp
 from tests.helpers.waiting import wait_for
 

@@ -11,9 +11,9 @@ from llie_video import create_model
 from llie_video.video.frame import Frame
 from llie_video.video.job import enhance_video
 from llie_video.video.pipeline import Pipeline
-from llie_video.video.plane_transfer import PlaneTransfer
+from llie_video.enhance.plane_transfer import PlaneTransfer
 from llie_video.video.sources import FileSource
-from llie_video.video.stage import EnhanceStage
+from llie_video.enhance.stage import EnhanceStage
 from tests.helpers.clips import dark_frames, plane_copies
 from tests.helpers.pipeline_parts import ListSink
 

@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from llie_video import create_model
 from llie_video.models.weights import Manifest
 from llie_video.enhance.settings import EnhanceSettings
-from llie_video.video.stage import EnhanceStage
+from llie_video.enhance.stage import EnhanceStage
 
 BT601 = torch.tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)
 MAX_EXPONENT = 2.5  # the ceiling darkens the render by at most this exponent

@@ -29,7 +29,7 @@ import torch.nn.functional as F
 
 from llie_video.ops.filters import max_filter
 from llie_video.ops.resize import upsample_params
-from llie_video.video.camera_motion import (
+from llie_video.enhance.camera_motion import (
     MOTION_BLOCK,
     CameraMotion,
     channel_mean,

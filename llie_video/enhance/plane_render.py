@@ -23,9 +23,9 @@ from llie_video.ops.yuv import (
     new_yuv420p_like,
     yuv420_planes,
 )
-from llie_video.video.camera_motion import MOTION_BLOCK, CameraMotion, move_array
-from llie_video.video.denoise import TemporalBlend
-from llie_video.video.finish import FrameFinish
+from llie_video.enhance.camera_motion import MOTION_BLOCK, CameraMotion, move_array
+from llie_video.enhance.denoise import TemporalBlend
+from llie_video.enhance.finish import FrameFinish
 
 _BLOCK = MOTION_BLOCK  # the temporal filter's motion blocks
 
@@ -100,20 +100,57 @@ class KernelValues:
         return values
 
 
-class FusedPlaneRenderer:
-    """Runs a model's render on planes with the fused kernel; holds the temporal filter's
-    previous planes, and the block means of their luma."""
+class PreviousPlanes:
+    """The temporal filter's memory on the fused path: the previous frame's noise-reduced planes
+    (float32, as the kernel wrote them) and the block sums of their luma. Owned by
+    :class:`llie_video.enhance.temporal.TemporalState`, written by the kernel."""
 
-    def __init__(self, render: RenderSpec) -> None:
-        self.render_spec = render
-        self._previous: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-        self._previous_sums: np.ndarray | None = None  # the kernel's, for the previous luma
-        self._rows: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+    def __init__(self) -> None:
+        self._planes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._sums: np.ndarray | None = None  # the kernel's, for the previous luma
 
     def reset(self) -> None:
         """Forget the previous frame's planes."""
-        self._previous = None
-        self._previous_sums = None
+        self._planes = None
+        self._sums = None
+
+    def follow(self, frame: av.VideoFrame, motion: CameraMotion) -> torch.Tensor | None:
+        """Move the previous frame's planes with the camera (``motion`` in luma pixels,
+        bilinear) for blending into ``frame``; the block means of the moved luma, normalised as
+        :func:`block_means`, or None when there is no previous frame of this size."""
+        if self._planes is None or self._planes[0].shape != (frame.height, frame.width):
+            return None
+        if motion.moves:
+            luma, cb, cr = self._planes
+            chroma_motion = motion.on_grid(2)
+            self._planes = (move_array(luma, motion), move_array(cb, chroma_motion),
+                            move_array(cr, chroma_motion))
+            self._sums = None
+        if self._sums is None:
+            blocks = plane_block_means(self._planes[0], _BLOCK)
+        else:  # summed by the kernel as it wrote the planes: no second pass over them
+            blocks = sums_to_block_means(self._sums, frame.height, frame.width)
+        return torch.from_numpy(blocks)[None, None]
+
+    def buffers(self, y: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The Y, Cb, Cr planes and luma block sums for the kernel to blend with and overwrite,
+        for a frame with luma ``y`` and chroma ``u`` (allocated at a new size)."""
+        if self._planes is None or self._planes[0].shape != y.shape:
+            self._planes = (np.empty(y.shape, np.float32), np.empty(u.shape, np.float32),
+                            np.empty(u.shape, np.float32))
+        sums_shape = (u.shape[0], -(-y.shape[1] // _BLOCK))
+        if self._sums is None or self._sums.shape != sums_shape:
+            self._sums = np.empty(sums_shape, np.float32)
+        return (*self._planes, self._sums)
+
+
+class FusedPlaneRenderer:
+    """Runs a model's render on planes with the fused kernel, blending with ``previous``."""
+
+    def __init__(self, render: RenderSpec, previous: PreviousPlanes) -> None:
+        self.render_spec = render
+        self.previous = previous
+        self._rows: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
 
     @staticmethod
     def prepare() -> None:
@@ -126,34 +163,6 @@ class FusedPlaneRenderer:
         if key not in self._rows:
             self._rows[key] = interpolation_rows(full, low)
         return self._rows[key]
-
-    def follow(self, frame: av.VideoFrame, motion: CameraMotion) -> torch.Tensor | None:
-        """Move the previous frame's noise-reduced planes with the camera (``motion`` in luma
-        pixels, bilinear) for blending into ``frame``; the block means of the moved luma,
-        normalised as :func:`block_means`, or None when there is no previous frame of this
-        size."""
-        if self._previous is None or self._previous[0].shape != (frame.height, frame.width):
-            return None
-        if motion.moves:
-            luma, cb, cr = self._previous
-            chroma_motion = motion.on_grid(2)
-            self._previous = (move_array(luma, motion), move_array(cb, chroma_motion),
-                              move_array(cr, chroma_motion))
-            self._previous_sums = None
-        if self._previous_sums is None:
-            blocks = plane_block_means(self._previous[0], _BLOCK)
-        else:  # summed by the kernel as it wrote the planes: no second pass over them
-            blocks = sums_to_block_means(self._previous_sums, frame.height, frame.width)
-        return torch.from_numpy(blocks)[None, None]
-
-    def _previous_planes(self, y: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, ...]:
-        if self._previous is None or self._previous[0].shape != y.shape:
-            self._previous = (np.empty(y.shape, np.float32), np.empty(u.shape, np.float32),
-                              np.empty(u.shape, np.float32))
-        sums_shape = (u.shape[0], -(-y.shape[1] // _BLOCK))
-        if self._previous_sums is None or self._previous_sums.shape != sums_shape:
-            self._previous_sums = np.empty(sums_shape, np.float32)
-        return (*self._previous, self._previous_sums)
 
     def render(
         self,
@@ -171,8 +180,8 @@ class FusedPlaneRenderer:
             frame: the decoded frame, read through plane views.
             spec: its colour matrix, range and bit depth.
             params: the smoothed parameter map at low resolution, ``(1, P, h, w)``.
-            denoise: how the temporal filter blends with the previous planes as :meth:`follow`
-                left them (weights per 4x4 block ``(1, 1, H/4, W/4)``, exposure gain), or None
+            denoise: how the temporal filter blends with the previous planes as
+                :meth:`PreviousPlanes.follow` left them (weights per 4x4 block ``(1, 1, H/4, W/4)``, exposure gain), or None
                 (no previous frame to blend with: this one is remembered).
             denoise_on: whether the temporal filter runs at all.
             finish: the post-ops after the render (gamma, highlight protection, saturation,
@@ -203,7 +212,7 @@ class FusedPlaneRenderer:
         else:
             denoise_map = np.zeros((2, width), np.float32)
             denoise_top, denoise_weight = self._rows_for(height, 2)
-        previous = self._previous_planes(y, u) if mode != fused_yuv.DENOISE_OFF else (
+        previous = self.previous.buffers(y, u) if mode != fused_yuv.DENOISE_OFF else (
             np.empty((1, 1), np.float32),) * 4
         render = self.render_spec
         values = KernelValues(

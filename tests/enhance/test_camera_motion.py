@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from llie_video.video.camera_motion import (
+from llie_video.enhance.camera_motion import (
     STILL,
     CameraMotion,
     global_motion,

@@ -6,9 +6,9 @@ import pytest
 import torch
 
 from llie_video import create_model
-from llie_video.video.smoothing import ParamSmoother
+from llie_video.enhance.smoothing import ParamSmoother
 from llie_video.enhance.settings import EnhanceSettings
-from llie_video.video.stage import EnhanceStage
+from llie_video.enhance.stage import EnhanceStage
 
 RNG = np.random.default_rng(0)
 

@@ -11,12 +11,12 @@ import torch
 from llie_video import create_model, list_models
 from llie_video.ops.block_means import block_means as plane_block_means
 from llie_video.ops.yuv import YuvSpec, yuv420_planes
-from llie_video.video.camera_motion import STILL, CameraMotion
-from llie_video.video.denoise import TemporalBlend
-from llie_video.video.finish import FrameFinish
-from llie_video.video.plane_render import FusedPlaneRenderer, block_means, widen
+from llie_video.enhance.camera_motion import STILL, CameraMotion
+from llie_video.enhance.denoise import TemporalBlend
+from llie_video.enhance.finish import FrameFinish
+from llie_video.enhance.plane_render import FusedPlaneRenderer, PreviousPlanes, block_means, widen
 from llie_video.enhance.settings import EnhanceSettings
-from llie_video.video.stage import EnhanceStage
+from llie_video.enhance.stage import EnhanceStage
 from tests.helpers.shared import shared_path
 
 CPU = torch.device("cpu")
@@ -249,20 +249,21 @@ def test_kernel_block_sums_match_block_means_of_the_previous_luma(size):
     """The block means the kernel sums as it writes the previous luma, used when the camera
     is still, equal a separate pass over that luma (odd sizes: partial edge blocks)."""
     width, height = size
-    renderer = FusedPlaneRenderer(create_model("iat_lite").render_spec())
+    previous = PreviousPlanes()
+    renderer = FusedPlaneRenderer(create_model("iat_lite").render_spec(), previous)
     params = torch.rand(1, 3, 4, 6) * 0.5
     finish = FrameFinish(1.0, 1.0, 1.0, 1.0)
     for seed in range(2):
         frame = _to_frame(_scene(width, height, seed), "yuv420p", 1, 1)
         spec = YuvSpec.of_frame(frame)
         blend = None if seed == 0 else TemporalBlend(torch.full((1, 1, 2, 2), 0.5), 1.1)
-        renderer.follow(frame, STILL)
+        previous.follow(frame, STILL)
         renderer.render(frame, spec, params, blend, True, finish)
-    from_sums = renderer.follow(frame, STILL)
-    previous_luma = renderer._previous[0]
+    from_sums = previous.follow(frame, STILL)
+    previous_luma = previous._planes[0]
     assert np.allclose(from_sums[0, 0].numpy(), plane_block_means(previous_luma, 4), atol=1e-5)
-    moved = renderer.follow(frame, CameraMotion(1.0, -2.0, 1.0))  # moved planes: a fresh pass
-    assert np.allclose(moved[0, 0].numpy(), plane_block_means(renderer._previous[0], 4), atol=1e-6)
+    moved = previous.follow(frame, CameraMotion(1.0, -2.0, 1.0))  # moved planes: a fresh pass
+    assert np.allclose(moved[0, 0].numpy(), plane_block_means(previous._planes[0], 4), atol=1e-6)
 
 
 @pytest.mark.parametrize(("settings", "chroma_shift"), [

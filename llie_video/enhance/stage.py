@@ -1,0 +1,195 @@
+"""The enhance stage: frames in, enhanced frames out, on any device.
+
+Decoded 4:2:0 video takes a plane route, chosen once when the stage is built
+(:mod:`llie_video.enhance.routes`): on the CPU one fused, compiled pass that never builds a
+full-resolution RGB or float frame; elsewhere (CUDA, or a model the kernel does not know) the
+planes are converted to RGB on the device, rendered with the model's torch code and converted
+back. Anything else (images, other pixel formats) takes the RGB route. Every route estimates with
+one :class:`~llie_video.enhance.estimator.Estimator` and carries one
+:class:`~llie_video.enhance.temporal.TemporalState` between frames.
+
+On CUDA the stage computes in fp16 on a dedicated stream; decoded frames' planes go up from pinned
+host buffers on an upload stream and come back on a download stream, so a pipeline that keeps a
+frame in flight (:attr:`EnhanceStage.overlap`) has one frame's copies overlap the next one's
+compute (:mod:`llie_video.enhance.plane_transfer`). On the CPU the same code runs in fp32 on the
+planes where they lie.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from typing import Generic
+
+import av
+import numba
+import numpy as np
+import torch
+
+from llie_video.enhance import plane_render
+from llie_video.enhance.estimator import Estimator
+from llie_video.enhance.frames import FrameT, PendingFrame, ReadyFrame
+from llie_video.enhance.routes import (
+    FusedPlaneRoute,
+    PlaneRoute,
+    RgbRoute,
+    TorchPlaneRoute,
+    TorchRender,
+)
+from llie_video.enhance.settings import EnhanceSettings
+from llie_video.enhance.temporal import TemporalState
+from llie_video.models.base import EnhancementModel
+from llie_video.ops import fused_yuv, yuv
+
+
+class EnhanceStage:
+    """Runs a model on frames: estimate at low resolution, render at full resolution, post-ops.
+
+    Args:
+        model: an :class:`EnhancementModel` (moved to ``device`` and put in eval mode).
+        device: where to compute.
+        dtype: ``torch.float16`` or ``torch.float32``.
+        settings: initial :class:`EnhanceSettings`.
+        band_rows: rows rendered per band on the CPU's torch routes (cache-sized working set).
+        fused: render 4:2:0 frames with the fused CPU kernel where the model allows (False:
+            the plain torch route, the reference the kernel is tested against).
+        kernel_threads: threads of the fused kernel (0: one per core). Numba's thread count is
+            per calling thread, so the stage sets it where it runs (the pipeline's enhance thread).
+        in_flight: frames the plane route off the fused kernel may keep in flight
+            (:class:`~llie_video.enhance.plane_transfer.PlaneTransfer`'s depth); default 2 on
+            CUDA (copies overlap compute), else 1. More than 1 on the CPU stages the planes
+            through the same ring as on CUDA, without streams (for tests).
+    """
+
+    def __init__(
+        self,
+        model: EnhancementModel,
+        device: torch.device,
+        dtype: torch.dtype = torch.float32,
+        settings: EnhanceSettings | None = None,
+        band_rows: int = 64,
+        fused: bool = True,
+        kernel_threads: int = 0,
+        in_flight: int | None = None,
+    ) -> None:
+        self.device = device
+        self.dtype = dtype
+        self.model = model.to(device=device, dtype=dtype).eval()
+        self._settings = settings or EnhanceSettings()
+        self._lock = threading.Lock()
+        self.temporal = TemporalState()
+        cuda = device.type == "cuda"
+        stream = torch.cuda.Stream(device=device) if cuda else None
+        spec = model.render_spec()
+        estimator = Estimator(self.model, self.temporal)
+        render = TorchRender(estimator, self.temporal.denoiser, band_rows,
+                             spec.kind if spec is not None else None)
+        self._rgb = RgbRoute(render, device, dtype, stream)
+        self._planes: PlaneRoute
+        if fused and spec is not None and device.type == "cpu":
+            renderer = plane_render.FusedPlaneRenderer(spec, self.temporal.previous_planes)
+            self._planes = FusedPlaneRoute(estimator, self.temporal, renderer, dtype,
+                                           min(kernel_threads, numba.config.NUMBA_NUM_THREADS))
+        else:
+            depth = in_flight if in_flight is not None else (2 if cuda else 1)
+            self._planes = TorchPlaneRoute(render, device, dtype, stream, depth)
+
+    @property
+    def fused(self) -> bool:
+        """Whether decoded 4:2:0 frames go through the fused CPU kernel."""
+        return isinstance(self._planes, FusedPlaneRoute)
+
+    @property
+    def prefers_planes(self) -> bool:
+        """Whether decoded 4:2:0 frames are best handed over as they are (the fused CPU kernel,
+        or a GPU that converts them itself) rather than converted to RGB by the decoder thread."""
+        return self._planes.prefers_planes
+
+    @property
+    def overlap(self) -> int:
+        """Frames that may stay in flight when the next is submitted (:meth:`submit_frame`):
+        on CUDA 1, so that one frame's upload and download overlap the next one's compute."""
+        return self._planes.overlap
+
+    @property
+    def settings(self) -> EnhanceSettings:
+        return self._settings
+
+    def update(self, **changes: object) -> EnhanceSettings:
+        """Change settings (e.g. ``gamma=1.4``); they apply from the next frame on."""
+        with self._lock:
+            self._settings = replace(self._settings, **changes)  # type: ignore[arg-type]
+            return self._settings
+
+    @property
+    def needs_preparing(self) -> bool:
+        """Whether :meth:`prepare` still has the fused kernel to compile or load in this process
+        (seconds the very first time on a machine, under one from Numba's cache)."""
+        return self.fused and not fused_yuv.kernel_loaded()
+
+    def prepare(self) -> None:
+        """Compile the fused kernel, or load it from Numba's on-disk cache, before a source is
+        opened: the very first run on a machine takes seconds, which a live stream would spend
+        dropping frames."""
+        if self.fused:
+            self.warm_up(16, 16)
+
+    def warm_up(self, height: int, width: int) -> None:
+        """Run one frame of this size (allocations, kernel selection), so that a live source's
+        first frames are not late; temporal state is left empty."""
+        if height > 0 and width > 0:
+            self.process(np.zeros((height, width, 3), np.uint8))
+            black = av.VideoFrame(width, height, "yuv420p")
+            for plane in black.planes:
+                np.frombuffer(plane, np.uint8)[:] = 16
+            for _ in range(2):  # the second frame runs what follows a previous one
+                self.process_planes(black)
+            self._planes.prepare()
+            self.reset_temporal()
+
+    def reset_temporal(self) -> None:
+        """Forget the temporal state: call it between unrelated frames (images, seeks, reconnects)."""
+        self.temporal.reset()
+
+    def enhance_tensor(self, x: torch.Tensor, settings: EnhanceSettings | None = None) -> torch.Tensor:
+        """Enhance ``x`` ``(B, 3, H, W)`` in [0, 1] on the stage's device and dtype; the batch is
+        taken as consecutive frames. Returns a new ``(B, 3, H, W)`` tensor; ``x`` may be
+        overwritten. The spatial noise reduction, which works on 8-bit planes, is left out:
+        :meth:`process` does all the CLI does to an image. The noise is measured on the host."""
+        return self._rgb.enhance_tensor(x, settings or self._settings)
+
+    def process_frame(self, frame: FrameT, keep_original: bool = False) -> FrameT:
+        """Enhance a pipeline frame: 4:2:0 decoded frames by the plane route, the rest as RGB;
+        ``keep_original`` keeps the input's pixels in the result's ``original``."""
+        return self.submit_frame(frame, keep_original).result()
+
+    def submit_frame(self, frame: FrameT, keep_original: bool = False) -> PendingFrame[FrameT]:
+        """Start enhancing a pipeline frame (see :meth:`process_frame`). Off the fused kernel,
+        a decoded frame's planes are still on their way back from the device when this returns
+        (collect at most :attr:`overlap` frames late, in order); everything else is done."""
+        decoded = frame.decoded
+        if decoded is None or not yuv.supports(decoded):
+            return ReadyFrame(frame.with_pixels(self.process(frame.rgb), keep_original))
+        return _WithPixels(frame, self._planes.submit(decoded, self._settings), keep_original)
+
+    def process_planes(self, frame: av.VideoFrame) -> av.VideoFrame:
+        """Enhance a decoded 4:2:0 frame (a format of :data:`llie_video.ops.yuv.PLANE_FORMATS`)
+        into a new 8-bit yuv420p frame with the same colour tags (timing is left to the caller)."""
+        return self._planes.submit(frame, self._settings).result()
+
+    def process(self, rgb: np.ndarray) -> np.ndarray:
+        """Enhance one frame: ``(H, W, 3)`` uint8 RGB -> a new ``(H, W, 3)`` uint8 RGB array."""
+        return self._rgb.process(rgb, self._settings)
+
+
+class _WithPixels(Generic[FrameT]):
+    """A pipeline frame whose enhanced pixels are pending (on their way back from a device)."""
+
+    def __init__(self, frame: FrameT, pixels: PendingFrame[av.VideoFrame],
+                 keep_original: bool) -> None:
+        self._frame = frame
+        self._pixels = pixels
+        self._keep_original = keep_original
+
+    def result(self) -> FrameT:
+        return self._frame.with_pixels(self._pixels.result(), self._keep_original)

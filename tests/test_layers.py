@@ -1,0 +1,30 @@
+"""Layers point down: the enhancement core and training's evaluation know nothing of the video
+package (sources, sinks, the pipeline), and the core nothing of training."""
+
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.mark.parametrize(("module", "forbidden"), [
+    ("llie_video.enhance.stage", ("llie_video.video", "llie_video.training", "llie_video.cli")),
+    ("llie_video.training.evaluate", ("llie_video.video", "llie_video.cli")),
+    ("llie_video.training.real_validation", ("llie_video.video", "llie_video.cli")),
+])
+def test_module_imports_nothing_from_the_layers_above(module, forbidden):
+    code = (f"import sys, {module}; "
+            f"print(sorted(m for m in sys.modules if m.startswith({forbidden!r})))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_training_as_run_evaluation_uses_the_core_without_the_video_package():
+    code = ("import sys, torch; from llie_video.training.evaluate import stage_enhancer; "
+            "from llie_video import create_model; "
+            "enhance = stage_enhancer(create_model('iat_lite')); "
+            "out = enhance(torch.rand(1, 3, 24, 32) * 0.2); "
+            "print(tuple(out[0].shape), sorted(m for m in sys.modules "
+            "if m.startswith('llie_video.video')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "(3, 24, 32) []"
