@@ -61,8 +61,8 @@ def main() -> None:
         (model_class, "estimate"), (estimator.Estimator, "estimate"),
         (estimator.Estimator, "frame_finish"), (routes.FusedPlaneRoute, "_temporal_blend"),
         (smoothing.ParamSmoother, "hold"), (smoothing.ParamSmoother, "__call__"),
-        (plane_render, "block_means"), (denoise, "global_motion"),
-        (plane_render.PreviousPlanes, "follow"), (denoise.TemporalDenoiser, "block_weights"),
+        (plane_render, "frame_block_means"), (denoise, "global_motion"),
+        (plane_render.PreviousPlanes, "move_with_camera"), (denoise.TemporalDenoiser, "block_weights"),
         (routes.yuv, "low_resolution_rgb"), (plane_render, "widen"),
         (fused_yuv, "enhance_yuv420"),
     ]:

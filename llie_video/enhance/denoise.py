@@ -13,9 +13,9 @@ parameters come from the unfiltered frame), so the output would dim while the li
 weight map is upsampled and applied band by band inside the enhance stage's render loop, so the
 full-resolution work is one in-cache blend.
 
-Usage per frame: ``weights = denoiser.begin(x, strength)``, then for each band of rows
+Usage per frame: ``weights = denoiser.begin(x, smoothing)``, then for each band of rows
 ``denoiser.filter_(x[:, :, rows], rows, weights)``. The fused YUV path keeps its own previous
-planes and calls :meth:`TemporalDenoiser.follow` and :meth:`TemporalDenoiser.block_weights`.
+planes and calls :meth:`TemporalDenoiser.track_camera` and :meth:`TemporalDenoiser.block_weights`.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ _FADE_END = 4.0
 _MAX_NOISE = 0.02
 
 
-def block_means(x: torch.Tensor) -> torch.Tensor:
+def tensor_block_means(x: torch.Tensor) -> torch.Tensor:
     """4x4 block means of ``x`` ``(1, 3, H, W)`` -> ``(1, 3, ceil(H/4), ceil(W/4))``.
 
     On the CPU, frames are channels-last views of ``(H, W, 3)`` arrays; OpenCV's area resize reads
@@ -65,7 +65,7 @@ class TemporalBlend(NamedTuple):
 
     Attributes:
         weights: the blend weight toward the previous frame per 4x4 block ``(1, 1, h, w)``, in
-            [0, strength].
+            [0, smoothing].
         gain: the exposure change since the previous frame (this frame's brightness over the
             previous one's, about black), which the previous frame is scaled by.
     """
@@ -112,30 +112,30 @@ class TemporalDenoiser:
         self._previous_blocks = None
         self.last_motion = None
 
-    def begin(self, x: torch.Tensor, strength: float) -> torch.Tensor | None:
+    def begin(self, x: torch.Tensor, smoothing: float) -> torch.Tensor | None:
         """Start a frame: the blend weights ``(1, 1, H, W)`` for ``x``, or None when there is
-        nothing to blend with (strength 0, first frame, size change); then ``x`` is remembered
+        nothing to blend with (smoothing 0, first frame, size change); then ``x`` is remembered
         as it is."""
-        blocks = block_means(x)
-        motion = self.follow(blocks, strength)
+        blocks = tensor_block_means(x)
+        motion = self.track_camera(blocks, smoothing)
         previous = self._previous
         if motion is None or previous is None or previous.shape != x.shape:
-            self._previous = x.clone() if strength > 0.0 else None
+            self._previous = x.clone() if smoothing > 0.0 else None
             return None
         if motion.moves:
             previous = self._previous = move_image(previous, motion)
-        blend = self.block_weights(blocks, block_means(previous), strength)
+        blend = self.block_weights(blocks, tensor_block_means(previous), smoothing)
         if blend.gain != 1.0:
             previous.mul_(blend.gain)
         return upsample_params(blend.weights, (x.shape[-2], x.shape[-1]))
 
-    def follow(self, blocks: torch.Tensor, strength: float) -> CameraMotion | None:
+    def track_camera(self, blocks: torch.Tensor, smoothing: float) -> CameraMotion | None:
         """Start a frame from its block means ``(1, C, h, w)`` (any colour space, values about
         [0, 1]): the camera's motion since the previous frame (:data:`STILL` when there is no
-        clear one), or None when there is nothing to blend with (strength 0, first frame, size
+        clear one), or None when there is nothing to blend with (smoothing 0, first frame, size
         change). Callers that filter the pixels themselves (the fused YUV kernel) move their
         previous frame by it, then ask :meth:`block_weights`."""
-        if strength <= 0.0:
+        if smoothing <= 0.0:
             self.reset()
             return None
         previous_blocks = self._previous_blocks
@@ -146,10 +146,10 @@ class TemporalDenoiser:
         return self.last_motion
 
     def block_weights(self, blocks: torch.Tensor, previous_blocks: torch.Tensor,
-                      strength: float) -> TemporalBlend:
+                      smoothing: float) -> TemporalBlend:
         """How to blend this frame with the previous filtered one, from this frame's block means
         and the previous filtered frame's, moved with the camera, ``(1, C, h, w)`` each: the
-        exposure gain, and the blend weight per block, ``(1, 1, h, w)`` in [0, ``strength``],
+        exposure gain, and the blend weight per block, ``(1, 1, h, w)`` in [0, ``smoothing``],
         where the frames differ by no more than noise once the gain is applied. (Block means of
         the moved frame, not moved block means: moving a block map by a fraction of a block
         blurs it, and the textured part of a panning scene would read as motion.)"""
@@ -159,7 +159,7 @@ class TemporalDenoiser:
         change = max_filter(change, 3)
         noise = min(_median(change), _MAX_NOISE) + 1e-4
         static = ((_FADE_END * noise - change) / ((_FADE_END - _FADE_START) * noise)).clamp_(0, 1)
-        static.mul_(strength)
+        static.mul_(smoothing)
         # for the next motion search: about the block means of this frame once filtered
         self._previous_blocks = torch.lerp(blocks, previous_blocks, static)
         return TemporalBlend(static, gain)

@@ -45,7 +45,7 @@ def widen(maps: torch.Tensor, width: int) -> np.ndarray:
     return fused_yuv.widen_rows(np.ascontiguousarray(maps[0].float().numpy()), width)
 
 
-def block_means(frame: av.VideoFrame, spec: YuvSpec) -> torch.Tensor:
+def frame_block_means(frame: av.VideoFrame, spec: YuvSpec) -> torch.Tensor:
     """Means of the 4x4 luma blocks of a frame, normalised to [0, 1]: ``(1, 1, ceil(H/4),
     ceil(W/4))`` float32, for the temporal filter's motion measure. Luma alone: its differences
     match the channel-mean differences of RGB frames that the filter's thresholds were set on,
@@ -114,10 +114,11 @@ class PreviousPlanes:
         self._planes = None
         self._sums = None
 
-    def follow(self, frame: av.VideoFrame, motion: CameraMotion) -> torch.Tensor | None:
+    def move_with_camera(self, frame: av.VideoFrame,
+                         motion: CameraMotion) -> torch.Tensor | None:
         """Move the previous frame's planes with the camera (``motion`` in luma pixels,
         bilinear) for blending into ``frame``; the block means of the moved luma, normalised as
-        :func:`block_means`, or None when there is no previous frame of this size."""
+        :func:`frame_block_means`, or None when there is no previous frame of this size."""
         if self._planes is None or self._planes[0].shape != (frame.height, frame.width):
             return None
         if motion.moves:
@@ -181,7 +182,8 @@ class FusedPlaneRenderer:
             spec: its colour matrix, range and bit depth.
             params: the smoothed parameter map at low resolution, ``(1, P, h, w)``.
             denoise: how the temporal filter blends with the previous planes as
-                :meth:`PreviousPlanes.follow` left them (weights per 4x4 block ``(1, 1, H/4, W/4)``, exposure gain), or None
+                :meth:`PreviousPlanes.move_with_camera` left them (weights per 4x4 block
+                ``(1, 1, H/4, W/4)``, exposure gain), or None
                 (no previous frame to blend with: this one is remembered).
             denoise_on: whether the temporal filter runs at all.
             finish: the post-ops after the render (gamma, highlight protection, saturation,

@@ -237,17 +237,18 @@ class FusedPlaneRoute:
                                                    settings.smoothing > 0.0, finish, planes))
 
     def _temporal_blend(self, frame: av.VideoFrame, spec: yuv.YuvSpec,
-                        strength: float) -> TemporalBlend | None:
+                        smoothing: float) -> TemporalBlend | None:
         """How this frame blends with its previous planes (moved with the camera first): blend
         weights per 4x4 block ``(1, 1, H/4, W/4)`` and the exposure gain; or None (nothing to
         blend)."""
-        blocks = plane_render.block_means(frame, spec)
+        blocks = plane_render.frame_block_means(frame, spec)
         denoiser = self.temporal.denoiser
-        motion = denoiser.follow(blocks, strength)
-        previous = None if motion is None else self.temporal.previous_planes.follow(frame, motion)
+        motion = denoiser.track_camera(blocks, smoothing)
+        previous_planes = self.temporal.previous_planes
+        previous = None if motion is None else previous_planes.move_with_camera(frame, motion)
         if previous is None:
             return None
-        return denoiser.block_weights(blocks, previous, strength)
+        return denoiser.block_weights(blocks, previous, smoothing)
 
 
 class _PendingPlanes:

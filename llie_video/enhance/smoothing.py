@@ -50,8 +50,8 @@ _HOLD_LEVEL_CHANGE = 0.01  # relative change of the mean level that ends a hold
 class ParamSmoother:
     """Causal, motion-aware EMA over parameter maps.
 
-    ``p_t = w * p_{t-1} + (1 - w) * estimate_t`` with ``w = strength * (1 - motion)`` per pixel.
-    ``strength`` 0 disables it (the output is the per-frame estimate, exactly).
+    ``p_t = w * p_{t-1} + (1 - w) * estimate_t`` with ``w = smoothing * (1 - motion)`` per pixel.
+    ``smoothing`` 0 disables it (the output is the per-frame estimate, exactly).
 
     While nothing moves, :meth:`hold` lets the caller skip the estimate on up to
     ``max_hold`` frames in a row (the estimate of a still frame differs from the held
@@ -74,7 +74,7 @@ class ParamSmoother:
         self._frame = None
         self._held = 0
 
-    def hold(self, frame: torch.Tensor, strength: float) -> torch.Tensor | None:
+    def hold(self, frame: torch.Tensor, smoothing: float) -> torch.Tensor | None:
         """The smoothed parameters ``(1, P, h, w)`` again for ``frame`` ``(1, 3, h, w)``, when
         nothing in it changed beyond noise since the previous frame (the motion map is zero
         everywhere, the mean level moved by under 1%, no cut) and fewer than ``max_hold`` frames
@@ -82,7 +82,7 @@ class ParamSmoother:
         estimates and calls the smoother. (The motion map alone misses a change of exposure,
         which moves its noise floor with it.)"""
         previous, previous_frame = self._params, self._frame
-        if (strength <= 0.0 or previous is None or previous_frame is None
+        if (smoothing <= 0.0 or previous is None or previous_frame is None
                 or frame.shape[0] != 1 or previous_frame.shape != frame.shape
                 or self._held >= self.settings.max_hold):
             return None
@@ -95,20 +95,20 @@ class ParamSmoother:
         self.last_was_cut = False
         return previous
 
-    def __call__(self, params: torch.Tensor, frame_low: torch.Tensor, strength: float) -> torch.Tensor:
+    def __call__(self, params: torch.Tensor, frame_low: torch.Tensor, smoothing: float) -> torch.Tensor:
         """Smooth ``params`` ``(B, P, h, w)`` estimated from ``frame_low`` ``(B, 3, h, w)``.
 
         The batch is taken as consecutive frames, in order. Returns ``(B, P, h, w)``.
         """
-        if strength <= 0.0:
+        if smoothing <= 0.0:
             self.reset()
             return params
         out = torch.empty_like(params)
         for i in range(params.shape[0]):
-            out[i : i + 1] = self._step(params[i : i + 1], frame_low[i : i + 1], strength)
+            out[i : i + 1] = self._step(params[i : i + 1], frame_low[i : i + 1], smoothing)
         return out
 
-    def _step(self, params: torch.Tensor, frame: torch.Tensor, strength: float) -> torch.Tensor:
+    def _step(self, params: torch.Tensor, frame: torch.Tensor, smoothing: float) -> torch.Tensor:
         previous, previous_frame = self._params, self._frame
         self.last_was_cut = False
         self._held = 0
@@ -125,7 +125,7 @@ class ParamSmoother:
         if previous is None or motion is None:  # no usable history, or a cut
             self._params = params.detach().clone()
             return params
-        smoothed = torch.lerp(params, previous, strength * (1.0 - motion))
+        smoothed = torch.lerp(params, previous, smoothing * (1.0 - motion))
         self._params = smoothed.detach()
         return smoothed
 

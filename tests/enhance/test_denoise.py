@@ -23,11 +23,11 @@ def _blocks(image):
     return torch.from_numpy(np.ascontiguousarray(image))[None, None]
 
 
-def _run(denoiser, frames, strength):
+def _run(denoiser, frames, smoothing):
     out = []
     for x in frames:
         x = x.clone()
-        weights = denoiser.begin(x, strength)
+        weights = denoiser.begin(x, smoothing)
         for top in range(0, x.shape[-2], 16):  # bands, as the stage does
             denoiser.filter_(x[:, :, top : top + 16], slice(top, top + 16), weights)
         out.append(x)
@@ -77,7 +77,7 @@ def test_exposure_gain_leaves_out_a_moving_object():
     assert exposure_gain(_blocks(previous), _blocks(4 * previous)) == 1.5  # a flash: bounded
 
 
-def test_strength_zero_and_reset_pass_frames_through():
+def test_smoothing_zero_and_reset_pass_frames_through():
     denoiser = TemporalDenoiser()
     a, b = torch.rand(1, 3, 16, 16), torch.rand(1, 3, 16, 16)
     assert torch.equal(_run(denoiser, [a, b], 0.0)[1], b)

@@ -14,7 +14,7 @@ from llie_video.ops.yuv import YuvSpec, yuv420_planes
 from llie_video.enhance.camera_motion import STILL, CameraMotion
 from llie_video.enhance.denoise import TemporalBlend
 from llie_video.enhance.finish import FrameFinish
-from llie_video.enhance.plane_render import FusedPlaneRenderer, PreviousPlanes, block_means, widen
+from llie_video.enhance.plane_render import FusedPlaneRenderer, PreviousPlanes, frame_block_means, widen
 from llie_video.enhance.settings import EnhanceSettings
 from llie_video.enhance.stage import EnhanceStage
 from tests.helpers.shared import shared_path
@@ -195,7 +195,7 @@ def test_block_means_of_planes():
     frame.color_range = 2  # full range: code / 255
     y = yuv420_planes(frame)[0]
     y[...] = np.arange(12)[None, :] * 10
-    means = block_means(frame, YuvSpec.of_frame(frame))
+    means = frame_block_means(frame, YuvSpec.of_frame(frame))
     assert means.shape == (1, 1, 2, 3)
     assert np.allclose(means[0, 0, 0].numpy(), np.array([15, 55, 95]) / 255, atol=1e-6)
 
@@ -257,12 +257,12 @@ def test_kernel_block_sums_match_block_means_of_the_previous_luma(size):
         frame = _to_frame(_scene(width, height, seed), "yuv420p", 1, 1)
         spec = YuvSpec.of_frame(frame)
         blend = None if seed == 0 else TemporalBlend(torch.full((1, 1, 2, 2), 0.5), 1.1)
-        previous.follow(frame, STILL)
+        previous.move_with_camera(frame, STILL)
         renderer.render(frame, spec, params, blend, True, finish)
-    from_sums = previous.follow(frame, STILL)
+    from_sums = previous.move_with_camera(frame, STILL)
     previous_luma = previous._planes[0]
     assert np.allclose(from_sums[0, 0].numpy(), plane_block_means(previous_luma, 4), atol=1e-5)
-    moved = previous.follow(frame, CameraMotion(1.0, -2.0, 1.0))  # moved planes: a fresh pass
+    moved = previous.move_with_camera(frame, CameraMotion(1.0, -2.0, 1.0))  # a fresh pass
     assert np.allclose(moved[0, 0].numpy(), plane_block_means(previous._planes[0], 4), atol=1e-6)
 
 
