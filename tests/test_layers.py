@@ -1,5 +1,6 @@
-"""Layers point down: the enhancement core and training's evaluation know nothing of the video
-package (sources, sinks, the pipeline), and the core nothing of training."""
+"""Layers point down (ops <- models <- enhancement core <- video, training <- cli, gui): no module
+imports from a layer above it; training's as-run evaluation uses the core without the video
+package; techniques plug into models without importing training."""
 
 import subprocess
 import sys
@@ -8,12 +9,20 @@ import pytest
 
 
 @pytest.mark.parametrize(("module", "forbidden"), [
-    ("llie_video.enhance.stage", ("llie_video.video", "llie_video.training", "llie_video.cli")),
+    ("llie_video.ops", ("llie_video.models", "llie_video.enhance", "llie_video.video",
+                        "llie_video.training")),
+    ("llie_video.models", ("llie_video.enhance", "llie_video.video", "llie_video.training")),
+    ("llie_video.techniques.plugin", ("llie_video.training", "llie_video.video")),
+    ("llie_video.techniques.install", ("llie_video.training", "llie_video.video")),
+    ("llie_video.enhance", ("llie_video.video", "llie_video.training", "llie_video.cli")),
     ("llie_video.training.evaluate", ("llie_video.video", "llie_video.cli")),
     ("llie_video.training.real_validation", ("llie_video.video", "llie_video.cli")),
 ])
 def test_module_imports_nothing_from_the_layers_above(module, forbidden):
-    code = (f"import sys, {module}; "
+    """``module`` and, for a package, every module in it."""
+    code = (f"import importlib, pkgutil, sys, {module} as top; "
+            "[importlib.import_module(m.name) for m in "
+            "pkgutil.walk_packages(getattr(top, '__path__', []), top.__name__ + '.')]; "
             f"print(sorted(m for m in sys.modules if m.startswith({forbidden!r})))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

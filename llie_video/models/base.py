@@ -51,10 +51,17 @@ class EnhancementModel(nn.Module):
     def forward(self, x: torch.Tensor, long_side: int | None = -1) -> torch.Tensor:
         """Enhance ``x`` ``(B, 3, H, W)``: estimate on a frame whose long side is ``long_side``
         pixels (``-1``: the model's default, ``None``: full resolution), render at full size."""
+        return self.forward_with_params(x, long_side)[0]
+
+    def forward_with_params(self, x: torch.Tensor, long_side: int | None = -1
+                            ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """:meth:`forward`, keeping the intermediates the training losses need: ``(enhanced
+        (B, 3, H, W), params (B, P, h, w) at estimation size, x_low (B, 3, h, w))``."""
         target = self.estimation_long_side if long_side == -1 else long_side
         x_low = downscale(x, estimation_scale(x.shape[-2], x.shape[-1], target))
-        params = upsample_params(self.estimate(x_low), (x.shape[-2], x.shape[-1]))
-        return self.render(x, params)
+        params = self.estimate(x_low)
+        enhanced = self.render(x, upsample_params(params, (x.shape[-2], x.shape[-1])))
+        return enhanced, params, x_low
 
     @classmethod
     def remap_original_state_dict(cls, state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:

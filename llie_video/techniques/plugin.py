@@ -85,11 +85,9 @@ class LfpvLoss(nn.Module):
         targets: torch.Tensor | None,
         long_side: int | None,
     ) -> torch.Tensor:
-        from llie_video.training.objectives import forward_with_params
-
         if targets is None:
             raise ValueError("LFPV training needs paired data (its loss compares with the target)")
         with self._bank[0].bypassed():
-            plain, _, _ = forward_with_params(model, inputs, long_side)
+            plain, _, _ = model.forward_with_params(inputs, long_side)
         loss, _ = objective.supervised_loss(plain, targets)
         return self.plain_weight * loss

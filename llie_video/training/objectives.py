@@ -8,30 +8,11 @@ from torch import nn
 from llie_video.losses.retinex import edge_aware_smoothness, stage_fidelity
 from llie_video.losses.supervised import colour_angle_loss, l1_loss, ssim_loss
 from llie_video.losses.zero_reference import zero_reference_loss
-from llie_video.models.base import EnhancementModel, estimation_scale
+from llie_video.models.base import EnhancementModel
 from llie_video.models.sci import CalibrationBlock, RetinexModel, run_stages
-from llie_video.ops.resize import downscale, upsample_params
 from llie_video.training.config import ObjectiveConfig
 
 LossTerms = dict[str, torch.Tensor]
-
-
-def forward_with_params(
-    model: EnhancementModel, x: torch.Tensor, long_side: int | None
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """The model's forward pass, keeping the intermediates the losses need.
-
-    Args:
-        x: input ``(B, 3, H, W)``.
-        long_side: estimation long side (None: full resolution), as in ``model.forward``.
-
-    Returns:
-        ``(enhanced (B, 3, H, W), params (B, P, h, w) at estimation size, x_low (B, 3, h, w))``.
-    """
-    x_low = downscale(x, estimation_scale(x.shape[-2], x.shape[-1], long_side))
-    params = model.estimate(x_low)
-    enhanced = model.render(x, upsample_params(params, (x.shape[-2], x.shape[-1])))
-    return enhanced, params, x_low
 
 
 class Objective(nn.Module):
@@ -63,7 +44,7 @@ class Objective(nn.Module):
         config = self.config
         terms: LossTerms = {}
         total = torch.zeros((), device=inputs.device)
-        enhanced, params, _ = forward_with_params(model, inputs, long_side)
+        enhanced, params, _ = model.forward_with_params(inputs, long_side)
         if config.supervised > 0:
             if targets is None:
                 raise ValueError("the supervised objective needs paired data (data.kind synthetic or paired)")
