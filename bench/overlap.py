@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 from llie_video import create_model
-from llie_video.ops.yuv import yuv420_planes
+from llie_video.enhance.av_planes import yuv420_planes
 from llie_video.sample import write_sample_clip
 from llie_video.video.device import select_device, select_dtype
 from llie_video.video.frame import Frame

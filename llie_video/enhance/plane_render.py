@@ -16,13 +16,8 @@ import torch
 from llie_video.ops import fused_yuv
 from llie_video.ops.block_means import block_means as plane_block_means
 from llie_video.ops.render_spec import RenderSpec
-from llie_video.ops.yuv import (
-    YuvSpec,
-    contiguous_flat_planes,
-    flat_planes,
-    new_yuv420p_like,
-    yuv420_planes,
-)
+from llie_video.ops.yuv import YuvSpec, contiguous_flat_planes
+from llie_video.enhance.av_planes import flat_planes, new_yuv420p_like, yuv420_planes
 from llie_video.enhance.camera_motion import MOTION_BLOCK, CameraMotion, move_array
 from llie_video.enhance.denoise import TemporalBlend
 from llie_video.enhance.finish import FrameFinish
@@ -175,7 +170,7 @@ class FusedPlaneRenderer:
         finish: FrameFinish,
         planes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     ) -> av.VideoFrame:
-        """Enhance ``frame`` (a format of :data:`llie_video.ops.yuv.PLANE_FORMATS`).
+        """Enhance ``frame`` (a format of :data:`llie_video.enhance.av_planes.PLANE_FORMATS`).
 
         Args:
             frame: the decoded frame, read through plane views.

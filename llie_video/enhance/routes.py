@@ -33,6 +33,7 @@ from llie_video.enhance.frames import PendingFrame, ReadyFrame
 from llie_video.enhance.plane_transfer import PendingPlanes, PlaneTransfer
 from llie_video.enhance.settings import EnhanceSettings
 from llie_video.enhance.temporal import TemporalState
+from llie_video.enhance import av_planes
 from llie_video.ops import yuv
 from llie_video.ops.color import BT601, adjust_gamma, blend, luma, scale_saturation, shadow_weight
 from llie_video.ops.guided import apply_coefficients, clamp_params
@@ -166,7 +167,7 @@ class RgbRoute:
 
 
 class PlaneRoute(Protocol):
-    """Decoded 4:2:0 frames (a format of :data:`llie_video.ops.yuv.PLANE_FORMATS`) in, new
+    """Decoded 4:2:0 frames (a format of :data:`llie_video.enhance.av_planes.PLANE_FORMATS`) in, new
     8-bit yuv420p frames with the same colour tags out (timing is left to the caller)."""
 
     @property
@@ -196,7 +197,7 @@ def noise_reduced_planes(frame: av.VideoFrame, spec: yuv.YuvSpec, settings: Enha
     (:mod:`llie_video.ops.noise`; views of the frame's own planes where left alone), and the
     noise sigma of its luma as a share of the full scale."""
     full_scale = float((1 << spec.bit_depth) - 1)
-    y, u, v = yuv.yuv420_planes(frame)
+    y, u, v = av_planes.yuv420_planes(frame)
     sigma = noise_sigma(y)
     return reduce_noise_planes(y, u, v, settings.denoise, full_scale, sigma), sigma / full_scale
 
@@ -223,7 +224,7 @@ class FusedPlaneRoute:
 
     def submit(self, frame: av.VideoFrame,
                settings: EnhanceSettings) -> ReadyFrame[av.VideoFrame]:
-        spec = yuv.YuvSpec.of_frame(frame)
+        spec = av_planes.spec_of(frame)
         if self.kernel_threads > 0:  # Numba's thread count is per calling thread
             numba.set_num_threads(self.kernel_threads)
         with torch.inference_mode():
@@ -259,8 +260,8 @@ class _PendingPlanes:
         self._planes = planes
 
     def result(self) -> av.VideoFrame:
-        out = yuv.new_yuv420p_like(self._frame)
-        self._planes.copy_to(yuv.yuv420_planes(out))
+        out = av_planes.new_yuv420p_like(self._frame)
+        self._planes.copy_to(av_planes.yuv420_planes(out))
         return out
 
 
@@ -285,7 +286,7 @@ class TorchPlaneRoute:
         pass
 
     def submit(self, frame: av.VideoFrame, settings: EnhanceSettings) -> _PendingPlanes:
-        spec = yuv.YuvSpec.of_frame(frame)
+        spec = av_planes.spec_of(frame)
         with torch.inference_mode(), (
             torch.cuda.stream(self.stream) if self.stream else nullcontext()
         ):

@@ -26,7 +26,7 @@ import numba
 import numpy as np
 import torch
 
-from llie_video.enhance import plane_render
+from llie_video.enhance import av_planes, plane_render
 from llie_video.enhance.estimator import Estimator
 from llie_video.enhance.frames import FrameT, PendingFrame, ReadyFrame
 from llie_video.enhance.routes import (
@@ -39,7 +39,7 @@ from llie_video.enhance.routes import (
 from llie_video.enhance.settings import EnhanceSettings
 from llie_video.enhance.temporal import TemporalState
 from llie_video.models.base import EnhancementModel
-from llie_video.ops import fused_yuv, yuv
+from llie_video.ops import fused_yuv
 
 
 class EnhanceStage:
@@ -168,12 +168,12 @@ class EnhanceStage:
         a decoded frame's planes are still on their way back from the device when this returns
         (collect at most :attr:`overlap` frames late, in order); everything else is done."""
         decoded = frame.decoded
-        if decoded is None or not yuv.supports(decoded):
+        if decoded is None or not av_planes.supports(decoded):
             return ReadyFrame(frame.with_pixels(self.process(frame.rgb), keep_original))
         return _WithPixels(frame, self._planes.submit(decoded, self._settings), keep_original)
 
     def process_planes(self, frame: av.VideoFrame) -> av.VideoFrame:
-        """Enhance a decoded 4:2:0 frame (a format of :data:`llie_video.ops.yuv.PLANE_FORMATS`)
+        """Enhance a decoded 4:2:0 frame (a format of :data:`llie_video.enhance.av_planes.PLANE_FORMATS`)
         into a new 8-bit yuv420p frame with the same colour tags (timing is left to the caller)."""
         return self._planes.submit(frame, self._settings).result()
 

@@ -9,7 +9,7 @@ from fractions import Fraction
 import av
 import numpy as np
 
-from llie_video.ops.yuv import as_plane_frame
+from llie_video.enhance.av_planes import as_plane_frame
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ def rgb_pixels(pixels: np.ndarray | av.VideoFrame) -> np.ndarray:
 
 def frame_pixels(frame: av.VideoFrame, planes: bool) -> av.VideoFrame | np.ndarray:
     """A decoded frame's pixels for a :class:`Frame`: with ``planes``, in a 4:2:0 format the
-    plane path reads when the frame is YUV (:func:`llie_video.ops.yuv.as_plane_frame`);
+    plane path reads when the frame is YUV (:func:`llie_video.enhance.av_planes.as_plane_frame`);
     otherwise ``(H, W, 3)`` uint8 RGB."""
     kept = as_plane_frame(frame) if planes else None
     return kept if kept is not None else frame.to_ndarray(format="rgb24")

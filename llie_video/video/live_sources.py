@@ -160,7 +160,7 @@ class StreamSource(ClosingSource):
     a :class:`UserError` when the stream cannot be (re)opened within the reconnect policy.
     Frames are converted to RGB unless ``decoded_frames``: then YUV frames are handed over as
     4:2:0 planes for the enhance stage's plane path (see
-    :func:`llie_video.ops.yuv.as_plane_frame`). Audio from a connection whose audio differs from
+    :func:`llie_video.enhance.av_planes.as_plane_frame`). Audio from a connection whose audio differs from
     the first one's (a camera reconfigured while away) is left out, with a warning.
     """
 

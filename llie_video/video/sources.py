@@ -99,7 +99,7 @@ class FileSource(ClosingSource):
     Iterating yields :class:`Frame` (with ``pts``/``time_base``/rotation) and ``av.Packet`` (audio,
     unchanged) in demux order. Frames are converted to RGB in the decoding thread, unless
     ``decoded_frames``: then YUV frames are handed over as 4:2:0 planes for the plane path (as
-    decoded when they already are; see :func:`llie_video.ops.yuv.as_plane_frame`). Use as a
+    decoded when they already are; see :func:`llie_video.enhance.av_planes.as_plane_frame`). Use as a
     context manager, or call :meth:`close`.
     """
 

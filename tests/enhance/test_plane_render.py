@@ -10,7 +10,7 @@ import torch
 
 from llie_video import create_model, list_models
 from llie_video.ops.block_means import block_means as plane_block_means
-from llie_video.ops.yuv import YuvSpec, yuv420_planes
+from llie_video.enhance.av_planes import spec_of, yuv420_planes
 from llie_video.enhance.camera_motion import STILL, CameraMotion
 from llie_video.enhance.denoise import TemporalBlend
 from llie_video.enhance.finish import FrameFinish
@@ -195,7 +195,7 @@ def test_block_means_of_planes():
     frame.color_range = 2  # full range: code / 255
     y = yuv420_planes(frame)[0]
     y[...] = np.arange(12)[None, :] * 10
-    means = frame_block_means(frame, YuvSpec.of_frame(frame))
+    means = frame_block_means(frame, spec_of(frame))
     assert means.shape == (1, 1, 2, 3)
     assert np.allclose(means[0, 0, 0].numpy(), np.array([15, 55, 95]) / 255, atol=1e-6)
 
@@ -255,7 +255,7 @@ def test_kernel_block_sums_match_block_means_of_the_previous_luma(size):
     finish = FrameFinish(1.0, 1.0, 1.0, 1.0)
     for seed in range(2):
         frame = _to_frame(_scene(width, height, seed), "yuv420p", 1, 1)
-        spec = YuvSpec.of_frame(frame)
+        spec = spec_of(frame)
         blend = None if seed == 0 else TemporalBlend(torch.full((1, 1, 2, 2), 0.5), 1.1)
         previous.move_with_camera(frame, STILL)
         renderer.render(frame, spec, params, blend, True, finish)

@@ -10,7 +10,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from llie_video.ops.yuv import yuv420_planes
+from llie_video.enhance.av_planes import yuv420_planes
 
 
 def write_clip(

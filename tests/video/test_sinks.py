@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from llie_video import UserError
-from llie_video.ops.yuv import yuv420_planes
+from llie_video.enhance.av_planes import yuv420_planes
 from llie_video.video.frame import Frame
 from llie_video.video.sinks import EncoderSettings, FileSink, NullSink, StreamSink
 from llie_video.video.sources import FileSource, StreamInfo
