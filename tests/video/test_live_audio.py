@@ -77,7 +77,8 @@ def test_rtsp_recording_keeps_the_aac_track(make_clip, tmp_path, stage):
     # the source's timing: the packets keep their spacing (1024 samples of 16 kHz AAC, give or
     # take the tick FFmpeg's RTP clock sync rounds off) ...
     assert audio_time_base(out) == Fraction(1, 16000)
-    assert all(abs(b[0] - a[0] - 1024) <= 1 for a, b in zip(recorded, recorded[1:]))
+    gaps = [b[0] - a[0] for a, b in zip(recorded, recorded[1:])]
+    assert all(abs(g - 1024) <= 1 for g in gaps), [(i, g) for i, g in enumerate(gaps) if abs(g - 1024) > 1]
     # ... and their place beside the video: the frames written (the live job drops some when
     # behind) lie within the audio's span, as they did in the source (LiveTimeline's tests
     # check the offsets themselves)
