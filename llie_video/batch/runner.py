@@ -4,6 +4,7 @@ each result in the manifest as it arrives, and sum up."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -102,47 +103,33 @@ def run_batch(source: str, out_dir: Path, config: JobConfig,
         config = replace(config, model=replace(
             config.model, weights=str(Path(config.model.weights).absolute())))
     items = discover(source, out_dir)
-    if out_dir.is_dir():  # another run may be writing here: lock before reading the manifest
-        with exclusive_run(out_dir):
-            return _plan_and_run(items, out_dir, config, options, locked=True)
-    return _plan_and_run(items, out_dir, config, options, locked=False)
-
-
-def _plan_and_run(items: Sequence[BatchItem], out_dir: Path, config: JobConfig,
-                  options: BatchOptions, locked: bool) -> BatchSummary:
-    """Skip what the manifest has done, check the config and engine (a UserError before
-    anything is written), then run the rest (``locked``: the caller holds ``out_dir``'s lock;
-    else the folder is created and locked here)."""
-    manifest = Manifest(out_dir)
-    summary = BatchSummary(manifest.path)
-    plan = []
-    for item in items:
-        state = InputState.of(item.source)
-        if manifest.is_done(state, item.relative.as_posix()):
-            summary.skipped += 1
-            continue
-        task = FileTask(str(item.source), str(out_dir / item.relative), item.kind,
-                        options.overwrite or manifest.knows(state), _expected_frames(item))
-        plan.append(_Planned(item, state, task))
-    if not plan:
-        return summary
-    # the longest files first: the pool ends sooner when short ones fill in at the end
-    plan.sort(key=lambda p: p.state.size, reverse=True)
-    _check_config(config)
-    engine = _engine(config, options, len(plan))
-    if locked:
-        _start(plan, engine, options, manifest, summary)
-    else:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        with exclusive_run(out_dir):
-            _start(plan, engine, options, manifest, summary)
+    with ExitStack() as held:
+        locked = out_dir.is_dir()  # another run may be writing here: lock before reading
+        if locked:
+            held.enter_context(exclusive_run(out_dir))
+        manifest = Manifest(out_dir)
+        summary = BatchSummary(manifest.path)
+        plan = []
+        for item in items:
+            state = InputState.of(item.source)
+            if manifest.is_done(state, item.relative.as_posix()):
+                summary.skipped += 1
+                continue
+            task = FileTask(str(item.source), str(out_dir / item.relative), item.kind,
+                            options.overwrite or manifest.knows(state), _expected_frames(item))
+            plan.append(_Planned(item, state, task))
+        if not plan:
+            return summary
+        # the longest files first: the pool ends sooner when short ones fill in at the end
+        plan.sort(key=lambda p: p.state.size, reverse=True)
+        _check_config(config)
+        engine = _engine(config, options, len(plan))
+        if not locked:  # a new folder, made only once the options are known to be good
+            out_dir.mkdir(parents=True, exist_ok=True)
+            held.enter_context(exclusive_run(out_dir))
+        manifest.append(*(_record(p, "started") for p in plan))
+        _run_plan(plan, engine, options, manifest, summary)
     return summary
-
-
-def _start(plan: Sequence[_Planned], engine: EngineRun, options: BatchOptions,
-           manifest: Manifest, summary: BatchSummary) -> None:
-    manifest.append(*(_record(p, "started") for p in plan))
-    _run_plan(plan, engine, options, manifest, summary)
 
 
 EngineRun = Callable[[Sequence[FileTask], OnResult, OnFrames], None]
