@@ -4,7 +4,8 @@ What a viewer would notice without a reference: how bright the picture is (mean 
 its blacks are still black (the 1st percentile of luma: a milky lift raises it), how much was
 newly clipped to white, how saturated its colours are against its input (HSV saturation of the
 pixels bright enough to have a colour; a ratio above 1 means colours were pushed, as a sensor tint
-amplified is), and how noisy its flat regions are (Immerkaer's estimate, which edges do not
+amplified is), whether the colours of what was already well exposed kept their hue (an orange sunset
+must not come out cyan), and how noisy its flat regions are (Immerkaer's estimate, which edges do not
 inflate; :func:`llie_video.ops.noise.noise_sigma`). All figures are on the 0-255 scale of 8-bit
 RGB ``(H, W, 3)`` uint8 pictures, except saturation (0-1).
 """
@@ -22,6 +23,8 @@ from llie_video.ops.noise import noise_sigma
 
 CLIPPED = 250  # a channel at or above this code counts as clipped to white
 COLOURED = 32  # pixels whose brightest channel is below this have no colour to speak of
+HUE_VALUE = 64 / 255  # input pixels at least this bright (HSV value) and
+HUE_SATURATION = 0.25  # at least this saturated have a hue that should survive the enhancement
 _LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
 
@@ -54,14 +57,37 @@ class PictureStats:
 class EnhancementStats:
     """What an enhancement did, averaged over pictures: the input's and the output's
     :class:`PictureStats`, the share of pixels clipped in the output but not in the input
-    (``newly_clipped``), and the output's saturation over the input's (``saturation_ratio``; 1
-    keeps the input's colours, above 1 pushes them)."""
+    (``newly_clipped``), the output's saturation over the input's (``saturation_ratio``; 1
+    keeps the input's colours, above 1 pushes them), and :func:`hue_shift` in degrees, its mean
+    over the pictures that have well-exposed colourful pixels and its worst picture
+    (``hue_shift``, ``hue_shift_worst``; 0 when no picture has such pixels) with that picture's
+    index in the pairs measured (``hue_shift_worst_index``, -1 when none)."""
 
     pictures: int
     input: PictureStats
     output: PictureStats
     newly_clipped: float
     saturation_ratio: float
+    hue_shift: float
+    hue_shift_worst: float
+    hue_shift_worst_index: int
+
+
+def hue_shift(before: np.ndarray, after: np.ndarray) -> float | None:
+    """Mean absolute change of hue, in degrees (0-180), of the pixels of ``before`` that are
+    well exposed and colourful (HSV value >= 64/255 and saturation >= 0.25), ``before`` and
+    ``after`` ``(H, W, 3)`` uint8 RGB of one size; None if ``before`` has no such pixel.
+
+    Brightening may rightly neutralise a dark pixel's sensor tint, but a colour that was already
+    visible should keep its hue: a large figure is a cast (a sunset turned cyan).
+    """
+    hsv_before = cv2.cvtColor(before.astype(np.float32) / 255, cv2.COLOR_RGB2HSV)
+    hsv_after = cv2.cvtColor(after.astype(np.float32) / 255, cv2.COLOR_RGB2HSV)
+    judged = (hsv_before[..., 2] >= HUE_VALUE) & (hsv_before[..., 1] >= HUE_SATURATION)
+    if not judged.any():
+        return None
+    change = np.abs(hsv_after[..., 0][judged] - hsv_before[..., 0][judged])
+    return float(np.minimum(change, 360 - change).mean())
 
 
 def _mean_stats(stats: Sequence[PictureStats]) -> PictureStats:
@@ -78,8 +104,12 @@ def enhancement_stats(pairs: Sequence[tuple[np.ndarray, np.ndarray]]) -> Enhance
     outputs = [PictureStats.of(o) for _, o in pairs]
     newly = [float(((o.max(2) >= CLIPPED) & (i.max(2) < CLIPPED)).mean()) for i, o in pairs]
     ratios = [o.saturation / max(i.saturation, 0.01) for i, o in zip(inputs, outputs)]
+    hues = {k: h for k, h in enumerate(hue_shift(i, o) for i, o in pairs) if h is not None}
+    worst = max(hues, key=hues.__getitem__, default=-1)
     return EnhancementStats(len(pairs), _mean_stats(inputs), _mean_stats(outputs),
-                            statistics.fmean(newly), statistics.fmean(ratios))
+                            statistics.fmean(newly), statistics.fmean(ratios),
+                            statistics.fmean(hues.values()) if hues else 0.0, hues.get(worst, 0.0),
+                            worst)
 
 
 def format_stats(stats: EnhancementStats) -> str:
@@ -92,6 +122,8 @@ def format_stats(stats: EnhancementStats) -> str:
                      f"{s.saturation:10.2f} {s.noise:6.2f}")
     lines.append(f"  newly clipped {100 * stats.newly_clipped:.2f}%, saturation ratio "
                  f"(output / input) {stats.saturation_ratio:.2f}")
+    lines.append(f"  hue shift of well-exposed colours {stats.hue_shift:.1f} degrees on average, "
+                 f"{stats.hue_shift_worst:.1f} on the worst picture")
     return "\n".join(lines)
 
 

@@ -351,17 +351,21 @@ def test_eval_real_prints_every_method_on_the_held_out_pairs(tmp_path, real_pair
 
 def test_eval_images_prints_no_reference_statistics_and_a_sheet(tmp_path, capsys):
     folder = tmp_path / "photos"
-    folder.mkdir()
+    (folder / "sub").mkdir(parents=True)
     for i in range(2):
         cv2.imwrite(str(folder / f"{i}.png"), (np.random.default_rng(i).random((32, 48, 3)) * 40).astype(np.uint8))
+    orange = np.zeros((64, 96, 3), np.uint8) + np.array([40, 110, 220], np.uint8)  # BGR: well lit
+    cv2.imwrite(str(folder / "sub" / "orange.png"), orange)
     sheet = tmp_path / "sheet.png"
-    assert _run("eval", "--images", folder, "--sheet", sheet) == 0
+    assert _run("eval", "--images", folder, "--sheet", sheet, "--long-side", "48") == 0
     out = capsys.readouterr().out
-    assert "over 2 picture(s)" in out and "newly clipped" in out
-    assert cv2.imread(str(sheet)).shape[1] == 2 * 320
+    assert "over 3 picture(s)" in out and "newly clipped" in out
+    assert "hue shift" in out and "worst hue shift: sub/orange.png" in out
+    assert cv2.imread(str(sheet)).shape[1] == 3 * 320
     assert _run("eval", "--images", tmp_path / "nope") == EXIT_USER_ERROR
     (tmp_path / "empty").mkdir()
     assert _run("eval", "--images", tmp_path / "empty") == EXIT_USER_ERROR
+    assert _run("eval", "--images", folder, "--long-side", "4") == EXIT_USER_ERROR
 
 
 def test_train_rejects_a_bad_config(tmp_path, capsys):

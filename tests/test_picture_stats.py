@@ -3,7 +3,13 @@
 import numpy as np
 import pytest
 
-from llie_video.picture_stats import PictureStats, contact_sheet, enhancement_stats, format_stats
+from llie_video.picture_stats import (
+    PictureStats,
+    contact_sheet,
+    enhancement_stats,
+    format_stats,
+    hue_shift,
+)
 
 
 def _scene(level: float, seed: int = 0, noise: float = 0.0) -> np.ndarray:
@@ -39,6 +45,23 @@ def test_enhancement_stats_report_lift_clipping_and_pushed_colours():
     assert "black (1%)" in text and "saturation ratio" in text
     with pytest.raises(ValueError):
         enhancement_stats([])
+
+
+def test_hue_shift_sees_a_cast_of_well_exposed_colours_only():
+    sunset = _scene(200)  # orange half: hue 20 degrees (R 200, G 100, B 50)
+    assert hue_shift(sunset, sunset) == 0.0
+    brighter = np.clip(sunset.astype(float) * 1.2, 0, 255).astype(np.uint8)
+    assert hue_shift(sunset, brighter) < 1.0  # a gain on all channels keeps the hue
+    cyan = sunset.copy()
+    cyan[:, 40:] = [100, 190, 200]  # the orange half turned cyan-ish: hue 186 degrees
+    assert hue_shift(sunset, cyan) == pytest.approx(166, abs=1)
+    assert hue_shift(_scene(40), np.full_like(_scene(40), 128)) is None  # nothing well exposed
+    grey = np.full((60, 80, 3), 150, np.uint8)
+    assert hue_shift(grey, sunset) is None  # grey input: no hue to keep
+    stats = enhancement_stats([(sunset, cyan), (sunset, brighter), (_scene(40), _scene(40))])
+    assert stats.hue_shift == pytest.approx(166 / 2, abs=1)  # the dark picture does not count
+    assert stats.hue_shift_worst == pytest.approx(166, abs=1)
+    assert "hue shift" in format_stats(stats)
 
 
 def test_contact_sheet_stacks_before_over_after_with_mixed_aspect_ratios():
