@@ -318,8 +318,8 @@ def _run_eval(argv: Sequence[str]) -> int:
                 "`--mode real`: every shipped model (or --model) alone and as run on the held-out "
                 "real pairs, beside the authors' checkpoints and auto-gamma. "
                 "`llie-video eval --video clip.mp4` measures flicker and `llie-video eval --images "
-                "DIR` prints no-reference statistics (luma, black level, clipping, colour, noise) "
-                "instead.")
+                "DIR` prints no-reference statistics (luma, black level, clipping, colour, hue "
+                "shift, noise) instead.")
     p.add_argument("--model", help="model name (default: the default model; --mode real: every "
                    "shipped model)")
     p.add_argument("--data", help="LOL-layout folder, or a folder of images (--mode real: default "

@@ -22,8 +22,10 @@ def main(argv: Sequence[str]) -> int:
 
     p = UserErrorParser(prog="llie-video eval --images",
                 description="No-reference statistics of photos before and after enhancement: "
-                "mean luma, black level, clipping, colourfulness, noise.")
-    p.add_argument("--images", required=True, metavar="DIR", help="folder of photos (subfolders included)")
+                "mean luma, black level, clipping, colourfulness, hue shift of well-exposed "
+                "colours, noise.")
+    p.add_argument("--images", required=True, metavar="DIR",
+                   help="folder of photos (subfolders included)")
     p.add_argument("--model", default="default")
     p.add_argument("--weights")
     p.add_argument("--long-side", type=int, metavar="PX",

@@ -16,6 +16,7 @@ from llie_video.enhance.denoise import TemporalBlend
 from llie_video.enhance.finish import FrameFinish
 from llie_video.enhance.plane_render import FusedPlaneRenderer, PreviousPlanes, frame_block_means, widen
 from llie_video.enhance.settings import EnhanceSettings
+from llie_video.enhance.smoothing import ParamSmoother
 from llie_video.enhance.stage import EnhanceStage
 from tests.helpers.shared import shared_path
 
@@ -150,10 +151,15 @@ def test_temporal_noise_reduction_on_a_static_noisy_scene():
     assert jitter(EnhanceSettings(smoothing=0.6)) < 0.7 * jitter(EnhanceSettings(smoothing=0.0))
 
 
-def test_temporal_noise_reduction_follows_a_brightening_scene():
+def test_temporal_noise_reduction_follows_a_brightening_scene(monkeypatch):
     """Light rising 2% a frame on a static noisy scene: the smoothed output keeps the level of
     the per-frame output (the filtered frame follows the exposure; lagging, it would make the
-    output dim while the light rose)."""
+    output dim while the light rose).
+
+    The parameter average is held out (it lags by how much the model's curves move with the
+    exposure, 1.3 to 2.4 codes here depending on the weights, and its lag can cancel the pixel
+    filter's: tests/enhance/test_smoothing.py covers it)."""
+    monkeypatch.setattr(ParamSmoother, "__call__", lambda self, params, frame_low, smoothing: params)
     rng = np.random.default_rng(4)
     scene = _scene(96, 64).astype(float)
     frames = [_to_frame(np.clip(scene * 1.02**t + rng.normal(0, 3, scene.shape), 0, 255)
@@ -165,8 +171,8 @@ def test_temporal_noise_reduction_follows_a_brightening_scene():
         return np.array([_planes(stage.process_planes(f))[0].mean() for f in frames])
 
     per_frame, smoothed = mean_luma(0.0), mean_luma(0.7)
-    # codes: 0.5 with the SICE-trained model, 1.33 with the real-pair one; lagging: 2.6
-    assert np.abs(smoothed - per_frame)[4:].max() < 1.6
+    # codes: 0.3 (with a filter that ignores the exposure change: 2.4)
+    assert np.abs(smoothed - per_frame)[4:].max() < 1.0
 
 
 def test_scene_cut_resets_the_temporal_state():
@@ -209,10 +215,11 @@ def _lit_ramp_frame() -> tuple[av.VideoFrame, np.ndarray]:
 
 
 def test_highlights_keep_their_gradation_on_the_fused_path():
-    """The default model lifts the dark surround and presses the lit ramp towards white;
-    protected, the ramp stays under the bound, increasing, with about a quarter of its span."""
+    """zero_dce_pp lifts the dark surround and presses the lit ramp towards white; protected, the
+    ramp stays under the bound, increasing, with about a quarter of its span. (The default,
+    trained with lit regions, leaves this ramp's span alone: nothing to protect.)"""
     frame, ramp = _lit_ramp_frame()
-    model = create_model("default", pretrained=True)
+    model = create_model("zero_dce_pp", pretrained=True)
     rows = {}
     for headroom in (1.0, 0.75):
         stage = EnhanceStage(model, CPU, settings=EnhanceSettings(
@@ -220,8 +227,8 @@ def test_highlights_keep_their_gradation_on_the_fused_path():
         out = stage.process_planes(frame).to_ndarray(format="rgb24").astype(float)
         assert out[4, 4].mean() > 30  # the surround is lifted either way
         rows[headroom] = out[32, 70:186].mean(axis=1)  # inside the ramp, off its edges
-    # unprotected, the ramp is pressed towards white (flat with the SICE-trained model, 8 codes
-    # of span with the real-pair one); protected, it keeps more of its gradation
+    # unprotected, the ramp is pressed towards white (2 codes of span left); protected, it keeps
+    # more of its gradation (21 codes)
     assert rows[1.0].max() - rows[1.0].min() < 0.5 * (rows[0.75][-1] - rows[0.75][0])
     level = ramp[6:122] / 255
     protected = rows[0.75]
