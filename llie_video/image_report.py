@@ -12,7 +12,7 @@ import torch
 
 from llie_video.arguments import UserErrorParser
 from llie_video.errors import UserError
-from llie_video.images import IMAGE_SUFFIXES, read_rgb, write_rgb
+from llie_video.images import is_image_path, read_rgb, write_rgb
 from llie_video.picture_stats import contact_sheet, enhancement_stats, format_stats
 
 
@@ -37,7 +37,7 @@ def main(argv: Sequence[str]) -> int:
     folder = Path(args.images)
     if not folder.is_dir():
         raise UserError(f"--images {folder} is not a folder")
-    paths = sorted(f for f in folder.rglob("*") if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES)
+    paths = sorted(f for f in folder.rglob("*") if f.is_file() and is_image_path(f))
     if not paths:
         raise UserError(f"no images in {folder}")
     torch.set_num_threads(1)
