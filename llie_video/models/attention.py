@@ -30,6 +30,7 @@ from torch import nn
 
 from llie_video.models._registry import register_model
 from llie_video.models.base import EnhancementModel
+from llie_video.ops.colour_transform import COLOUR_TRANSFORM_CHANNELS, apply_colour_transform
 from llie_video.ops.curves import apply_curves, apply_curves_
 from llie_video.ops.layout import dense_like
 from llie_video.ops.render_spec import RenderKind, RenderSpec
@@ -227,6 +228,43 @@ class IATLite(EnhancementModel):
         return kwargs
 
 
+class IATColour(IATLite):
+    """IAT-lite with a learned colour render: besides the curve maps, a head on the same local
+    features predicts the 12 maps of an affine colour transform (:mod:`llie_video.ops.colour_transform`)
+    applied after the curves, so colour moves per region. The head starts at zero (the identity
+    transform): IAT-lite's weights load into it unchanged, as a starting point.
+    Arguments as :class:`IATLite`."""
+
+    param_channels = 3 + COLOUR_TRANSFORM_CHANNELS
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        channels = self.stem.out_channels
+        self.colour_head = nn.Conv2d(channels, COLOUR_TRANSFORM_CHANNELS, 3, padding=1)
+        nn.init.zeros_(self.colour_head.weight)
+        nn.init.zeros_(self.colour_head.bias)
+
+    def estimate(self, x_low: torch.Tensor) -> torch.Tensor:
+        """``(B, 3, h, w)`` -> curve maps then colour-transform maps ``(B, 15, h, w)`` in
+        [-1, 1]."""
+        stem = self.stem(x_low)
+        features = self.trunk(stem)
+        scale, shift = self.global_branch(stem)[:, :, None, None].chunk(2, dim=1)
+        curves = torch.tanh(self.curve_head(features) * (1.0 + scale) + shift)
+        return torch.cat([curves, torch.tanh(self.colour_head(features))], dim=1)
+
+    def render(self, x: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
+        """The curves, then the colour transform, applied to ``x`` ``(B, 3, H, W)``."""
+        return apply_colour_transform(apply_curves(x, params[:, :3], ITERATIONS), params[:, 3:])
+
+    def render_(self, x: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
+        """:meth:`render` with the curves in place (overwrites ``x``)."""
+        return apply_colour_transform(apply_curves_(x, params[:, :3], ITERATIONS), params[:, 3:])
+
+    def render_spec(self) -> RenderSpec:
+        return RenderSpec(kind=RenderKind.CURVES, iterations=ITERATIONS, colour_transform=True)
+
+
 @register_model("iat_lite")
 def iat_lite(
     channels: int = 16,
@@ -242,5 +280,24 @@ def iat_lite(
 ) -> IATLite:
     """IAT-lite (12,061 parameters at the defaults; POG, ADR and LFPV entries optional)."""
     return IATLite(
+        channels, blocks, heads, queries, pog, pog_dim, adr, adr_sharpness, lfpv_entries, lfpv_patch
+    )
+
+
+@register_model("iat_colour")
+def iat_colour(
+    channels: int = 16,
+    blocks: int = 2,
+    heads: int = 2,
+    queries: int = 4,
+    pog: bool = False,
+    pog_dim: int = 16,
+    adr: bool = False,
+    adr_sharpness: float = 8.0,
+    lfpv_entries: int = 0,
+    lfpv_patch: int = 4,
+) -> IATColour:
+    """IAT-lite with the learned colour render (13,801 parameters at the defaults)."""
+    return IATColour(
         channels, blocks, heads, queries, pog, pog_dim, adr, adr_sharpness, lfpv_entries, lfpv_patch
     )

@@ -143,6 +143,23 @@ def load_checkpoint_into(model: EnhancementModel, path: Path) -> None:
         raise UserError(f"weights {path} do not fit model {type(model).__name__}: {first_line}") from None
 
 
+def load_partial_into(model: EnhancementModel, path: Path) -> list[str]:
+    """Load a checkpoint of a model that ``model`` extends (the same network without a new
+    head, say) into ``model``: every tensor of ``path`` must fit; the parameters it lacks keep
+    their initialisation, and their names are returned. A user-facing error otherwise."""
+    checkpoint = read_checkpoint(path)
+    try:
+        missing, unexpected = model.load_state_dict(state_dict_for_inference(model, checkpoint),
+                                                    strict=False)
+    except (RuntimeError, ValueError) as exc:
+        first_line = str(exc).strip().splitlines()[0]
+        raise UserError(f"weights {path} do not fit model {type(model).__name__}: {first_line}") from None
+    if unexpected:
+        raise UserError(f"weights {path} do not fit model {type(model).__name__}: "
+                        f"unexpected tensors {', '.join(unexpected)}")
+    return list(missing)
+
+
 def make_checkpoint(
     model: EnhancementModel,
     arch: str,

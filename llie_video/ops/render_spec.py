@@ -25,9 +25,12 @@ class RenderSpec:
         iterations: curve steps (curve kinds).
         floor: lower bound of the illumination (Retinex).
         output_gamma: the model's own gamma post-op, ``x ** (1 / output_gamma)`` (1: none).
+        colour_transform: the parameter map ends with the 12 maps of an affine colour transform
+            applied after the formula (:mod:`llie_video.ops.colour_transform`).
     """
 
     kind: RenderKind
     iterations: int = 8
     floor: float = ILLUMINATION_FLOOR
     output_gamma: float = 1.0
+    colour_transform: bool = False

@@ -16,11 +16,14 @@ DataKind = Literal["synthetic", "paired", "unpaired", "video"]
 @dataclass(frozen=True)
 class ModelConfig:
     """Architecture to train: a registry name and its constructor arguments (checked by the
-    model's factory, which rejects unknown ones)."""
+    model's factory, which rejects unknown ones), and the weights to start from. With
+    ``init_partial``, ``init_weights`` may be those of a model this one extends (a new head):
+    what they hold must fit, what they lack keeps its initialisation."""
 
     arch: str = "zero_dce_pp"
     kwargs: Any = None
     init_weights: Path | None = None
+    init_partial: bool = False
 
     def __post_init__(self) -> None:
         if self.kwargs is not None and not (
@@ -62,11 +65,14 @@ class DataConfig:
 
 @dataclass(frozen=True)
 class SupervisedTerms:
-    """Weights of the supervised terms (needs pairs)."""
+    """Weights of the supervised terms (needs pairs): L1, ``1 - SSIM``, colour angle, CIELAB
+    ``(a*, b*)`` distance and chroma ratio (:mod:`llie_video.losses.supervised`)."""
 
     l1: float = 1.0
     ssim: float = 0.0
     colour: float = 0.0
+    lab: float = 0.0
+    chroma: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,9 @@ import torch
 from torch import nn
 
 from llie_video.losses.retinex import edge_aware_smoothness, stage_fidelity
-from llie_video.losses.supervised import colour_angle_loss, l1_loss, ssim_loss
+from llie_video.losses.supervised import (
+    chroma_loss, colour_angle_loss, l1_loss, lab_colour_loss, ssim_loss,
+)
 from llie_video.losses.zero_reference import zero_reference_loss
 from llie_video.models.base import EnhancementModel
 from llie_video.models.sci import CalibrationBlock, RetinexModel, run_stages
@@ -76,6 +78,8 @@ class Objective(nn.Module):
             ("l1", weights.l1, l1_loss),
             ("ssim", weights.ssim, ssim_loss),
             ("colour", weights.colour, colour_angle_loss),
+            ("lab", weights.lab, lab_colour_loss),
+            ("chroma", weights.chroma, chroma_loss),
         ):
             if weight > 0:
                 terms[name] = fn(enhanced, targets)

@@ -22,7 +22,7 @@ from llie_video.config import to_dict
 from llie_video.data.datasets import Source, collate
 from llie_video.models import create_model
 from llie_video.models.base import EnhancementModel
-from llie_video.models.weights import make_checkpoint
+from llie_video.models.weights import load_partial_into, make_checkpoint
 from llie_video.techniques.install import install_techniques
 from llie_video.training.checkpoints import LAST_CHECKPOINT, load_run_checkpoint, save_atomic
 from llie_video.training.config import TrainConfig
@@ -113,7 +113,12 @@ def build_state(config: TrainConfig, device: torch.device) -> TrainingState:
     kwargs = dict(config.model.kwargs or {})
     weights = config.model.init_weights
     kwargs.update(config.techniques.model_kwargs())
-    model = create_model(config.model.arch, weights=weights, **kwargs)
+    if config.model.init_partial and weights is not None:
+        model = create_model(config.model.arch, **kwargs)
+        fresh = load_partial_into(model, Path(weights))
+        log.info("started from %s; initialised afresh: %s", weights, ", ".join(fresh) or "none")
+    else:
+        model = create_model(config.model.arch, weights=weights, **kwargs)
     objective = Objective(config.objective)
     install_techniques(model, objective, config.techniques)
     model, objective = model.to(device).train(), objective.to(device).train()

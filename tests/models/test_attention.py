@@ -56,3 +56,43 @@ def test_bad_arguments() -> None:
         IATLite(channels=10, heads=4)
     with pytest.raises(UserError, match="bad arguments"):
         create_model("zero_dce_pp", pog=True)
+
+
+def test_colour_model_starts_as_iat_lite_from_its_weights(tmp_path) -> None:
+    """IAT-colour extends IAT-lite: the lite checkpoint loads into it (the colour head left at
+    the identity), and it then enhances exactly as IAT-lite does."""
+    from llie_video.models.weights import load_partial_into, make_checkpoint
+
+    torch.manual_seed(0)
+    lite = create_model("iat_lite")
+    path = tmp_path / "lite.pt"
+    torch.save(make_checkpoint(lite, "iat_lite"), path)
+    colour = create_model("iat_colour")
+    assert load_partial_into(colour, path) == ["colour_head.weight", "colour_head.bias"]
+    x = torch.rand(1, 3, 40, 64)
+    params = colour.estimate(x)
+    assert params.shape == (1, 15, 40, 64) and params[:, 3:].abs().max() == 0
+    assert torch.allclose(colour(x), lite(x), atol=1e-6)
+
+
+def test_colour_model_renders_curves_then_its_colour_transform() -> None:
+    from llie_video.ops.colour_transform import apply_colour_transform
+
+    model = create_model("iat_colour")
+    x, params = torch.rand(2, 3, 8, 8), torch.rand(2, 15, 8, 8) * 2 - 1
+    expected = apply_colour_transform(apply_curves(x, params[:, :3], 8), params[:, 3:])
+    assert model.render_spec().colour_transform
+    assert torch.allclose(model.render(x, params), expected)
+    assert torch.allclose(model.render_(x.clone(), params), expected, atol=1e-6)
+
+
+def test_a_checkpoint_of_another_architecture_is_refused_with_the_file_named(tmp_path) -> None:
+    from llie_video.models.weights import make_checkpoint
+
+    path = tmp_path / "wide.pt"
+    torch.save(make_checkpoint(create_model("iat_colour", channels=8), "iat_colour"), path)
+    state = torch.load(path, weights_only=True)
+    state["model_kwargs"] = {}  # as if written by a model of another width
+    torch.save(state, path)
+    with pytest.raises(UserError, match=f"weights {path} do not fit model IATColour"):
+        create_model("iat_colour", weights=path)
