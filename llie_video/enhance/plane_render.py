@@ -7,7 +7,7 @@ previous frame's noise-reduced planes for the temporal filter.
 
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass, fields
 
 import av
 import numpy as np
@@ -63,8 +63,9 @@ def sums_to_block_means(sums: np.ndarray, height: int, width: int) -> np.ndarray
 
 @dataclass(frozen=True)
 class KernelValues:
-    """One frame's scalars for :func:`llie_video.ops.fused_yuv.enhance_yuv420`, named; packed
-    into its float32 ``values`` array by :meth:`pack` (the kernel documents each)."""
+    """One frame's scalars for :func:`llie_video.ops.fused_yuv.enhance_yuv420`, named as the
+    kernel's ``V_*`` slots (``colour_transform`` is ``V_COLOUR_TRANSFORM``); packed into its
+    float32 ``values`` array by :meth:`pack` (the kernel documents each)."""
 
     kind: int
     iterations: int
@@ -84,14 +85,22 @@ class KernelValues:
     input_scale: tuple[float, float, float]
     input_offset: tuple[float, float, float]
     shadow: float
+    colour_transform: bool
 
     def pack(self) -> np.ndarray:
-        """The ``(VALUES,)`` float32 array, in the kernel's ``V_*`` order."""
-        flat: list[float] = []
-        for value in astuple(self):
-            flat.extend(value if isinstance(value, tuple) else (float(value),))
-        values = np.asarray(flat, np.float32)
-        assert values.shape == (fused_yuv.VALUES,)
+        """The ``(VALUES,)`` float32 array: each field at the kernel's slot of the same name
+        (field ``levels_in`` at ``V_LEVELS_IN``, a tuple over consecutive slots); every slot is
+        filled exactly once."""
+        values = np.full(fused_yuv.VALUES, np.nan, np.float32)
+        for f in fields(self):
+            value = getattr(self, f.name)
+            flat = value if isinstance(value, tuple) else (float(value),)
+            slot = getattr(fused_yuv, "V_" + f.name.upper())
+            if not np.isnan(values[slot : slot + len(flat)]).all():
+                raise AssertionError(f"kernel slot {slot} ({f.name}) filled twice")
+            values[slot : slot + len(flat)] = flat
+        if np.isnan(values).any():
+            raise AssertionError(f"kernel slots left empty: {np.flatnonzero(np.isnan(values))}")
         return values
 
 
@@ -220,7 +229,7 @@ class FusedPlaneRenderer:
             levels_in=spec.levels(), levels_out=spec.levels(8), denoise_mode=mode,
             previous_gain=denoise.gain if denoise is not None else 1.0, guided=finish.guided,
             input_scale=finish.levels.scale, input_offset=finish.levels.offset,
-            shadow=finish.shadow)
+            shadow=finish.shadow, colour_transform=render.colour_transform)
         fused_yuv.enhance_yuv420(
             height, width, *flat, layout, *planes_out, layout_out[[1, 3, 5]], wide, top, weight,
             values.pack(), denoise_map, denoise_top, denoise_weight, *previous,

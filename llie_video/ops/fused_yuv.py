@@ -63,7 +63,9 @@ V_GUIDED = 20  # 1: params hold guided-filter slopes then offsets, applied to th
 V_INPUT_SCALE = 21  # 3 values: the input levels' per-channel scale (black point, white balance)
 V_INPUT_OFFSET = 24  # 3 values: and offset
 V_SHADOW = 27  # input luma under which colour fades to grey (0: none)
-VALUES = 28
+V_COLOUR_TRANSFORM = 28  # 1: the last 12 maps are an affine colour transform after the render
+VALUES = 29
+COLOUR_MAPS = 12
 
 
 @njit(fastmath=True, inline="always")
@@ -243,6 +245,27 @@ def _render_channel(x: np.ndarray, p: np.ndarray, a: np.ndarray, channel: int, t
 
 
 @njit(fastmath=True, inline="always")
+def _transform_colour(red: np.ndarray, green: np.ndarray, blue: np.ndarray, p: np.ndarray,
+                      t: np.ndarray, top: int, weight: np.float32, guided: bool,
+                      guide: np.ndarray) -> None:
+    """:func:`llie_video.ops.colour_transform.apply_colour_transform` on one row, in place: the
+    last 12 maps of ``p`` (of the ``P`` maps, or of the slopes and of the offsets when
+    ``guided``) interpolated into the scratch ``t`` ``(12, W)``, then per pixel
+    ``clamp(x + D x + o, 0, 1)``."""
+    one, zero = _f32(1.0), _f32(0.0)
+    first = (p.shape[0] // 2 if guided else p.shape[0]) - COLOUR_MAPS
+    for j in range(COLOUR_MAPS):
+        _params_row(t[j], p, first + j, top, weight, guided, guide, -one, one)
+    d0, d1, d2, d3, d4, d5 = t[0], t[1], t[2], t[3], t[4], t[5]
+    d6, d7, d8, o0, o1, o2 = t[6], t[7], t[8], t[9], t[10], t[11]
+    for c in range(red.shape[0]):
+        r, g, b = red[c], green[c], blue[c]
+        red[c] = min(max(r + d0[c] * r + d1[c] * g + d2[c] * b + o0[c], zero), one)
+        green[c] = min(max(g + d3[c] * r + d4[c] * g + d5[c] * b + o1[c], zero), one)
+        blue[c] = min(max(b + d6[c] * r + d7[c] * g + d8[c] * b + o2[c], zero), one)
+
+
+@njit(fastmath=True, inline="always")
 def _scale_saturation(red: np.ndarray, green: np.ndarray, blue: np.ndarray, kr: np.float32,
                       kg: np.float32, kb: np.float32, saturation: np.float32, shadowed: bool,
                       input_luma: np.ndarray, inv_shadow: np.float32) -> None:
@@ -330,7 +353,9 @@ def enhance_yuv420(
             chroma in [-0.5, 0.5]), the temporal filter's mode (DENOISE_OFF, DENOISE_STORE or
             DENOISE_BLEND), the exposure change since the previous frame (the previous planes
             are scaled by it, about black and neutral chroma, before the blend), whether
-            ``params`` are guided-filter coefficients, and the input levels: per channel
+            ``params`` are guided-filter coefficients, whether their last 12 maps are an
+            affine colour transform applied after the render (:func:`_transform_colour`), and
+            the input levels: per channel
             ``x * scale + offset`` on the noise-reduced input (:mod:`llie_video.ops.input_levels`),
             and the input luma under which the result's colour fades to grey (0: none;
             :func:`llie_video.ops.color.shadow_weight`).
@@ -360,6 +385,7 @@ def enhance_yuv420(
     offset_r, offset_g, offset_b = (values[V_INPUT_OFFSET], values[V_INPUT_OFFSET + 1],
                                     values[V_INPUT_OFFSET + 2])
     shadow = values[V_SHADOW]
+    colour = values[V_COLOUR_TRANSFORM] != _f32(0.0)
     shadowed = shadow > _f32(0.0)
     inv_shadow = _f32(1.0) / shadow if shadowed else _f32(0.0)
     leveled = not (scale_r == _f32(1.0) and scale_g == _f32(1.0) and scale_b == _f32(1.0)
@@ -398,6 +424,7 @@ def enhance_yuv420(
         green_in = np.empty(width, np.float32)
         blue_in = np.empty(width, np.float32)
         guide = np.empty(width, np.float32)
+        transform = np.empty((COLOUR_MAPS if colour else 1, width), np.float32)
         sum_r = np.zeros(chroma_width, np.float32)
         sum_g = np.zeros(chroma_width, np.float32)
         sum_b = np.zeros(chroma_width, np.float32)
@@ -464,8 +491,12 @@ def enhance_yuv420(
                 x = red if channel == 0 else (green if channel == 1 else blue)
                 _render_channel(x, params, a, channel, top, weight, kind, iterations, floor,
                                 guided, guide)
-                if powered:
-                    _apply_power(x, exponent)
+            if colour:
+                _transform_colour(red, green, blue, params, transform, top, weight, guided, guide)
+            if powered:
+                _apply_power(red, exponent)
+                _apply_power(green, exponent)
+                _apply_power(blue, exponent)
             if protect:
                 _protect_highlights(red, green, blue, red_in, green_in, blue_in, headroom, a)
             if saturated:

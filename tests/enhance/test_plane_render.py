@@ -283,3 +283,39 @@ def test_fast_path_matches_reference_with_input_levels(settings, chroma_shift):
     frame = _to_frame(_scene(83, 61, seed=2), "yuv420p", colorspace=1, color_range=1)
     _assert_close(*_both(create_model("zero_dce_pp", pretrained=True), frame, settings),
                   chroma_shift)
+
+
+def test_colour_transform_on_the_fast_path_matches_reference():
+    """The learned render's colour step, with a colour head that moves colour (random weights),
+    through the fused kernel and the torch route, plain and edge-aware."""
+    torch.manual_seed(0)
+    model = create_model("iat_colour")
+    with torch.no_grad():
+        model.colour_head.weight.normal_(0.0, 0.05)
+        model.colour_head.bias.normal_(0.0, 0.2)
+    frame = _to_frame(_scene(83, 61), "yuv420p", colorspace=1, color_range=1)
+    for settings in (EnhanceSettings(smoothing=0.0, edge_aware=False, denoise=0.0),
+                     EnhanceSettings(smoothing=0.0, gamma=1.3, strength=0.8)):
+        fast, reference = _both(model, frame, settings)
+        _assert_close(fast, reference)
+        # the transform did move colour: the result differs from IAT-lite's curves alone
+        plain = create_model("iat_lite")
+        plain.load_state_dict({k: v for k, v in model.state_dict().items()
+                               if not k.startswith("colour_head")})
+        curves_only = _planes(EnhanceStage(plain, CPU, settings=settings).process_planes(frame))
+        assert np.abs(fast[1].astype(int) - curves_only[1].astype(int)).mean() > 2
+
+
+def test_kernel_values_fill_every_slot_of_the_kernel_once():
+    from llie_video.enhance.plane_render import KernelValues
+
+    values = KernelValues(
+        kind=0, iterations=8, floor=0.1, exponent=1.0, headroom=0.75, saturation=1.0,
+        strength=1.0, user_exponent=1.0, kr=0.299, kb=0.114, levels_in=(1, 2, 3, 4),
+        levels_out=(5, 6, 7, 8), denoise_mode=0, previous_gain=1.0, guided=True,
+        input_scale=(1, 1, 1), input_offset=(0, 0, 0), shadow=0.0, colour_transform=True)
+    from llie_video.ops import fused_yuv
+
+    packed = values.pack()
+    assert packed[fused_yuv.V_LEVELS_OUT + 1] == 6 and packed[fused_yuv.V_KB] == np.float32(0.114)
+    assert packed[fused_yuv.V_COLOUR_TRANSFORM] == 1 and packed[fused_yuv.V_GUIDED] == 1
