@@ -52,6 +52,7 @@ def main(argv: Sequence[str]) -> int:
     print(format_stats(stats))
     if stats.hue_shift_worst_index >= 0:
         print(f"  worst hue shift: {paths[stats.hue_shift_worst_index].relative_to(folder)}")
+    print(f"  chroma ratio farthest from 1: {paths[stats.chroma_worst_index].relative_to(folder)}")
     if args.sheet:
         write_rgb(Path(args.sheet), contact_sheet(pairs))
         print(f"wrote {args.sheet}")

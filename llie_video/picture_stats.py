@@ -12,6 +12,7 @@ RGB ``(H, W, 3)`` uint8 pictures, except saturation (0-1).
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
@@ -19,6 +20,7 @@ from dataclasses import dataclass, fields
 import cv2
 import numpy as np
 
+from llie_video.colour_figures import chroma_ratio
 from llie_video.ops.noise import noise_sigma
 
 CLIPPED = 250  # a channel at or above this code counts as clipped to white
@@ -61,7 +63,10 @@ class EnhancementStats:
     keeps the input's colours, above 1 pushes them), and :func:`hue_shift` in degrees, its mean
     over the pictures that have well-exposed colourful pixels and its worst picture
     (``hue_shift``, ``hue_shift_worst``; 0 when no picture has such pixels) with that picture's
-    index in the pairs measured (``hue_shift_worst_index``, -1 when none)."""
+    index in the pairs measured (``hue_shift_worst_index``, -1 when none), and the output's
+    CIELAB chroma over the input's (:func:`llie_video.colour_figures.chroma_ratio`), its mean
+    (``chroma_ratio``) and the picture farthest from 1 (``chroma_worst``, at
+    ``chroma_worst_index``)."""
 
     pictures: int
     input: PictureStats
@@ -71,6 +76,9 @@ class EnhancementStats:
     hue_shift: float
     hue_shift_worst: float
     hue_shift_worst_index: int
+    chroma_ratio: float
+    chroma_worst: float
+    chroma_worst_index: int
 
 
 def hue_shift(before: np.ndarray, after: np.ndarray) -> float | None:
@@ -106,10 +114,12 @@ def enhancement_stats(pairs: Sequence[tuple[np.ndarray, np.ndarray]]) -> Enhance
     ratios = [o.saturation / max(i.saturation, 0.01) for i, o in zip(inputs, outputs)]
     hues = {k: h for k, h in enumerate(hue_shift(i, o) for i, o in pairs) if h is not None}
     worst = max(hues, key=hues.__getitem__, default=-1)
+    chromas = [chroma_ratio(o, i) for i, o in pairs]
+    farthest = max(range(len(chromas)), key=lambda k: abs(math.log(max(chromas[k], 1e-6))))
     return EnhancementStats(len(pairs), _mean_stats(inputs), _mean_stats(outputs),
                             statistics.fmean(newly), statistics.fmean(ratios),
                             statistics.fmean(hues.values()) if hues else 0.0, hues.get(worst, 0.0),
-                            worst)
+                            worst, statistics.fmean(chromas), chromas[farthest], farthest)
 
 
 def format_stats(stats: EnhancementStats) -> str:
@@ -124,6 +134,8 @@ def format_stats(stats: EnhancementStats) -> str:
                  f"(output / input) {stats.saturation_ratio:.2f}")
     lines.append(f"  hue shift of well-exposed colours {stats.hue_shift:.1f} degrees on average, "
                  f"{stats.hue_shift_worst:.1f} on the worst picture")
+    lines.append(f"  CIELAB chroma ratio (output / input) {stats.chroma_ratio:.2f} on average, "
+                 f"{stats.chroma_worst:.2f} on the picture farthest from 1")
     return "\n".join(lines)
 
 

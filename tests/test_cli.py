@@ -331,10 +331,10 @@ def test_eval_synthetic_pairs_scores_the_validation_split(tmp_path, capsys, monk
     assert "(synthetic)" in out.splitlines()[0]
     table = {line[:24].strip(): line[24:].split() for line in out.splitlines()[2:5]}
     assert len(table) == 3 and "auto_gamma" in table
-    for psnr, ssim, saturation, luma, images in table.values():
+    for psnr, ssim, chroma, delta_e, saturation, luma, images in table.values():
         assert int(images) == held_out
         assert 5 < float(psnr) < 60 and 0 < float(ssim) <= 1 and 0 < float(luma) < 255
-        assert float(saturation) > 0
+        assert float(saturation) > 0 and float(chroma) > 0 and float(delta_e) > 0
 
 
 def test_eval_real_prints_every_method_on_the_held_out_pairs(tmp_path, real_pairs_folder, capsys):

@@ -71,3 +71,12 @@ def test_contact_sheet_stacks_before_over_after_with_mixed_aspect_ratios():
     assert sheet.shape == (160, 80, 3)
     assert sheet[:20, :40].max() == 0 and sheet[20:40, :40].min() == 255  # first: before, after
     assert sheet[40:, :40].max() == 0  # padding under the wide picture
+
+
+def test_enhancement_stats_measure_cielab_chroma_against_the_input_and_name_the_worst():
+    scene = _scene(120)
+    grey = np.full_like(scene, 100)
+    stats = enhancement_stats([(scene, scene), (scene, grey)])
+    assert stats.chroma_worst_index == 1 and stats.chroma_worst < 0.05
+    assert stats.chroma_ratio == pytest.approx((1.0 + stats.chroma_worst) / 2)
+    assert "CIELAB chroma ratio" in format_stats(stats)

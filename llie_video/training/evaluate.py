@@ -17,6 +17,7 @@ from typing import Literal
 
 import torch
 
+from llie_video.colour_figures import chroma_ratio, mean_ciede2000
 from llie_video.data.datasets import (
     PairedFolder,
     WELL_EXPOSED_LUMA,
@@ -83,15 +84,22 @@ def stage_enhancer(model: EnhancementModel, long_side: int | None = -1) -> Enhan
 
 @dataclass(frozen=True)
 class PairedScores:
-    """Mean per-image figures over ``images`` pairs: PSNR (dB), SSIM, output luma (0-255) and
+    """Mean per-image figures over ``images`` pairs: PSNR (dB), SSIM, output luma (0-255),
     saturation ratio (:func:`saturation_ratio`: 1 is the targets' saturation, above 1 more
-    saturated than the targets)."""
+    saturated than the targets), CIELAB chroma ratio (:func:`llie_video.colour_figures.chroma_ratio`
+    against the target: 1 as colourful, 0.5 half the colour) and CIEDE2000 (mean colour
+    difference per pixel); the worst pictures by name: the chroma ratio farthest from 1
+    (``worst_chroma``) and the largest CIEDE2000 (``worst_ciede2000``), each ``(name, figure)``."""
 
     psnr: float
     ssim: float
     images: int
     output_luma: float
     saturation_ratio: float
+    chroma_ratio: float
+    ciede2000: float
+    worst_chroma: tuple[str, float]
+    worst_ciede2000: tuple[str, float]
 
 
 def mean_saturation(image: torch.Tensor) -> float:
@@ -112,19 +120,26 @@ def saturation_ratio(output: torch.Tensor, target: torch.Tensor) -> float:
     return mean_saturation(output) / max(mean_saturation(target), 1e-6)
 
 
-def score_pairs(enhance: Enhancer, pairs: Pairs) -> PairedScores:
+def score_pairs(enhance: Enhancer, pairs: Pairs, names: Sequence[str] = ()) -> PairedScores:
     """Enhance each ``low`` of ``pairs`` (``(3, H, W)`` each) and score it against ``high``;
-    every figure is computed per image, then averaged."""
-    psnrs, ssims, lumas, saturations = [], [], [], []
+    every figure is computed per image, then averaged. ``names``: the pairs' names, for the
+    worst cases (``#index`` when not given)."""
+    psnrs, ssims, lumas, saturations, chromas, differences = [], [], [], [], [], []
     for low, high in pairs:
         out = enhance(low[None])
         psnrs.append(float(psnr_per_image(out, high[None])[0]))
         ssims.append(float(ssim_per_image(out, high[None])[0]))
         lumas.append(float(luma(out).mean()) * 255)
         saturations.append(saturation_ratio(out[0], high))
+        chromas.append(chroma_ratio(out[0], high))
+        differences.append(mean_ciede2000(out[0], high))
+    labels = list(names) or [f"#{i}" for i in range(len(pairs))]
+    farthest = max(range(len(chromas)), key=lambda i: abs(math.log(max(chromas[i], 1e-6))))
+    largest = max(range(len(differences)), key=differences.__getitem__)
     return PairedScores(
         statistics.fmean(psnrs), statistics.fmean(ssims), len(pairs), statistics.fmean(lumas),
-        statistics.fmean(saturations),
+        statistics.fmean(saturations), statistics.fmean(chromas), statistics.fmean(differences),
+        (labels[farthest], chromas[farthest]), (labels[largest], differences[largest]),
     )
 
 
@@ -187,10 +202,10 @@ def synthetic_validation_pairs(
     return synthetic_validation_set(images, degradation, seed)
 
 
-def paired_folder_pairs(root: Path) -> list[tuple[torch.Tensor, torch.Tensor]]:
-    """All pairs of a LOL-layout folder (``low/`` + ``high/``)."""
+def paired_folder_pairs(root: Path) -> tuple[list[tuple[torch.Tensor, torch.Tensor]], list[str]]:
+    """All pairs of a LOL-layout folder (``low/`` + ``high/``), and their file names."""
     folder = PairedFolder(root, crop=0)
-    return [folder.pair(i) for i in range(len(folder))]
+    return [folder.pair(i) for i in range(len(folder))], [p.name for p in folder.lows]
 
 
 EvalMode = Literal["auto", "paired", "synthetic", "unpaired"]
@@ -232,12 +247,19 @@ class EvaluationReport:
 
 
 def scores_table(scores: dict[str, PairedScores], width: int = 24) -> list[str]:
-    """Lines of a plain-text table of ``scores`` by method name: PSNR, SSIM, saturation ratio,
-    output luma and image count."""
-    lines = [f"{'method':<{width}}{'PSNR dB':>9}{'SSIM':>8}{'sat':>7}{'luma':>7}{'images':>8}"]
+    """Lines of a plain-text table of ``scores`` by method name: PSNR, SSIM, CIELAB chroma
+    ratio, CIEDE2000, saturation ratio, output luma and image count; then each method's worst
+    pictures for colour."""
+    lines = [f"{'method':<{width}}{'PSNR dB':>9}{'SSIM':>8}{'chroma':>8}{'dE2000':>8}{'sat':>7}"
+             f"{'luma':>7}{'images':>8}"]
     for name, s in scores.items():
-        lines.append(f"{name:<{width}}{s.psnr:>9.2f}{s.ssim:>8.4f}{s.saturation_ratio:>7.2f}"
-                     f"{s.output_luma:>7.1f}{s.images:>8}")
+        lines.append(f"{name:<{width}}{s.psnr:>9.2f}{s.ssim:>8.4f}{s.chroma_ratio:>8.2f}"
+                     f"{s.ciede2000:>8.2f}{s.saturation_ratio:>7.2f}{s.output_luma:>7.1f}"
+                     f"{s.images:>8}")
+    lines.append("worst for colour (chroma ratio farthest from 1; largest CIEDE2000):")
+    for name, s in scores.items():
+        lines.append(f"  {name:<{width}}{s.worst_chroma[0]} {s.worst_chroma[1]:.2f}; "
+                     f"{s.worst_ciede2000[0]} {s.worst_ciede2000[1]:.1f}")
     return lines
 
 
@@ -302,9 +324,10 @@ def evaluate(
             report.stats[method] = enhanced_stats(enhance, images)
         rows = grid_rows(methods[as_run], images)
     else:
-        pairs = paired_folder_pairs(data) if mode == "paired" else synthetic_validation_pairs(data)
+        pairs, names = (paired_folder_pairs(data) if mode == "paired"
+                        else (synthetic_validation_pairs(data), []))
         for method, enhance in methods.items():
-            report.scores[method] = score_pairs(enhance, pairs)
+            report.scores[method] = score_pairs(enhance, pairs, names)
         rows = grid_rows(methods[as_run], [low for low, _ in pairs], [high for _, high in pairs])
     if grid_dir is not None and rows:
         grid = write_grid(grid_dir / f"{name}_{data.resolve().name}.png", rows)

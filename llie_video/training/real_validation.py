@@ -40,8 +40,10 @@ RECIPE = (
     "held-out real pairs of {root} (file name SHA-1 fraction < {fraction:g}, split {split}); "
     "models at their default estimation size: alone (model output clamped to 0..1) and as run "
     "(the enhance stage with the CLI's default settings, no temporal smoothing); mean per-image "
-    "PSNR (dB), SSIM (11x11 Gaussian, sigma 1.5, per RGB channel) and saturation ratio (saturation "
-    "sum(max - min) / sum(max) of the RGB values of the output over that of the target)"
+    "PSNR (dB), SSIM (11x11 Gaussian, sigma 1.5, per RGB channel), saturation ratio (saturation "
+    "sum(max - min) / sum(max) of the RGB values of the output over that of the target), CIELAB "
+    "chroma ratio (mean C*ab of the output over the target's, D65) and mean CIEDE2000 against "
+    "the target"
 )
 
 
@@ -52,20 +54,28 @@ def real_pairs(root: Path = REAL_PAIRS_ROOT, split: Split = "validation") -> lis
     return [folder.pair(i) for i in range(len(folder))]
 
 
+def real_pair_names(root: Path = REAL_PAIRS_ROOT, split: Split = "validation") -> list[str]:
+    """The file names of :func:`real_pairs`, in its order."""
+    return [path.name for path in PairedFolder(root, crop=0, split=split).lows]
+
+
 def model_scores(
-    name: str, pairs: Sequence[tuple[torch.Tensor, torch.Tensor]], weights: Path | None = None
+    name: str, pairs: Sequence[tuple[torch.Tensor, torch.Tensor]], weights: Path | None = None,
+    names: Sequence[str] = (),
 ) -> dict[str, PairedScores]:
-    """``{"alone": ..., "as run": ...}``: the model ``name`` (shipped weights, or ``weights``)."""
+    """``{"alone": ..., "as run": ...}``: the model ``name`` (shipped weights, or ``weights``);
+    ``names``: the pairs' names (for the worst cases)."""
     net = create_model(name, pretrained=weights is None, weights=weights)
-    return {"alone": score_pairs(model_enhancer(net), pairs),
-            AS_RUN: score_pairs(stage_enhancer(net), pairs)}
+    return {"alone": score_pairs(model_enhancer(net), pairs, names),
+            AS_RUN: score_pairs(stage_enhancer(net), pairs, names)}
 
 
 def official_scores(
-    arch: str, path: Path, pairs: Sequence[tuple[torch.Tensor, torch.Tensor]]
+    arch: str, path: Path, pairs: Sequence[tuple[torch.Tensor, torch.Tensor]],
+    names: Sequence[str] = (),
 ) -> PairedScores:
     """The authors' checkpoint at ``path`` loaded into ``arch``, alone."""
-    return score_pairs(model_enhancer(create_model(arch, weights=path)), pairs)
+    return score_pairs(model_enhancer(create_model(arch, weights=path)), pairs, names)
 
 
 @dataclass
@@ -97,20 +107,21 @@ def evaluate_real(
     """Score ``models`` (shipped weights unless ``weights`` names a checkpoint for one), the
     authors' checkpoints of those architectures that have one (when present under
     ``official_root``) and auto-gamma on the ``split`` pairs of ``root``."""
-    pairs = real_pairs(root, split)
+    pairs, names = real_pairs(root, split), real_pair_names(root, split)
     report = RealValidationReport(str(root), split, len(pairs))
     for name in models:
-        for kind, scores in model_scores(name, pairs, (weights or {}).get(name)).items():
+        for kind, scores in model_scores(name, pairs, (weights or {}).get(name), names).items():
             report.scores[name if kind == "alone" else f"{name} {AS_RUN}"] = scores
     for arch in models:
         if arch not in OFFICIAL_FILES:
             continue
         path = official_root / OFFICIAL_FILES[arch]
         if path.is_file():
-            report.scores[f"official {path.name} ({arch})"] = official_scores(arch, path, pairs)
+            report.scores[f"official {path.name} ({arch})"] = official_scores(arch, path, pairs,
+                                                                              names)
         else:
             report.notes.append(f"official checkpoint {path} not found: skipped")
-    report.scores["auto_gamma"] = score_pairs(auto_gamma, pairs)
+    report.scores["auto_gamma"] = score_pairs(auto_gamma, pairs, names)
     return report
 
 
@@ -118,6 +129,8 @@ def scores_dict(scores: PairedScores) -> dict[str, float]:
     """The manifest's rounded figures of ``scores``."""
     return {"psnr": round(scores.psnr, 3), "ssim": round(scores.ssim, 4),
             "saturation_ratio": round(scores.saturation_ratio, 3),
+            "chroma_ratio": round(scores.chroma_ratio, 3),
+            "ciede2000": round(scores.ciede2000, 2),
             "output_luma": round(scores.output_luma, 1)}
 
 
@@ -129,6 +142,7 @@ __all__ = [
     "evaluate_real",
     "model_scores",
     "official_scores",
+    "real_pair_names",
     "real_pairs",
     "scores_dict",
 ]

@@ -64,7 +64,8 @@ def test_real_validation_figures_of_ours_alone_and_as_run_beside_official_and_ga
     assert figures["images"] == len(held_out) and "fraction < 0.2" in figures["recipe"]
     assert {"alone", "as_run", "official", "auto_gamma"} <= set(figures)
     assert figures["official_files"] == {"official": "official.pt"}
-    assert set(figures["as_run"]) == {"psnr", "ssim", "saturation_ratio", "output_luma"}
+    assert set(figures["as_run"]) == {"psnr", "ssim", "saturation_ratio", "chroma_ratio",
+                                      "ciede2000", "output_luma"}
     assert figures["alone"] != figures["official"]
     no_pairs = from_dict(TrainConfig, {"export": {"validation_root": None,
                                                   "real_validation_root": str(tmp_path / "none")}})

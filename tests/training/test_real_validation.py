@@ -10,7 +10,9 @@ import torch
 from llie_video.models import create_model
 from llie_video.models.weights import make_checkpoint
 from llie_video.training.evaluate import auto_gamma, score_pairs
-from llie_video.training.real_validation import evaluate_real, real_pairs, scores_dict
+from llie_video.training.real_validation import (
+    evaluate_real, real_pair_names, real_pairs, scores_dict,
+)
 
 
 def test_real_pairs_are_the_held_out_part(real_pairs_folder) -> None:
@@ -40,12 +42,15 @@ def test_evaluate_real_scores_models_alone_and_as_run_beside_official_and_gamma(
     assert any("ZeroDCE_Epoch99.pth not found" in note for note in report.notes)
     pairs = real_pairs(tmp_path / "pairs")
     assert report.images == len(pairs)
-    assert report.scores["auto_gamma"] == score_pairs(auto_gamma, pairs)
+    names = real_pair_names(tmp_path / "pairs")
+    assert report.scores["auto_gamma"] == score_pairs(auto_gamma, pairs, names)
+    assert report.scores["auto_gamma"].worst_ciede2000[0] in names
     for scores in report.scores.values():
         assert scores.images == len(pairs) and 5 < scores.psnr < 40 and 0 < scores.saturation_ratio
     table = report.format_table()
     assert "zero_dce_pp as run" in table and "sat" in table and "not found" in table
-    assert set(scores_dict(report.scores["auto_gamma"])) == {"psnr", "ssim", "saturation_ratio", "output_luma"}
+    assert set(scores_dict(report.scores["auto_gamma"])) == {
+        "psnr", "ssim", "saturation_ratio", "chroma_ratio", "ciede2000", "output_luma"}
 
 
 def test_evaluate_real_loads_a_given_checkpoint(tmp_path: Path, real_pairs_folder) -> None:
