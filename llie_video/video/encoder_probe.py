@@ -6,6 +6,10 @@ without its device, a format the encoder cannot take), rather than failing after
 from __future__ import annotations
 
 import functools
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -18,6 +22,7 @@ from llie_video.video.encoders import (
     VideoPlan,
     choose_pix_fmt,
     encoder_options,
+    format_bits,
     quality_option,
     quiet_banner,
 )
@@ -62,14 +67,33 @@ def _probe(codec: str, pix_fmt: str, options: tuple[tuple[str, str], ...],
     previous = av.logging.get_level()
     av.logging.set_level(av.logging.ERROR)
     try:
-        with av.logging.Capture() as logs:
+        with av.logging.Capture() as logs, _stderr_captured() as printed:
             try:
                 _encode_one_frame(codec, pix_fmt, dict(options))
+                return None
             except (av.FFmpegError, ValueError, OSError) as exc:
-                return _explain(codec, exc, [message for _, _, message in logs])
+                error = exc
+        return _explain(codec, error, [message for _, _, message in logs] + printed)
     finally:
         av.logging.set_level(previous)
-    return None
+
+
+@contextmanager
+def _stderr_captured() -> Iterator[list[str]]:
+    """What the C libraries print straight to stderr meanwhile (x264 reports a bad preset
+    that way, SVT-AV1 and x265 their banners), as lines, filled on exit; nothing reaches the
+    terminal."""
+    lines: list[str] = []
+    with tempfile.TemporaryFile() as held:
+        saved = os.dup(2)
+        os.dup2(held.fileno(), 2)
+        try:
+            yield lines
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            held.seek(0)
+            lines.extend(held.read().decode(errors="replace").splitlines())
 
 
 def _encode_one_frame(codec: str, pix_fmt: str, options: dict[str, str]) -> None:
@@ -87,13 +111,13 @@ def _encode_one_frame(codec: str, pix_fmt: str, options: dict[str, str]) -> None
 
 
 def _explain(codec: str, exc: BaseException, messages: list[str]) -> str:
-    """Why ``codec`` did not open: the device it needs, and FFmpeg's first error message."""
+    """Why ``codec`` did not open: the device it needs, and the first error message."""
     logged = next((m.strip() for m in messages if m.strip()), "")
     detail = logged or getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
     for suffix, need in _DEVICES:
         if codec.endswith(suffix):
             return f"{need} ({detail})"
-    return f"cannot open here ({detail})"
+    return f"does not open with these settings ({detail})"
 
 
 def common_encoders() -> list[str]:
@@ -112,7 +136,7 @@ class EncoderStatus:
 
     name: str
     description: str
-    ten_bit: bool  # whether it writes a 10-bit 4:2:0 format
+    ten_bit: bool  # whether it writes a 10-bit format
     quality: str  # the option --crf sets, or "" when it keeps its own rate control
     reason: str | None  # why it cannot run here, None when it can
 
@@ -121,7 +145,7 @@ def status_of(name: str) -> EncoderStatus:
     """Try encoder ``name`` (in this build) with the default settings."""
     settings = EncoderSettings(codec=name)
     codec = settings.video_codec()
-    formats = {f.name for f in codec.video_formats or ()}
+    formats = codec.video_formats or ()
     option = quality_option(codec.name)
     try:
         plan = VideoPlan(codec.name, choose_pix_fmt(settings, codec, 8, odd=False),
@@ -130,7 +154,7 @@ def status_of(name: str) -> EncoderStatus:
     except UserError as exc:
         reason = str(exc)
     return EncoderStatus(name=codec.name, description=codec.long_name,
-                         ten_bit=bool(formats & {"yuv420p10le", "p010le"}),
+                         ten_bit=any(format_bits(f.name) == 10 for f in formats),
                          quality=option.names[0] if option else "", reason=reason)
 
 

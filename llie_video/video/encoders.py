@@ -94,8 +94,10 @@ class VideoPlan:
 
 
 def format_bits(pix_fmt: str) -> int:
-    """Bits per sample of a pixel format (``yuv420p10le`` -> 10); ValueError if unknown."""
-    return av.VideoFormat(pix_fmt).components[0].bits
+    """Bits per sample of a pixel format (``yuv420p10le`` -> 10; 0 for a hardware surface
+    format, which has no samples of its own); ValueError if unknown."""
+    components = av.VideoFormat(pix_fmt).components
+    return components[0].bits if components else 0
 
 
 def input_bits(pix_fmt: str | None) -> int:
@@ -123,10 +125,15 @@ def choose_pix_fmt(settings: EncoderSettings, codec: av.Codec, input_depth: int,
         for name in candidates:
             if not supported or name in supported:
                 return name
+        # an encoder of its own kind at this depth (ProRes: 4:2:2 10-bit), YUV before RGB
+        own = [name for name in supported if format_bits(name) == depth]
+        own.sort(key=lambda name: av.VideoFormat(name).is_rgb)
+        if own:
+            return own[0]
     if settings.bit_depth:
         raise UserError(f"{codec.name} cannot write {settings.bit_depth}-bit video in this "
                         f"FFmpeg build (it writes {', '.join(supported)})")
-    return supported[0]  # an encoder of its own kind (ProRes: 4:2:2 10-bit, GIF: palette)
+    return supported[0]  # an encoder of its own kind (ProRes: 4:2:2 10-bit only)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import av
 log = logging.getLogger(__name__)
 
 KEPT_KINDS = ("audio", "subtitle")
+_HOLDERS = ("nut", "matroska", "mp4")
 
 # Tags that describe the input file or its encoding rather than its content: the muxer writes
 # its own (encoder, brands), or they would be wrong for the new file (durations, statistics).
@@ -120,11 +121,12 @@ def stream_template(stream: av.stream.Stream) -> av.stream.Stream:
     container is closed, for a sink to make its stream from (``add_stream_from_template``).
     PyAV frees a closed container's streams, and a sink may open after that: a preview
     recording started at the end of a file, a live stream that reconnected. The copy is held by
-    an in-memory output container that is never written; the stream itself where that container
-    cannot hold the codec."""
-    holder = av.open(io.BytesIO(), "w", format="nut")  # NUT holds nearly every codec
-    try:
-        return holder.add_stream_from_template(stream)
-    except (av.FFmpegError, ValueError) as exc:
-        log.debug("keeping the stream itself as its template: %s", exc)
-        return stream
+    an in-memory output container that is never written (NUT holds nearly every codec, Matroska
+    SRT, MP4 mov_text); the stream itself where none of them can hold the codec."""
+    for holder_format in _HOLDERS:
+        holder = av.open(io.BytesIO(), "w", format=holder_format)
+        try:
+            return holder.add_stream_from_template(stream)
+        except (av.FFmpegError, ValueError) as exc:
+            log.debug("%s cannot hold %s: %s", holder_format, stream, exc)
+    return stream

@@ -12,7 +12,6 @@ from fractions import Fraction
 from typing import Protocol
 
 import av
-from av.codec.codec import Properties
 
 from llie_video.video.kept_streams import CarriedStream
 
@@ -113,7 +112,7 @@ def _label(stream: av.stream.Stream, kept: CarriedStream) -> None:
 
 
 def _is_text_subtitle(codec: str) -> bool:
-    return bool(av.Codec(codec, "r").properties & Properties.TEXT_SUB)
+    return bool(av.Codec(codec, "r").text_sub)
 
 
 def route_for(container: av.container.OutputContainer, supported: set[str],
