@@ -50,9 +50,10 @@ def _planes(frame: av.VideoFrame) -> list[np.ndarray]:
     return [np.array(p) for p in yuv420_planes(frame)]
 
 
-def _both(model, frame, settings):
+def _both(model, frame, settings, bit_depth: int = 8):
     fast = EnhanceStage(model, CPU, settings=settings)
     reference = EnhanceStage(model, CPU, settings=settings, fused=False)
+    fast.output_bit_depth = reference.output_bit_depth = bit_depth
     assert fast.prefers_planes
     return _planes(fast.process_planes(frame)), _planes(reference.process_planes(frame))
 
@@ -135,6 +136,24 @@ def test_output_keeps_colour_tags_and_is_8_bit():
     out = EnhanceStage(create_model("default", pretrained=True), CPU).process_planes(frame)
     assert out.format.name == "yuv420p"
     assert (out.colorspace, out.color_range) == (1, 1)
+
+
+@pytest.mark.parametrize("fmt", ["yuv420p", "yuv420p10le"])
+def test_ten_bit_output_is_rendered_without_an_8_bit_step(fmt):
+    """For a 10-bit output both routes write 10-bit planes that match each other, and hold the
+    levels between 8-bit codes: the 8-bit output is the 10-bit one rounded, not its source."""
+    model = create_model("default", pretrained=True)
+    frame = _to_frame(_scene(83, 61), fmt, colorspace=1, color_range=1)
+    settings = EnhanceSettings(smoothing=0.0)
+    fast, reference = _both(model, frame, settings, bit_depth=10)
+    for ours, ref in zip(fast, reference):
+        assert ours.dtype == np.uint16 and ours.max() <= 1023
+        assert _psnr(ours, ref, peak=1023.0) >= 45.0
+        assert np.mean(np.abs(ours.astype(int) - ref.astype(int)) > 8) <= 0.005
+    eight, _ = _both(model, frame, settings)
+    for ten, ours in zip(fast, eight):
+        assert np.mean(ten % 4 != 0) > 0.5  # not 8-bit codes scaled up
+        assert np.abs(ten / 4.0 - ours).max() <= 1.0
 
 
 def test_temporal_noise_reduction_on_a_static_noisy_scene():

@@ -227,29 +227,6 @@ def subtitle_texts(path: Path, index: int) -> list[tuple[float, float, str]]:
     return out
 
 
-def write_gradient_clip(path: Path, pix_fmt: str, frames: int = 4, size: tuple[int, int] = (256, 32),
-                        low: float = 0.03, high: float = 0.10, codec: str = "libx265") -> Path:
-    """A still, dark grey ramp from luma ``low`` to ``high`` (shares of the range) left to right,
-    in ``pix_fmt`` (yuv420p or yuv420p10le, BT.709 limited range), encoded nearly losslessly
-    (x265 qp 0): a night sky or a lit wall fading into shadow."""
-    width, height = size
-    with av.open(str(path), "w") as container:
-        video = container.add_stream(codec, rate=24)
-        video.width, video.height, video.pix_fmt = width, height, pix_fmt
-        video.options = {"preset": "ultrafast", "x265-params": "log-level=error:qp=0"}
-        for i in range(frames):
-            frame = av.VideoFrame(width, height, pix_fmt)
-            frame.colorspace, frame.color_range = 1, 1
-            y, u, v = yuv420_planes(frame)
-            unit = 4 if pix_fmt.endswith("10le") else 1
-            y[...] = np.round(unit * (16 + 219 * np.linspace(low, high, width)))[None]
-            u[...], v[...] = 128 * unit, 128 * unit
-            frame.pts = i
-            container.mux(video.encode(frame))
-        container.mux(video.encode(None))
-    return path
-
-
 def luma_levels(path: Path) -> int:
     """How many distinct luma levels the first frame of ``path`` has along its middle row, in
     10-bit units (an 8-bit level counts as one)."""
