@@ -195,8 +195,8 @@ def encoder_options(settings: EncoderSettings, codec: str, rate: float | None) -
 def quiet_banner(plan: VideoPlan) -> None:
     """Before opening ``plan``'s encoder: keep SVT-AV1's banner off the terminal unless
     verbose. SVT-AV1 prints straight to stderr, not through FFmpeg's log (which PyAV keeps
-    quiet), and reads ``SVT_LOG`` (1: errors only) when an encoder is made; a user's own
-    ``SVT_LOG`` wins. (x265's banner is its ``log-level`` option, in :func:`encoder_options`.)"""
+    quiet), and reads ``SVT_LOG`` (1: errors only) when its first encoder is made in a process;
+    a user's own ``SVT_LOG`` wins. (x265's banner is its ``log-level`` option, in :func:`encoder_options`.)"""
     if plan.codec == "libsvtav1" and not plan.verbose:
         os.environ.setdefault("SVT_LOG", "1")
 
