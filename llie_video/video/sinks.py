@@ -211,6 +211,8 @@ class StreamSink(EncodingSink):
 class NullSink:
     """Discards frames (for measuring); counts them."""
 
+    bit_depth = 8
+
     def __init__(self) -> None:
         self.frames_written = 0
 
