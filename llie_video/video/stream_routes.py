@@ -21,6 +21,11 @@ log = logging.getLogger(__name__)
 _MP4_UNPLAYABLE_AUDIO = ("pcm_", "adpcm_", "vorbis", "wmav", "cook", "ra_")
 # Text subtitle formats, in the order they are tried for a container that cannot hold the input's.
 _TEXT_SUBTITLES = ("mov_text", "subrip", "ass", "webvtt")
+# Muxers whose codec tables FFmpeg can be asked about (``supported_codecs``); others (MPEG-TS,
+# RTSP) answer "don't know" for most codecs: their audio is remuxed as it is, and the muxer
+# takes it or says so.
+_QUERYABLE = ("mp4", "mov", "ipod", "3gp", "3g2", "ismv", "f4v", "psp", "matroska", "webm",
+              "flv", "avi", "nut")
 
 
 class Route(Protocol):
@@ -117,10 +122,14 @@ def _is_text_subtitle(codec: str) -> bool:
 
 def route_for(container: av.container.OutputContainer, supported: set[str],
               kept: CarriedStream, name: str) -> Route | None:
-    """How ``kept`` goes into ``container`` (which holds the codecs ``supported``), or None
-    (left out, with a warning); ``name`` names the output in messages."""
-    mp4 = any(f in container.format.name for f in ("mp4", "mov"))
-    if kept.kind == "audio":
+    """How ``kept`` goes into ``container`` (which holds the codecs ``supported``, where it can
+    be asked), or None (left out, with a warning); ``name`` names the output in messages."""
+    formats = container.format.name.split(",")
+    mp4 = any(f in ("mp4", "mov") for f in formats)
+    if not any(f in _QUERYABLE for f in formats):
+        if kept.kind == "audio":
+            return Remux(container, kept)
+    elif kept.kind == "audio":
         unplayable = mp4 and kept.codec.startswith(_MP4_UNPLAYABLE_AUDIO)
         if kept.codec in supported and not unplayable:
             return Remux(container, kept)

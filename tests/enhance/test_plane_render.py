@@ -150,6 +150,10 @@ def test_ten_bit_output_is_rendered_without_an_8_bit_step(fmt):
         assert ours.dtype == np.uint16 and ours.max() <= 1023
         assert _psnr(ours, ref, peak=1023.0) >= 45.0
         assert np.mean(np.abs(ours.astype(int) - ref.astype(int)) > 8) <= 0.005
+    staged = EnhanceStage(model, CPU, settings=settings, fused=False, in_flight=2)  # as on CUDA
+    staged.output_bit_depth = 10
+    for ours, ref in zip(_planes(staged.process_planes(frame)), reference):
+        assert np.array_equal(ours, ref)
     eight, _ = _both(model, frame, settings)
     for ten, ours in zip(fast, eight):
         assert np.mean(ten % 4 != 0) > 0.5  # not 8-bit codes scaled up

@@ -150,3 +150,19 @@ def test_a_file_without_other_tracks_gets_none(make_clip, tmp_path, suffix):
     with av.open(str(target)) as container:
         assert [s.type for s in container.streams] == ["video"]
         assert container.chapters() == []
+
+
+def test_a_container_ffmpeg_cannot_be_asked_about_gets_the_audio_as_it_is(tmp_path, caplog):
+    """MPEG-TS has no codec table to ask (as RTSP, where live jobs publish): its audio tracks
+    are remuxed and the muxer takes them; subtitles are left out with a warning each."""
+    source = write_multitrack_clip(tmp_path / "in.mkv")
+    target = tmp_path / "out.ts"
+    with caplog.at_level(logging.WARNING):
+        _copy(source, target)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert [w.split(" cannot go")[0] for w in warnings] == [
+        "subtitle track 3 (srt, eng)", "subtitle track 4 (ssa, deu)"]
+    for i in range(len(AUDIO_TRACKS)):  # (MPEG-TS puts an ADTS header before each AAC frame)
+        written, original = _packets(target, "audio", i), _packets(source, "audio", i)
+        assert len(written) == len(original)
+        assert all(w.endswith(o) for (_, w), (_, o) in zip(written, original))
