@@ -2,7 +2,8 @@
 
 ``llie-video IN OUT [options]`` enhances a video, an image, or a folder of images. Other verbs:
 ``batch`` (many files, resumable, locally or on Ray), ``export`` (ONNX, TorchScript),
-``sample`` (write a dark test clip), ``models`` (list them), ``train``, ``eval``.
+``sample`` (write a dark test clip), ``models`` (list them), ``encoders`` (those this machine
+can use), ``train``, ``eval``.
 A user mistake prints one line on stderr and exits with code 2.
 """
 
@@ -28,7 +29,7 @@ from llie_video.video.pipeline import StageError
 EXIT_FAILURE = 1
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
-VERBS = ("batch", "export", "sample", "models", "train", "eval", "preview")
+VERBS = ("batch", "export", "sample", "models", "encoders", "train", "eval", "preview")
 
 
 _Parser = UserErrorParser
@@ -65,9 +66,18 @@ def _add_job_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--weights", help="checkpoint file to load instead of the shipped weights")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], help="compute device (default auto)")
     add_setting_arguments(p.add_argument_group("enhancement"))
-    p.add_argument("--codec", help="video encoder (default libx264)")
-    p.add_argument("--crf", type=int, help="encoder quality, lower is better (default 20)")
+    p.add_argument("--codec", help="video encoder, any FFmpeg one that runs here (default "
+                   "libx264; see `llie-video encoders`)")
+    p.add_argument("--crf", type=int, help="quality, lower is better: the encoder's own option "
+                   "(x264/x265/SVT-AV1/VP9 crf, NVENC cq, QSV global_quality; default 20)")
     p.add_argument("--preset", help="encoder speed preset (default veryfast)")
+    depth = p.add_mutually_exclusive_group()
+    depth.add_argument("--bit-depth", type=int, choices=[8, 10],
+                       help="8 or 10 bits per sample (default: the input's where the encoder "
+                       "can write it)")
+    depth.add_argument("--pix-fmt", help="output pixel format, e.g. yuv420p10le")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="show the encoder's own banner and statistics (x265, SVT-AV1)")
     p.add_argument("--threads", type=int, help="CPU threads of the enhance stage (default 1)")
     p.add_argument("--backend", choices=["torch", "onnxruntime"],
                    help="what runs the model's estimator (default torch; onnxruntime needs "
@@ -82,7 +92,9 @@ def _job_config(args: argparse.Namespace):  # -> JobConfig
     try:
         model = replace(config.model, **_given(name=args.model, weights=args.weights))
         enhance = replace(config.enhance, **given_setting_arguments(args))
-        encoder = replace(config.encoder, **_given(codec=args.codec, crf=args.crf, preset=args.preset))
+        encoder = replace(config.encoder, **_given(codec=args.codec, crf=args.crf, preset=args.preset,
+                                                   bit_depth=args.bit_depth, pix_fmt=args.pix_fmt,
+                                                   verbose=args.verbose or None))
         runtime = replace(config.runtime, **_given(device=args.device, threads=args.threads,
                                                    backend=args.backend))
     except ValueError as exc:
@@ -291,6 +303,23 @@ def _run_models(argv: Sequence[str]) -> int:
     return 0
 
 
+def _run_encoders(argv: Sequence[str]) -> int:
+    p = _Parser(prog="llie-video encoders",
+                description="The common video encoders of this FFmpeg build, each tried on a tiny "
+                "frame: whether it runs on this machine (and why not), whether it writes 10-bit "
+                "video, and the option --crf sets. --codec takes any FFmpeg video encoder.")
+    p.parse_args(argv)
+    from llie_video.video.encoder_probe import common_encoders, status_of
+
+    for name in common_encoders():
+        status = status_of(name)
+        depth = "8/10-bit" if status.ten_bit else "8-bit"
+        crf = f"--crf: {status.quality}" if status.quality else "--crf: (own rate control)"
+        state = "ok" if status.reason is None else f"cannot run here: {status.reason}"
+        print(f"{status.name:18s} {depth:8s}  {crf:26s} {state}")
+    return 0
+
+
 def _run_train(argv: Sequence[str]) -> int:
     p = _Parser(prog="llie-video train", description="Train a model from a YAML config.")
     p.add_argument("config", help="training config, e.g. configs/train/zero_dce_pp.yaml")
@@ -373,7 +402,8 @@ def _run_preview(argv: Sequence[str]) -> int:
 
 
 _COMMANDS = {"batch": _run_batch, "export": _run_export, "sample": _run_sample,
-             "models": _run_models, "train": _run_train, "eval": _run_eval, "preview": _run_preview}
+             "models": _run_models, "encoders": _run_encoders, "train": _run_train,
+             "eval": _run_eval, "preview": _run_preview}
 
 
 def _terminate_like_ctrl_c() -> None:

@@ -1,4 +1,5 @@
-"""``llie-video sample``: write a synthetic dark test clip (video + audio) with nothing else needed.
+"""``llie-video sample``: write a synthetic dark test clip (video + audio) with nothing else needed;
+and a dark gradient clip (:func:`write_gradient_clip`) for measuring banding.
 
 The scene is procedural: smooth coloured lighting, textured shapes and a bright lamp moving across,
 rendered in linear light, darkened to a mean luma of roughly 20/255, with Poisson-Gaussian sensor
@@ -15,6 +16,7 @@ from pathlib import Path
 import av
 import numpy as np
 
+from llie_video.enhance.av_planes import yuv420_planes
 from llie_video.errors import UserError
 from llie_video.output_paths import check_output_path, partial_path
 
@@ -118,3 +120,28 @@ def decoded_sample_frames(count: int, width: int, height: int,
                                  noise=noise)
         with av.open(str(clip)) as container:
             return [f for _, f in zip(range(count), container.decode(video=0))]
+
+
+def write_gradient_clip(path: Path, pix_fmt: str, frames: int = 4,
+                        size: tuple[int, int] = (256, 32), low: float = 0.03,
+                        high: float = 0.10) -> Path:
+    """Write a still, dark grey ramp from luma ``low`` to ``high`` (shares of the range) left to
+    right, in ``pix_fmt`` (yuv420p or yuv420p10le, BT.709 limited range), encoded nearly
+    losslessly (x265 qp 0): a night sky or a lit wall fading into shadow, to see how many levels
+    a lifted gradient keeps (banding) in 8- and 10-bit output."""
+    width, height = size
+    with av.open(str(path), "w") as container:
+        video = container.add_stream("libx265", rate=24)
+        video.width, video.height, video.pix_fmt = width, height, pix_fmt
+        video.options = {"preset": "ultrafast", "x265-params": "log-level=error:qp=0"}
+        for i in range(frames):
+            frame = av.VideoFrame(width, height, pix_fmt)
+            frame.colorspace, frame.color_range = 1, 1
+            y, u, v = yuv420_planes(frame)
+            unit = 4 if pix_fmt.endswith("10le") else 1
+            y[...] = np.round(unit * (16 + 219 * np.linspace(low, high, width)))[None]
+            u[...], v[...] = 128 * unit, 128 * unit
+            frame.pts = i
+            container.mux(video.encode(frame))
+        container.mux(video.encode(None))
+    return path

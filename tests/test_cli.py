@@ -66,7 +66,8 @@ def test_video_round_trip(clip, tmp_path):
         (["{clip}", "{out}", "--brightness-ceiling", "0"], "brightness_ceiling"),
         (["{clip}", "{out}", "--highlight-headroom", "1.5"], "highlight_headroom"),
         (["{clip}", "{out}", "--model", "nope"], "unknown model"),
-        (["{clip}", "{out}", "--weights", "{text}"], "cannot read weights"),
+        (["{clip}", "{out}", "--weights", "{text}"], "notes.mp4 is not a checkpoint"),
+        (["{clip}", "{out}", "--weights", "/etc/passwd"], "/etc/passwd is not a checkpoint"),
         (["{clip}", "{out}", "--model", "sci", "--weights", "{zero_dce}"],
          "holds weights for model 'zero_dce', not 'sci'"),
         (["{clip}", "{out}", "--bogus"], "unrecognized arguments"),
@@ -79,6 +80,15 @@ def test_video_round_trip(clip, tmp_path):
         (["{clip}", "{out}", "--config", "{bad_value}"], "crf must be within 0..63, got 99"),
         (["{clip}", "{out}", "--config", "{not_a_section}"], "encoder: expected a mapping"),
         (["{clip}", "{out}", "--crf", "99"], "crf must be within 0..63"),
+        (["{clip}", "{out}", "--crf", "55"], "--crf 55 is beyond libx264's range (0..51)"),
+        pytest.param(["{clip}", "{out}", "--codec", "h264_nvenc"],
+                     "h264_nvenc: no usable NVIDIA device", marks=NO_GPU),
+        (["{clip}", "{out}", "--codec", "libvpx-vp9", "--bit-depth", "10"],
+         "libvpx-vp9 cannot write 10-bit video"),
+        (["{clip}", "{out}", "--pix-fmt", "yuv420p", "--bit-depth", "10"], "not allowed with"),
+        (["{clip}", "{out}", "--pix-fmt", "yuv999p"], "unknown pixel format 'yuv999p'"),
+        (["{clip}", "{out}", "--bit-depth", "12"], "invalid choice: 12"),
+        (["{clip}", "{out}", "--preset", "sideways"], "libx264: does not open with these settings"),
         pytest.param(["{clip}", "{out}", "--device", "cuda"], "no CUDA GPU is available",
                      marks=NO_GPU),
         (["{clip}", "{out}", "--device", "tpu"], "invalid choice: 'tpu'"),
@@ -161,6 +171,52 @@ def test_models_lists_every_architecture(capsys):
     for name in ("zero_dce", "zero_dce_pp", "zero_dce_improved", "sci", "aux_retinex"):
         assert name in out
     assert "(default)" in out
+
+
+@NO_GPU
+def test_encoders_lists_what_runs_here(capsys):
+    assert _run("encoders") == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
+    assert lines["libx264"].split()[1] == "8/10-bit" and lines["libx264"].endswith(" ok")
+    assert lines["libvpx-vp9"].split()[1] == "8-bit"
+    assert "cannot run here: no usable NVIDIA device" in lines["h264_nvenc"]
+
+
+@pytest.mark.parametrize("codec", ["libsvtav1", "libx265"])
+def test_encoder_banners_only_with_verbose(make_clip, tmp_path, codec):
+    """SVT-AV1 and x265 print their banners straight to stderr; --verbose lets them, and shows
+    that --crf reached SVT-AV1 as its rate factor."""
+    clip = make_clip(frames=4)
+
+    def stderr(*options: str) -> str:
+        done = subprocess.run(_command(clip, tmp_path / "out.mkv", "-y", "-q", "--codec", codec,
+                                       "--crf", "27", *options),
+                              env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stderr
+
+    # SVT-AV1 reads SVT_LOG once per process; this one's may have been set by other tests
+    env = {k: v for k, v in _env().items() if k != "SVT_LOG"}
+
+    assert stderr() == ""
+    banner = stderr("--verbose")
+    if codec == "libsvtav1":
+        assert "Svt[info]" in banner and re.search(r"CRF / 27\.00", banner)
+    else:
+        assert "x265 [info]" in banner and "CRF-27.0" in banner
+
+
+def test_every_track_chapter_and_title_reach_the_output(tmp_path):
+    from tests.helpers.clips import TITLE, write_multitrack_clip
+
+    source = write_multitrack_clip(tmp_path / "in.mkv")
+    out = tmp_path / "out.mp4"
+    assert _run(source, out, "-q") == 0
+    with av.open(str(out)) as c:
+        assert [s.codec_context.name for s in c.streams.audio] == ["aac", "opus"]
+        assert [s.codec_context.name for s in c.streams.subtitles] == ["mov_text", "mov_text"]
+        assert [s.metadata.get("language") for s in c.streams.subtitles] == ["eng", "deu"]
+        assert len(c.chapters()) == 2 and c.metadata["title"] == TITLE
 
 
 _FEED = """

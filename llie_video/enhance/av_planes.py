@@ -167,9 +167,14 @@ def flat_planes(frame: av.VideoFrame) -> tuple[tuple[np.ndarray, np.ndarray, np.
     return (planes[0], planes[1], planes[2]), np.asarray(layout, np.int64)
 
 
-def new_yuv420p_like(frame: av.VideoFrame) -> av.VideoFrame:
-    """An 8-bit yuv420p frame of ``frame``'s size carrying its colour tags."""
-    out = av.VideoFrame(frame.width, frame.height, "yuv420p")
+# The 4:2:0 formats the plane routes write, by bit depth.
+OUTPUT_FORMATS = {8: "yuv420p", 10: "yuv420p10le"}
+
+
+def new_yuv420p_like(frame: av.VideoFrame, bit_depth: int = 8) -> av.VideoFrame:
+    """A yuv420p (8-bit) or yuv420p10le (10-bit) frame of ``frame``'s size carrying its colour
+    tags."""
+    out = av.VideoFrame(frame.width, frame.height, OUTPUT_FORMATS[bit_depth])
     out.colorspace = frame.colorspace
     out.color_range = frame.color_range
     out.color_primaries = frame.color_primaries

@@ -1,4 +1,5 @@
-"""The CPU fast path's full-resolution half: decoded 4:2:0 planes in, 8-bit yuv420p planes out.
+"""The CPU fast path's full-resolution half: decoded 4:2:0 planes in, 8- or 10-bit 4:2:0 planes
+out.
 
 The enhance stage estimates (and smooths) the parameters at low resolution; this module finishes
 the frame in one fused pass (:func:`llie_video.ops.fused_yuv.enhance_yuv420`), keeping the
@@ -86,6 +87,7 @@ class KernelValues:
     input_offset: tuple[float, float, float]
     shadow: float
     colour_transform: bool
+    out_max: float
 
     def pack(self) -> np.ndarray:
         """The ``(VALUES,)`` float32 array: each field at the kernel's slot of the same name
@@ -178,6 +180,7 @@ class FusedPlaneRenderer:
         denoise_on: bool,
         finish: FrameFinish,
         planes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+        bit_depth: int = 8,
     ) -> av.VideoFrame:
         """Enhance ``frame`` (a format of :data:`llie_video.enhance.av_planes.PLANE_FORMATS`).
 
@@ -194,13 +197,15 @@ class FusedPlaneRenderer:
                 strength) and whether ``params`` are guided-filter coefficients.
             planes: the Y, Cb, Cr planes to read instead of ``frame``'s (its planes with their
                 noise reduced), or None.
+            bit_depth: of the output, 8 or 10 (written from float, never through 8 bits).
 
         Returns:
-            A new 8-bit yuv420p frame with ``frame``'s colour tags (timing is set by the caller).
+            A new yuv420p (8-bit) or yuv420p10le frame with ``frame``'s colour tags (timing is
+            set by the caller).
         """
         y, u, _ = yuv420_planes(frame) if planes is None else planes
         flat, layout = flat_planes(frame) if planes is None else contiguous_flat_planes(*planes)
-        out = new_yuv420p_like(frame)
+        out = new_yuv420p_like(frame, bit_depth)
         planes_out, layout_out = flat_planes(out)
         height, width = y.shape
         wide = widen(params, width)
@@ -226,10 +231,11 @@ class FusedPlaneRenderer:
             exponent=1.0 / (render.output_gamma * finish.render_gamma),
             headroom=finish.headroom, saturation=finish.saturation, strength=finish.strength,
             user_exponent=1.0 / finish.gamma, kr=spec.matrix[0], kb=spec.matrix[2],
-            levels_in=spec.levels(), levels_out=spec.levels(8), denoise_mode=mode,
+            levels_in=spec.levels(), levels_out=spec.levels(bit_depth), denoise_mode=mode,
             previous_gain=denoise.gain if denoise is not None else 1.0, guided=finish.guided,
             input_scale=finish.levels.scale, input_offset=finish.levels.offset,
-            shadow=finish.shadow, colour_transform=render.colour_transform)
+            shadow=finish.shadow, colour_transform=render.colour_transform,
+            out_max=float((1 << bit_depth) - 1))
         fused_yuv.enhance_yuv420(
             height, width, *flat, layout, *planes_out, layout_out[[1, 3, 5]], wide, top, weight,
             values.pack(), denoise_map, denoise_top, denoise_weight, *previous,

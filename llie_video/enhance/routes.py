@@ -168,7 +168,8 @@ class RgbRoute:
 
 class PlaneRoute(Protocol):
     """Decoded 4:2:0 frames (a format of :data:`llie_video.enhance.av_planes.PLANE_FORMATS`) in, new
-    8-bit yuv420p frames with the same colour tags out (timing is left to the caller)."""
+    8- or 10-bit 4:2:0 frames (:data:`llie_video.enhance.av_planes.OUTPUT_FORMATS`) with the
+    same colour tags out (timing is left to the caller)."""
 
     @property
     def prefers_planes(self) -> bool:
@@ -181,9 +182,9 @@ class PlaneRoute(Protocol):
         """Frames that may stay in flight when the next is submitted."""
         ...
 
-    def submit(self, frame: av.VideoFrame,
-               settings: EnhanceSettings) -> PendingFrame[av.VideoFrame]:
-        """Start enhancing ``frame``."""
+    def submit(self, frame: av.VideoFrame, settings: EnhanceSettings,
+               bit_depth: int = 8) -> PendingFrame[av.VideoFrame]:
+        """Start enhancing ``frame`` into planes of ``bit_depth`` bits."""
         ...
 
     def prepare(self) -> None:
@@ -222,8 +223,8 @@ class FusedPlaneRoute:
     def prepare(self) -> None:
         self.renderer.prepare()
 
-    def submit(self, frame: av.VideoFrame,
-               settings: EnhanceSettings) -> ReadyFrame[av.VideoFrame]:
+    def submit(self, frame: av.VideoFrame, settings: EnhanceSettings,
+               bit_depth: int = 8) -> ReadyFrame[av.VideoFrame]:
         spec = av_planes.spec_of(frame)
         if self.kernel_threads > 0:  # Numba's thread count is per calling thread
             numba.set_num_threads(self.kernel_threads)
@@ -235,7 +236,8 @@ class FusedPlaneRoute:
             params, finish = self.estimator.estimate(x_low, settings, spec.matrix, noise)
             blend_with = self._temporal_blend(frame, spec, settings.smoothing)
             return ReadyFrame(self.renderer.render(frame, spec, params.float(), blend_with,
-                                                   settings.smoothing > 0.0, finish, planes))
+                                                   settings.smoothing > 0.0, finish, planes,
+                                                   bit_depth))
 
     def _temporal_blend(self, frame: av.VideoFrame, spec: yuv.YuvSpec,
                         smoothing: float) -> TemporalBlend | None:
@@ -255,18 +257,19 @@ class FusedPlaneRoute:
 class _PendingPlanes:
     """A frame whose enhanced planes are on their way back from the device."""
 
-    def __init__(self, frame: av.VideoFrame, planes: PendingPlanes) -> None:
+    def __init__(self, frame: av.VideoFrame, planes: PendingPlanes, bit_depth: int) -> None:
         self._frame = frame
         self._planes = planes
+        self._bit_depth = bit_depth
 
     def result(self) -> av.VideoFrame:
-        out = av_planes.new_yuv420p_like(self._frame)
+        out = av_planes.new_yuv420p_like(self._frame, self._bit_depth)
         self._planes.copy_to(av_planes.yuv420_planes(out))
         return out
 
 
 class TorchPlaneRoute:
-    """The plane path in plain torch on the device: planes -> RGB -> render -> 8-bit planes,
+    """The plane path in plain torch on the device: planes -> RGB -> render -> 8- or 10-bit planes,
     with ``in_flight`` frames' copies overlapping compute (CUDA) or staged for tests."""
 
     def __init__(self, render: TorchRender, device: torch.device, dtype: torch.dtype,
@@ -285,7 +288,8 @@ class TorchPlaneRoute:
     def prepare(self) -> None:
         pass
 
-    def submit(self, frame: av.VideoFrame, settings: EnhanceSettings) -> _PendingPlanes:
+    def submit(self, frame: av.VideoFrame, settings: EnhanceSettings,
+               bit_depth: int = 8) -> _PendingPlanes:
         spec = av_planes.spec_of(frame)
         with torch.inference_mode(), (
             torch.cuda.stream(self.stream) if self.stream else nullcontext()
@@ -299,5 +303,5 @@ class TorchPlaneRoute:
                 enhanced[:, :, rows] = band
 
             self.render(x, settings, write, spec.matrix, noise)
-            return _PendingPlanes(frame, self._transfer.download(staged,
-                                                                 yuv.rgb_to_planes(enhanced, spec)))
+            planes_out = yuv.rgb_to_planes(enhanced, spec, bit_depth)
+            return _PendingPlanes(frame, self._transfer.download(staged, planes_out), bit_depth)

@@ -76,6 +76,7 @@ class EnhanceStage:
         self.dtype = dtype
         self.model = model.to(device=device, dtype=dtype).eval()
         self._settings = settings or EnhanceSettings()
+        self._bit_depth = 8
         self._lock = threading.Lock()
         self.temporal = TemporalState()
         cuda = device.type == "cuda"
@@ -114,6 +115,18 @@ class EnhanceStage:
     @property
     def settings(self) -> EnhanceSettings:
         return self._settings
+
+    @property
+    def output_bit_depth(self) -> int:
+        """Bits per sample of the planes the plane routes write: 8 (yuv420p, the default) or 10
+        (yuv420p10le, for a 10-bit output: rendered from float straight to 10 bits)."""
+        return self._bit_depth
+
+    @output_bit_depth.setter
+    def output_bit_depth(self, bits: int) -> None:
+        if bits not in av_planes.OUTPUT_FORMATS:
+            raise ValueError(f"output bit depth must be 8 or 10, got {bits}")
+        self._bit_depth = bits
 
     def update(self, **changes: object) -> EnhanceSettings:
         """Change settings (e.g. ``gamma=1.4``); they apply from the next frame on."""
@@ -170,12 +183,14 @@ class EnhanceStage:
         decoded = frame.decoded
         if decoded is None or not av_planes.supports(decoded):
             return ReadyFrame(frame.with_pixels(self.process(frame.rgb), keep_original))
-        return _WithPixels(frame, self._planes.submit(decoded, self._settings), keep_original)
+        return _WithPixels(frame, self._planes.submit(decoded, self._settings, self._bit_depth),
+                           keep_original)
 
     def process_planes(self, frame: av.VideoFrame) -> av.VideoFrame:
         """Enhance a decoded 4:2:0 frame (a format of :data:`llie_video.enhance.av_planes.PLANE_FORMATS`)
-        into a new 8-bit yuv420p frame with the same colour tags (timing is left to the caller)."""
-        return self._planes.submit(frame, self._settings).result()
+        into a new frame of :attr:`output_bit_depth` (yuv420p or yuv420p10le) with the same colour
+        tags (timing is left to the caller)."""
+        return self._planes.submit(frame, self._settings, self._bit_depth).result()
 
     def process(self, rgb: np.ndarray) -> np.ndarray:
         """Enhance one frame: ``(H, W, 3)`` uint8 RGB -> a new ``(H, W, 3)`` uint8 RGB array."""

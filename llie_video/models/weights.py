@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,10 +92,27 @@ def shipped_weights_path(arch: str) -> Path:
     return path
 
 
+# How a legacy (pre-zip) torch.save file begins: a pickle (protocol 2) of torch's magic number.
+_LEGACY_TORCH_START = b"\x80\x02\x8a\nl\xfc\x9cF\xf9 j\xa8P\x19"
+
+
+def is_torch_file(path: Path) -> bool:
+    """Whether ``path`` is laid out as torch.save writes: a zip archive with a ``data.pkl``
+    record, or a legacy pickle that starts with torch's magic number. (Anything else, torch
+    reads as a legacy file and fails with a message about its own internals.)"""
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            return any(name.endswith("data.pkl") for name in archive.namelist())
+    with path.open("rb") as file:
+        return file.read(len(_LEGACY_TORCH_START)) == _LEGACY_TORCH_START
+
+
 def read_checkpoint(path: Path) -> dict[str, Any]:
     """Load a checkpoint file onto the CPU; a user-facing error if it is not one."""
     if not path.is_file():
         raise UserError(f"weights file not found: {path}")
+    if not is_torch_file(path):
+        raise UserError(f"{path} is not a checkpoint: not a file written by torch.save")
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises many types for a bad file

@@ -1,7 +1,7 @@
 """The fused full-resolution pass of the YUV fast path, compiled with Numba.
 
 One pass reads 4:2:0 planes (8 to 16 bits; yuv420p, nv12 through strided chroma views, 10-bit),
-and writes 8-bit 4:2:0 planes: per pixel it converts Y'CbCr to R'G'B' in registers, applies the
+and writes 4:2:0 planes of 8 or 10 bits (uint8 or uint16, rounded once, from float): per pixel it converts Y'CbCr to R'G'B' in registers, applies the
 temporal noise reduction, the input levels (black point, white balance), the model's render
 (light-enhancement curves or a Retinex division, with the parameter map interpolated on the fly,
 or built from guided-filter coefficients and the pixel's luma), the ceiling's gamma, highlight
@@ -64,7 +64,8 @@ V_INPUT_SCALE = 21  # 3 values: the input levels' per-channel scale (black point
 V_INPUT_OFFSET = 24  # 3 values: and offset
 V_SHADOW = 27  # input luma under which colour fades to grey (0: none)
 V_COLOUR_TRANSFORM = 28  # 1: the last 12 maps are an affine colour transform after the render
-VALUES = 29
+V_OUT_MAX = 29  # the output's highest code value: 255 (8-bit planes) or 1023 (10-bit)
+VALUES = 30
 COLOUR_MAPS = 12
 
 
@@ -333,7 +334,8 @@ def enhance_yuv420(
         layout: int64 ``(7,)``: ``y_start, y_pitch, u_start, u_pitch, v_start, v_pitch,
             chroma_step``: sample ``(r, c)`` of Y is ``y[y_start + r * y_pitch + c]``, of Cb
             ``u[u_start + r * u_pitch + c * chroma_step]`` (step 2 for nv12).
-        y_out, u_out, v_out: flat uint8 output buffers (yuv420p), ``layout_out`` int64 ``(3,)``
+        y_out, u_out, v_out: flat output buffers, uint8 (yuv420p) or uint16 (yuv420p10le, with
+            ``values[V_OUT_MAX]`` 1023 and 10-bit output levels), ``layout_out`` int64 ``(3,)``
             their pitches.
         (Flat buffers keep one compiled signature per sample type, whatever the frame size,
         padding or chroma layout.)
@@ -357,8 +359,8 @@ def enhance_yuv420(
             affine colour transform applied after the render (:func:`_transform_colour`), and
             the input levels: per channel
             ``x * scale + offset`` on the noise-reduced input (:mod:`llie_video.ops.input_levels`),
-            and the input luma under which the result's colour fades to grey (0: none;
-            :func:`llie_video.ops.color.shadow_weight`).
+            the input luma under which the result's colour fades to grey (0: none;
+            :func:`llie_video.ops.color.shadow_weight`), and the output's highest code value.
         denoise_map, denoise_top, denoise_weight: the blend weight toward the previous frame,
             interpolated along the width ``(h_d, W)`` and its rows as for ``params``.
         previous_y, previous_u, previous_v: float32 noise-reduced input of the previous frame,
@@ -386,6 +388,7 @@ def enhance_yuv420(
                                     values[V_INPUT_OFFSET + 2])
     shadow = values[V_SHADOW]
     colour = values[V_COLOUR_TRANSFORM] != _f32(0.0)
+    out_max = values[V_OUT_MAX]
     shadowed = shadow > _f32(0.0)
     inv_shadow = _f32(1.0) / shadow if shadowed else _f32(0.0)
     leveled = not (scale_r == _f32(1.0) and scale_g == _f32(1.0) and scale_b == _f32(1.0)
@@ -513,7 +516,7 @@ def enhance_yuv420(
             y_out_row = y_out[r * y_pitch_out : r * y_pitch_out + width]
             for c in range(width):
                 luma = kr * red[c] + kg * green[c] + kb * blue[c]
-                y_out_row[c] = np.uint8(min(max(luma * y_scale_out + y_off_out, _f32(0.0)), _f32(255.0)))
+                y_out_row[c] = min(max(luma * y_scale_out + y_off_out, _f32(0.0)), out_max)
             _add_pairs(sum_r, red, pairs)
             _add_pairs(sum_g, green, pairs)
             _add_pairs(sum_b, blue, pairs)
@@ -527,15 +530,15 @@ def enhance_yuv420(
         for ci in range(chroma_width):
             rr, gg, bb = sum_r[ci] * full, sum_g[ci] * full, sum_b[ci] * full
             luma = kr * rr + kg * gg + kb * bb
-            u_out_row[ci] = np.uint8(min(max((bb - luma) * to_cb * c_scale_out + c_off_out, _f32(0.0)), _f32(255.0)))
-            v_out_row[ci] = np.uint8(min(max((rr - luma) * to_cr * c_scale_out + c_off_out, _f32(0.0)), _f32(255.0)))
+            u_out_row[ci] = min(max((bb - luma) * to_cb * c_scale_out + c_off_out, _f32(0.0)), out_max)
+            v_out_row[ci] = min(max((rr - luma) * to_cr * c_scale_out + c_off_out, _f32(0.0)), out_max)
         if width % 2:  # the last chroma column covers one pixel per row: its mean, not half of it
             ci = chroma_width - 1
             last = _f32(1.0) / _f32(rows)
             rr, gg, bb = sum_r[ci] * last, sum_g[ci] * last, sum_b[ci] * last
             luma = kr * rr + kg * gg + kb * bb
-            u_out_row[ci] = np.uint8(min(max((bb - luma) * to_cb * c_scale_out + c_off_out, _f32(0.0)), _f32(255.0)))
-            v_out_row[ci] = np.uint8(min(max((rr - luma) * to_cr * c_scale_out + c_off_out, _f32(0.0)), _f32(255.0)))
+            u_out_row[ci] = min(max((bb - luma) * to_cb * c_scale_out + c_off_out, _f32(0.0)), out_max)
+            v_out_row[ci] = min(max((rr - luma) * to_cr * c_scale_out + c_off_out, _f32(0.0)), out_max)
 
 
 def kernel_loaded() -> bool:

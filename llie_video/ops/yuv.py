@@ -79,16 +79,20 @@ def planes_to_rgb(y: torch.Tensor, u: torch.Tensor, v: torch.Tensor, spec: YuvSp
     return _codes_to_rgb(y, upsample(u), upsample(v), spec)
 
 
-def rgb_to_planes(rgb: torch.Tensor, spec: YuvSpec) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """8-bit planes (uint8 tensors ``(H, W)``, ``(ceil(H/2), ceil(W/2))`` x2) from R'G'B'
-    ``(1, 3, H, W)`` in [0, 1]: each chroma sample from the mean of its 2x2 pixels."""
-    y_off, y_scale, c_off, c_scale = spec.levels(8)
+def rgb_to_planes(rgb: torch.Tensor, spec: YuvSpec, bit_depth: int = 8
+                  ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Planes (tensors ``(H, W)``, ``(ceil(H/2), ceil(W/2))`` x2; uint8 for 8 bits, int16 code
+    values for 10) from R'G'B' ``(1, 3, H, W)`` in [0, 1]: each chroma sample from the mean of
+    its 2x2 pixels."""
+    y_off, y_scale, c_off, c_scale = spec.levels(bit_depth)
+    top = float((1 << bit_depth) - 1)
+    dtype = torch.uint8 if bit_depth == 8 else torch.int16
     rgb = rgb.float()
     mean = F.avg_pool2d(rgb, 2, stride=2, ceil_mode=True)  # partial edge blocks: their own mean
     chroma = rgb_to_yuv(mean, spec.matrix)
 
     def quantise(x: torch.Tensor, offset: float, scale: float) -> torch.Tensor:
-        return (x[0, 0] * scale + offset + 0.5).clamp_(0.0, 255.0).to(torch.uint8)
+        return (x[0, 0] * scale + offset + 0.5).clamp_(0.0, top).to(dtype)
 
     return (quantise(luma(rgb, spec.matrix), y_off, y_scale),
             quantise(chroma[:, 1:2], c_off, c_scale), quantise(chroma[:, 2:3], c_off, c_scale))

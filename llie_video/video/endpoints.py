@@ -63,9 +63,13 @@ class SinkOptions:
 
 
 class Sink(Protocol):
-    """What every sink offers: the pipeline's two writes, then one close."""
+    """What every sink offers: the pipeline's two writes, then one close; ``bit_depth`` is the
+    depth of the video it writes (the enhance stage renders at it)."""
 
     frames_written: int
+
+    @property
+    def bit_depth(self) -> int: ...
 
     def write_video(self, frame: Frame) -> None: ...
 

@@ -46,7 +46,9 @@ def enhance_video(
 ) -> JobResult:
     """Enhance ``source_path`` into ``target_path`` with ``stage``.
 
-    Audio is remuxed unchanged, timestamps and rotation are kept. The target is written under a
+    The encoder is tried before decoding starts; the stage renders at its bit depth (10-bit
+    planes for a 10-bit output). Every audio and subtitle track, the chapters and the file's
+    metadata are kept (:mod:`llie_video.video.stream_routes`), timestamps and rotation too. The target is written under a
     temporary name and renamed on success; an existing target is kept unless ``overwrite``.
     ``on_pipeline`` receives the pipeline before it runs (to call ``stop()`` from elsewhere); a
     stopped job still writes, and keeps, what it processed.
@@ -58,6 +60,7 @@ def enhance_video(
     with FileSource(source_path, decoded_frames=stage.prefers_planes) as source:
         info = source.info()
         sink = FileSink(target, info, encoder or EncoderSettings())
+        stage.output_bit_depth = sink.bit_depth
         pipeline = Pipeline(source, stage, sink, on_frame=on_frame)
         if on_pipeline is not None:
             on_pipeline(pipeline)

@@ -50,6 +50,7 @@ def run_live(
         info = source.info()
         stage.warm_up(info.height, info.width)  # not on the first live frames
         sink = open_sink(target_spec, info, SinkOptions(live_encoder, overwrite, stream.transport))
+        stage.output_bit_depth = sink.bit_depth
     except BaseException:
         source.close()
         raise

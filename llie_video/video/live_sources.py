@@ -27,13 +27,8 @@ import numpy as np
 
 from llie_video.errors import UserError
 from llie_video.video.frame import Frame, Reset, frame_pixels
-from llie_video.video.sources import (
-    ClosingSource,
-    StreamInfo,
-    _reason,
-    audio_template,
-    same_audio_format,
-)
+from llie_video.video.kept_streams import CarriedStream
+from llie_video.video.sources import ClosingSource, StreamInfo, _reason, same_audio_format
 
 if TYPE_CHECKING:
     from llie_video.video.endpoints import SourceOptions
@@ -177,7 +172,8 @@ class StreamSource(ClosingSource):
         video = self._container.streams.video[0]
         self._width, self._height = video.codec_context.width, video.codec_context.height
         first_audio = self._container.streams.audio
-        self._audio_template = audio_template(first_audio[0]) if first_audio else None
+        self._audio = CarriedStream.of(first_audio[0]) if first_audio else None
+        self._audio_template = self._audio.template if self._audio is not None else None
 
     @classmethod
     def from_spec(cls, spec: str, options: SourceOptions) -> StreamSource:
@@ -219,7 +215,8 @@ class StreamSource(ClosingSource):
         rate = video.average_rate or video.guessed_rate
         return StreamInfo(width=self._width, height=self._height, time_base=LIVE_TIME_BASE,
                           rate=Fraction(rate) if rate else Fraction(30), frames=0,
-                          audio=self._audio_template, name=self.name)
+                          streams=(self._audio,) if self._audio is not None else (),
+                          name=self.name)
 
     def __iter__(self) -> Iterator[Frame | av.Packet | Reset]:
         while True:
@@ -351,7 +348,7 @@ class WebcamSource(ClosingSource):
             height = int(self._capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
         rate = Fraction(self.options.fps or 30).limit_denominator(1001)
         return StreamInfo(width=width, height=height, time_base=LIVE_TIME_BASE, rate=rate,
-                          frames=0, audio=None, name=self.name)
+                          frames=0, streams=(), name=self.name)
 
     def __iter__(self) -> Iterator[Frame]:
         index = 0

@@ -44,7 +44,9 @@ class FrameSink(Protocol):
 
     def write_video(self, frame: Frame) -> None: ...
 
-    def write_audio(self, packet: av.Packet) -> None: ...
+    def write_audio(self, packet: av.Packet) -> None:
+        """A packet of a kept track: audio, or subtitles (the name predates them)."""
+        ...
 
 
 @dataclass
@@ -69,9 +71,10 @@ class Pipeline:
     """Run ``source`` items through ``processor`` into ``sink`` on three threads.
 
     Args:
-        source: yields :class:`Frame` and audio ``av.Packet`` objects in demux order.
+        source: yields :class:`Frame` and ``av.Packet`` objects (audio, subtitles) in demux
+            order.
         processor: enhances the pixels of each frame.
-        sink: receives enhanced frames and audio packets, in the source's order.
+        sink: receives enhanced frames and the packets, in the source's order.
         queue_size: capacity of each queue between stages.
         on_frame: called from the sink thread after each frame is written (progress).
         live: bounded latency instead of completeness: when the enhance stage falls behind, the

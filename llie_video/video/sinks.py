@@ -1,4 +1,5 @@
-"""Video sinks: encode enhanced frames and remux the input's audio, into a file written safely.
+"""Video sinks: encode enhanced frames and carry the input's other tracks (audio, subtitles),
+chapters and metadata, into a file written safely.
 
 The file is written under a temporary name in the target folder and renamed over the target only
 when :meth:`FileSink.close` finishes, so a failed run never leaves a half-written or clobbered file.
@@ -8,56 +9,23 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
-from fractions import Fraction
+from dataclasses import replace
 from pathlib import Path
 
 import av
 
 from llie_video.errors import UserError
 from llie_video.output_paths import partial_path
+from llie_video.video.encoder_probe import check_encoder
+from llie_video.video.encoders import EncoderSettings, VideoPlan, input_bits, plan_video, quiet_banner
 from llie_video.video.frame import Frame
 from llie_video.video.pipeline import StageError
 from llie_video.video.sources import StreamInfo, _reason
+from llie_video.video.stream_routes import StreamCarrier
+
+__all__ = ["EncoderSettings", "EncodingSink", "FileSink", "NullSink", "StreamSink"]
 
 log = logging.getLogger(__name__)
-
-# Audio codecs the MP4/MOV muxers cannot hold; they are transcoded to AAC.
-_MP4_UNSUPPORTED_AUDIO = ("pcm_", "adpcm_", "vorbis", "wmav", "cook", "ra_")
-
-
-@dataclass(frozen=True)
-class EncoderSettings:
-    """Video encoder options.
-
-    Attributes:
-        codec: an FFmpeg encoder name (``libx264``, ``libx265``, ``libvpx-vp9``, ``mpeg4`` ...).
-        crf: constant rate factor (quality; lower is better) for encoders that take one.
-        preset: encoder speed preset for x264/x265.
-        pix_fmt: output pixel format; ``None`` picks yuv420p, or yuv444p for odd sizes.
-        zero_latency: live output: x264/x265 ``tune=zerolatency`` (no B-frames, no lookahead,
-            sliced threads) so each frame leaves the encoder at once.
-    """
-
-    codec: str = "libx264"
-    crf: int = 20
-    preset: str = "veryfast"
-    pix_fmt: str | None = None
-    zero_latency: bool = False
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.crf <= 63:
-            raise ValueError(f"crf must be within 0..63, got {self.crf}")
-
-    def check(self) -> None:
-        """Raise a UserError now if FFmpeg has no such encoder (streams are made lazily)."""
-        try:
-            codec = av.Codec(self.codec, "w")
-        except (av.FFmpegError, ValueError):
-            raise UserError(f"unknown video codec {self.codec!r}: this FFmpeg has no such encoder") from None
-        if codec.type != "video":
-            raise UserError(f"{self.codec!r} is not a video encoder")
-
 
 # What FFmpeg's RGB -> YUV conversion of RGB frames produces: BT.601 matrix, limited range.
 _BT601_SPACE, _LIMITED_RANGE = 6, 1
@@ -75,86 +43,86 @@ def _tag_colours(codec: av.video.codeccontext.VideoCodecContext, frame: Frame) -
     codec.color_primaries, codec.color_trc = decoded.color_primaries, decoded.color_trc
 
 
-class EncodingSink:
-    """Encode frames and mux audio into an output container opened by a subclass.
+def video_plan(info: StreamInfo, encoder: EncoderSettings) -> VideoPlan:
+    """What to encode ``info``'s video with (a UserError if ``encoder`` cannot write it)."""
+    return plan_video(encoder, input_bits(info.pix_fmt), bool(info.width % 2 or info.height % 2),
+                      float(info.rate) if info.rate else None)
 
-    Streams are created when the first frame arrives (its size and rotation decide the encoder
-    setup); audio packets arriving before it are held back and muxed after.
+
+def checked_plan(info: StreamInfo, encoder: EncoderSettings) -> VideoPlan:
+    """:func:`video_plan`, its encoder tried on a tiny frame: a UserError, in one line, when it
+    cannot run here."""
+    plan = video_plan(info, encoder)
+    check_encoder(plan)
+    return plan
+
+
+class EncodingSink:
+    """Encode frames and carry the kept streams into an output container opened by a subclass.
+
+    The encoder is planned (pixel format, options) and tried on a tiny frame when the sink is
+    made, before any decoding; streams are created when the first frame arrives (its size and
+    rotation decide the encoder setup); packets of the kept streams arriving before it are held
+    back and muxed after.
     """
 
     def __init__(self, container: av.container.OutputContainer, name: str, info: StreamInfo,
-                 encoder: EncoderSettings) -> None:
+                 encoder: EncoderSettings, plan: VideoPlan) -> None:
         self.container = container
         self.name = name
         self.info = info
         self.encoder = encoder
+        self.plan = plan
         self.video: av.video.stream.VideoStream | None = None
-        self.audio_out: av.stream.Stream | None = None
-        self.audio_transcoder: _AudioTranscoder | None = None
-        self._pending_audio: list[av.Packet] = []
+        self.carrier: StreamCarrier | None = None
+        self._pending: list[av.Packet] = []
         self.frames_written = 0
         self._closed = False
 
+    @property
+    def bit_depth(self) -> int:
+        """Bits per sample of the video written (8 or 10): what the enhance stage should render."""
+        return self.plan.bit_depth
+
     def _open_video(self, frame: Frame) -> None:
-        enc = self.encoder
-        try:
-            stream = self.container.add_stream(enc.codec, rate=self.info.rate)
-        except (av.FFmpegError, ValueError) as exc:
-            raise UserError(f"cannot use video codec {enc.codec!r}: {_reason(exc)}") from None
         height, width = frame.size
+        if (height, width) != (self.info.height, self.info.width):
+            resized = replace(self.info, height=height, width=width)
+            self.plan = replace(self.plan, pix_fmt=video_plan(resized, self.encoder).pix_fmt)
+        plan = self.plan
+        quiet_banner(plan)
+        try:
+            stream = self.container.add_stream(plan.codec, rate=self.info.rate)
+        except (av.FFmpegError, ValueError) as exc:
+            raise UserError(f"cannot use video codec {plan.codec!r}: {_reason(exc)}") from None
         stream.width, stream.height = width, height
-        odd = width % 2 or height % 2
-        stream.pix_fmt = enc.pix_fmt or ("yuv444p" if odd else "yuv420p")
+        stream.pix_fmt = plan.pix_fmt
         stream.time_base = self.info.time_base
         stream.codec_context.time_base = self.info.time_base
         # frame threading is much faster; slice threading adds no delay (live)
-        stream.thread_type = "SLICE" if enc.zero_latency else "AUTO"
-        options = {}
-        if enc.codec in ("libx264", "libx265"):
-            options = {"crf": str(enc.crf), "preset": enc.preset}
-            if enc.zero_latency:
-                options |= {"tune": "zerolatency", "g": str(max(1, round(float(self.info.rate or 30))))}
-        elif enc.codec.startswith("libvpx") or enc.codec.startswith("libaom"):
-            options = {"crf": str(enc.crf), "b": "0"}
-        stream.options = options
+        stream.thread_type = "SLICE" if self.encoder.zero_latency else "AUTO"
+        stream.options = dict(plan.options)
         if frame.rotation:
             stream.set_display_rotation(frame.rotation)
         _tag_colours(stream.codec_context, frame)
+        self.info.tags.write(self.container, stream)
         self.video = stream
-        self._open_audio()
-
-    def _open_audio(self) -> None:
-        audio = self.info.audio
-        if audio is None:
-            return
-        container_format = self.container.format.name
-        needs_transcode = any(audio.codec_context.name.startswith(p) for p in _MP4_UNSUPPORTED_AUDIO)
-        if needs_transcode and ("mp4" in container_format or "mov" in container_format):
-            log.warning("audio %s cannot go into %s; transcoding it to AAC",
-                        audio.codec_context.name, self.name)
-            self.audio_transcoder = _AudioTranscoder(self.container, audio)
-            self.audio_out = self.audio_transcoder.stream
-        else:
-            self.audio_out = self.container.add_stream_from_template(audio)
+        self.carrier = StreamCarrier(self.container, self.info.streams, self.name)
 
     def write_audio(self, packet: av.Packet) -> None:
-        """Mux an input audio packet (unchanged, or transcoded where the container needs it)."""
-        if self.video is None:
-            self._pending_audio.append(packet)
+        """Mux a packet of a kept input stream (audio or subtitles: unchanged, or converted
+        where the container needs it)."""
+        if self.carrier is None:
+            self._pending.append(packet)
             return
-        if self.audio_transcoder is not None:
-            for out in self.audio_transcoder.encode(packet):
-                self.container.mux(out)
-            return
-        if self.audio_out is not None:
-            packet.stream = self.audio_out
-            self.container.mux(packet)
+        for out in self.carrier.write(packet):
+            self.container.mux(out)
 
     def write_video(self, frame: Frame) -> None:
         """Encode one enhanced frame (with the input frame's ``pts``/``time_base``)."""
         if self.video is None:
             self._open_video(frame)
-            pending, self._pending_audio = self._pending_audio, []
+            pending, self._pending = self._pending, []
             for packet in pending:
                 self.write_audio(packet)
         assert self.video is not None
@@ -167,8 +135,8 @@ class EncodingSink:
         if flush and self.video is not None:
             for packet in self.video.encode(None):
                 self.container.mux(packet)
-            if self.audio_transcoder is not None:
-                for packet in self.audio_transcoder.flush():
+            if self.carrier is not None:
+                for packet in self.carrier.flush():
                     self.container.mux(packet)
         self.container.close()
 
@@ -177,14 +145,14 @@ class FileSink(EncodingSink):
     """Encode into the file ``target`` via a temporary file renamed over it on success."""
 
     def __init__(self, target: Path, info: StreamInfo, encoder: EncoderSettings) -> None:
-        encoder.check()
+        plan = checked_plan(info, encoder)
         self.target = target
         self.temp = partial_path(target)
         try:
             container = av.open(str(self.temp), "w")
         except (av.FFmpegError, ValueError) as exc:
             raise UserError(f"cannot write {target}: {_reason(exc)}") from None
-        super().__init__(container, target.suffix or str(target), info, encoder)
+        super().__init__(container, target.suffix or str(target), info, encoder, plan)
 
     def close(self, keep: bool = True) -> None:
         """Finish the file; rename it over the target if ``keep`` and at least one frame was
@@ -221,7 +189,7 @@ class StreamSink(EncodingSink):
 
     def __init__(self, url: str, info: StreamInfo, encoder: EncoderSettings,
                  transport: str = "tcp") -> None:
-        encoder.check()
+        plan = checked_plan(info, encoder)
         scheme = url.partition("://")[0].lower()
         if scheme not in STREAM_FORMATS:
             raise UserError(f"cannot publish to {url}: use one of {', '.join(sorted(STREAM_FORMATS))}")
@@ -231,7 +199,7 @@ class StreamSink(EncodingSink):
                                 timeout=(10.0, 10.0))
         except (av.FFmpegError, OSError) as exc:
             raise UserError(f"cannot publish to {url}: {_reason(exc)}") from None
-        super().__init__(container, url, info, encoder)
+        super().__init__(container, url, info, encoder, plan)
 
     def close(self, keep: bool = True) -> None:
         """Flush and end the stream (``keep`` is accepted for symmetry with FileSink)."""
@@ -242,6 +210,8 @@ class StreamSink(EncodingSink):
 
 class NullSink:
     """Discards frames (for measuring); counts them."""
+
+    bit_depth = 8
 
     def __init__(self) -> None:
         self.frames_written = 0
@@ -254,26 +224,3 @@ class NullSink:
 
     def close(self, keep: bool = True) -> None:
         pass
-
-
-class _AudioTranscoder:
-    """Decode input audio packets and encode them as AAC (for codecs MP4 cannot hold)."""
-
-    def __init__(self, container: av.container.OutputContainer, source: av.audio.stream.AudioStream) -> None:
-        self.source = source
-        rate = source.codec_context.sample_rate or 48000
-        self.stream = container.add_stream("aac", rate=rate)
-        channels = source.codec_context.channels
-        # the AAC encoder needs a named layout; PCM streams often carry only a channel count
-        self.stream.layout = {1: "mono", 2: "stereo"}.get(channels, source.codec_context.layout.name)
-        self.stream.time_base = Fraction(1, rate)
-
-    def encode(self, packet: av.Packet) -> list[av.Packet]:
-        out: list[av.Packet] = []
-        for frame in self.source.codec_context.decode(packet):
-            frame.pts = None
-            out.extend(self.stream.encode(frame))
-        return out
-
-    def flush(self) -> list[av.Packet]:
-        return list(self.stream.encode(None))

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import io
 import logging
 import time
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ import av
 
 from llie_video.errors import UserError
 from llie_video.video.frame import Frame, Reset
+from llie_video.video.kept_streams import CarriedStream, ContainerTags, carried_streams
 
 if TYPE_CHECKING:
     from llie_video.video.endpoints import SourceOptions
@@ -35,9 +35,12 @@ class StreamInfo:
         time_base: the video stream's time base.
         rate: average frame rate (None when unknown).
         frames: number of frames, or an estimate from the duration (0 when unknown).
-        audio: the input audio's codec parameters and time base, to remux it (a copy from
-            :func:`audio_template`, valid after the source closes), if any.
+        streams: the input's audio and subtitle tracks to keep (copies of their parameters,
+            valid after the source closes); their packets come with the frames.
         name: the input's name, for messages.
+        pix_fmt: the video's pixel format as decoded (its bit depth decides the output's by
+            default), None when unknown.
+        tags: the file's metadata and chapters, to write into the output.
     """
 
     width: int
@@ -45,16 +48,23 @@ class StreamInfo:
     time_base: Fraction
     rate: Fraction | None
     frames: int
-    audio: av.audio.stream.AudioStream | None
+    streams: tuple[CarriedStream, ...]
     name: str
+    pix_fmt: str | None = None
+    tags: ContainerTags = ContainerTags()
+
+    @property
+    def audio(self) -> av.audio.stream.AudioStream | None:
+        """The first kept audio track's parameters, if any."""
+        return next((s.template for s in self.streams if s.kind == "audio"), None)
 
 
 class Source(Protocol):
     """A source of frames: what the pipeline, the live job and the preview use.
 
     Iterating yields :class:`Frame` objects (pixels as RGB, or decoded 4:2:0 planes when opened
-    with ``decoded_frames``), the input's audio as ``av.Packet`` objects (in the time base of
-    :attr:`StreamInfo.audio`), and :class:`Reset` markers (the source restarted: forget the
+    with ``decoded_frames``), the packets of the streams kept (:attr:`StreamInfo.streams`:
+    audio, subtitles) as ``av.Packet`` objects, and :class:`Reset` markers (the source restarted: forget the
     temporal state), all in order.
     """
 
@@ -96,8 +106,8 @@ class ClosingSource:
 class FileSource(ClosingSource):
     """Decode a video file (or anything FFmpeg opens) with frame threading.
 
-    Iterating yields :class:`Frame` (with ``pts``/``time_base``/rotation) and ``av.Packet`` (audio,
-    unchanged) in demux order. Frames are converted to RGB in the decoding thread, unless
+    Iterating yields :class:`Frame` (with ``pts``/``time_base``/rotation) and ``av.Packet`` (every
+    audio and subtitle track's, unchanged) in demux order. Frames are converted to RGB in the decoding thread, unless
     ``decoded_frames``: then YUV frames are handed over as 4:2:0 planes for the plane path (as
     decoded when they already are; see :func:`llie_video.enhance.av_planes.as_plane_frame`). Use as a
     context manager, or call :meth:`close`.
@@ -120,8 +130,8 @@ class FileSource(ClosingSource):
             self.container.close()
             raise UserError(f"{path}: video codec is not supported by this FFmpeg build")
         self.video.thread_type = "AUTO"
-        self.audio = self.container.streams.audio[0] if self.container.streams.audio else None
-        self._audio_template = audio_template(self.audio) if self.audio is not None else None
+        self.kept = carried_streams(self.container)
+        self._tags = ContainerTags.of(self.container, self.video)
 
     @classmethod
     def from_spec(cls, spec: str, options: SourceOptions) -> FileSource:
@@ -142,16 +152,19 @@ class FileSource(ClosingSource):
             time_base=video.time_base,
             rate=Fraction(rate) if rate else None,
             frames=int(frames or 0),
-            audio=self._audio_template,
+            streams=self.kept,
             name=self.name,
+            pix_fmt=video.codec_context.pix_fmt,
+            tags=self._tags,
         )
 
     def __iter__(self) -> Iterator[Frame | av.Packet]:
-        streams = [s for s in (self.video, self.audio) if s is not None]
+        kept = {s.index for s in self.kept}
+        streams = [self.video, *(s for s in self.container.streams if s.index in kept)]
         index = 0
         try:
             for packet in self.container.demux(streams):
-                if packet.stream.type == "audio":
+                if packet.stream.index in kept:
                     if packet.dts is not None:
                         yield packet
                     continue
@@ -163,21 +176,6 @@ class FileSource(ClosingSource):
 
     def close(self) -> None:
         self.container.close()
-
-
-def audio_template(stream: av.audio.stream.AudioStream) -> av.audio.stream.AudioStream:
-    """A copy of ``stream``'s codec parameters and time base that stays valid after its
-    container is closed, for a sink to make its audio stream from
-    (``add_stream_from_template``). PyAV frees a closed container's streams, and a sink may
-    open after that: a preview recording started at the end of a file, a live stream that
-    reconnected. The copy is held by an in-memory output container that is never written; the
-    stream itself where that container cannot hold the codec."""
-    holder = av.open(io.BytesIO(), "w", format="nut")  # NUT holds nearly every codec
-    try:
-        return holder.add_stream_from_template(stream)
-    except (av.FFmpegError, ValueError) as exc:
-        log.debug("keeping the audio stream itself as its template: %s", exc)
-        return stream
 
 
 def same_audio_format(a: av.audio.stream.AudioStream, b: av.audio.stream.AudioStream) -> bool:

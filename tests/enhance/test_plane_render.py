@@ -52,9 +52,10 @@ def _planes(frame: av.VideoFrame) -> list[np.ndarray]:
     return [np.array(p) for p in yuv420_planes(frame)]
 
 
-def _both(model, frame, settings):
+def _both(model, frame, settings, bit_depth: int = 8):
     fast = EnhanceStage(model, CPU, settings=settings)
     reference = EnhanceStage(model, CPU, settings=settings, fused=False)
+    fast.output_bit_depth = reference.output_bit_depth = bit_depth
     assert fast.prefers_planes
     return _planes(fast.process_planes(frame)), _planes(reference.process_planes(frame))
 
@@ -137,6 +138,28 @@ def test_output_keeps_colour_tags_and_is_8_bit():
     out = EnhanceStage(create_model("default", pretrained=True), CPU).process_planes(frame)
     assert out.format.name == "yuv420p"
     assert (out.colorspace, out.color_range) == (1, 1)
+
+
+@pytest.mark.parametrize("fmt", ["yuv420p", "yuv420p10le"])
+def test_ten_bit_output_is_rendered_without_an_8_bit_step(fmt):
+    """For a 10-bit output both routes write 10-bit planes that match each other, and hold the
+    levels between 8-bit codes: the 8-bit output is the 10-bit one rounded, not its source."""
+    model = create_model("default", pretrained=True)
+    frame = _to_frame(_scene(83, 61), fmt, colorspace=1, color_range=1)
+    settings = EnhanceSettings(smoothing=0.0)
+    fast, reference = _both(model, frame, settings, bit_depth=10)
+    for ours, ref in zip(fast, reference):
+        assert ours.dtype == np.uint16 and ours.max() <= 1023
+        assert _psnr(ours, ref, peak=1023.0) >= 45.0
+        assert np.mean(np.abs(ours.astype(int) - ref.astype(int)) > 8) <= 0.005
+    staged = EnhanceStage(model, CPU, settings=settings, fused=False, in_flight=2)  # as on CUDA
+    staged.output_bit_depth = 10
+    for ours, ref in zip(_planes(staged.process_planes(frame)), reference):
+        assert np.array_equal(ours, ref)
+    eight, _ = _both(model, frame, settings)
+    for ten, ours in zip(fast, eight):
+        assert np.mean(ten % 4 != 0) > 0.5  # not 8-bit codes scaled up
+        assert np.abs(ten / 4.0 - ours).max() <= 1.0
 
 
 def test_temporal_noise_reduction_on_a_static_noisy_scene():
@@ -315,12 +338,14 @@ def test_kernel_values_fill_every_slot_of_the_kernel_once():
         kind=0, iterations=8, floor=0.1, exponent=1.0, headroom=0.75, saturation=1.0,
         strength=1.0, user_exponent=1.0, kr=0.299, kb=0.114, levels_in=(1, 2, 3, 4),
         levels_out=(5, 6, 7, 8), denoise_mode=0, previous_gain=1.0, guided=True,
-        input_scale=(1, 1, 1), input_offset=(0, 0, 0), shadow=0.0, colour_transform=True)
+        input_scale=(1, 1, 1), input_offset=(0, 0, 0), shadow=0.0, colour_transform=True,
+        out_max=1023.0)
     from llie_video.ops import fused_yuv
 
     packed = values.pack()
     assert packed[fused_yuv.V_LEVELS_OUT + 1] == 6 and packed[fused_yuv.V_KB] == np.float32(0.114)
     assert packed[fused_yuv.V_COLOUR_TRANSFORM] == 1 and packed[fused_yuv.V_GUIDED] == 1
+    assert packed[fused_yuv.V_OUT_MAX] == 1023
 
 
 _ALL_OFF = EnhanceSettings(smoothing=0.0, denoise=0.0, edge_aware=False, brightness_ceiling=1.0,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import zipfile
 
 import av
 import numpy as np
@@ -132,8 +133,18 @@ def test_files_that_are_not_checkpoints_are_refused(tmp_path):
         read_checkpoint(tmp_path / "none.pt")
     garbage = tmp_path / "garbage.pt"
     garbage.write_bytes(b"not a checkpoint")
-    with pytest.raises(UserError, match="cannot read weights file .*garbage.pt"):
-        read_checkpoint(garbage)
+    archive = tmp_path / "archive.pt"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("notes.txt", "a zip, but not torch's")
+    for path in (garbage, archive):
+        with pytest.raises(UserError, match=f"{path} is not a checkpoint: not a file written by "
+                           "torch.save$"):
+            read_checkpoint(path)
+    truncated = tmp_path / "truncated.pt"
+    torch.save({"w": torch.zeros(100)}, truncated, _use_new_zipfile_serialization=False)
+    truncated.write_bytes(truncated.read_bytes()[:40])
+    with pytest.raises(UserError, match="cannot read weights file .*truncated.pt"):
+        read_checkpoint(truncated)
     listed = tmp_path / "list.pt"
     torch.save([torch.zeros(1)], listed)
     with pytest.raises(UserError, match="is not a checkpoint"):

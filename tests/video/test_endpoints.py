@@ -87,7 +87,7 @@ class ChessboardCamera(ClosingSource):
         return cls(int(spec.partition(":")[2]))
 
     def info(self) -> StreamInfo:
-        return StreamInfo(self.size, self.size, Fraction(1, 1000), Fraction(30), 0, None,
+        return StreamInfo(self.size, self.size, Fraction(1, 1000), Fraction(30), 0, (),
                           self.name)
 
     def __iter__(self) -> Iterator[Frame]:

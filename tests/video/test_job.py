@@ -13,6 +13,8 @@ from llie_video.enhance.plane_render import FusedPlaneRenderer
 from llie_video.video.sinks import EncoderSettings
 from llie_video.enhance.settings import EnhanceSettings
 from llie_video.enhance.stage import EnhanceStage
+from llie_video.sample import write_gradient_clip
+from tests.helpers.clips import luma_levels
 
 
 @pytest.fixture(scope="module")
@@ -167,3 +169,28 @@ def test_interrupt_before_the_first_frame_leaves_no_partial_file(make_clip, tmp_
     with pytest.raises(KeyboardInterrupt):
         enhance_video(src, tmp_path / "out.mp4", stage, on_start=interrupted)
     assert list(tmp_path.iterdir()) == [src]
+
+
+def _video_format(path):
+    with av.open(str(path)) as c:
+        return c.streams.video[0].codec_context.name, next(c.decode(video=0)).format.name
+
+
+def test_ten_bit_hevc_stays_ten_bit_and_keeps_more_levels_of_a_lifted_gradient(tmp_path, stage):
+    """A dark 10-bit ramp (a night sky) lifted: 10-bit HEVC out by default, with about twice
+    the distinct levels (narrower bands) of the same job written at 8 bits."""
+    src = write_gradient_clip(tmp_path / "sky.mkv", "yuv420p10le", size=(256, 32))
+    ten, eight = tmp_path / "ten.mkv", tmp_path / "eight.mkv"
+    enhance_video(src, ten, stage, EncoderSettings(codec="libx265", crf=0, preset="ultrafast"))
+    assert _video_format(ten) == ("hevc", "yuv420p10le")
+    enhance_video(src, eight, stage, EncoderSettings(codec="libx265", crf=0, preset="ultrafast",
+                                                     bit_depth=8))
+    assert _video_format(eight) == ("hevc", "yuv420p")
+    assert luma_levels(ten) > 1.5 * luma_levels(eight)
+
+
+def test_eight_bit_input_can_be_written_at_ten_bits(make_clip, tmp_path, stage):
+    src = make_clip(frames=4)
+    out = tmp_path / "out.mkv"
+    enhance_video(src, out, stage, EncoderSettings(codec="libsvtav1", bit_depth=10))
+    assert _video_format(out)[1] == "yuv420p10le"

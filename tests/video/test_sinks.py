@@ -20,9 +20,9 @@ from tests.helpers.clips import x264_settings
 TIME_BASE = Fraction(1, 25)
 
 
-def _info(audio=None, width: int = 64, height: int = 48) -> StreamInfo:
+def _info(width: int = 64, height: int = 48, pix_fmt: str = "yuv420p") -> StreamInfo:
     return StreamInfo(width=width, height=height, time_base=TIME_BASE, rate=Fraction(25),
-                      frames=0, audio=audio, name="test")
+                      frames=0, streams=(), name="test", pix_fmt=pix_fmt)
 
 
 def _rgb_frames(count: int, size: tuple[int, int] = (48, 64)) -> list[Frame]:
