@@ -94,6 +94,7 @@ class ObjectiveConfig:
     supervised: float = 1.0
     zero_reference: float = 0.0
     sci: float = 0.0
+    lit_colour: float = 0.0  # keep the hue of well-exposed colourful input pixels (no target)
     supervised_terms: SupervisedTerms = field(default_factory=SupervisedTerms)
     zero_reference_terms: ZeroReferenceWeights = field(default_factory=ZeroReferenceWeights)
     sci_terms: SciTerms = field(default_factory=SciTerms)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from llie_video.losses.lit_colour import lit_colour_loss
 from llie_video.losses.retinex import edge_aware_smoothness, stage_fidelity
 from llie_video.losses.supervised import (
     chroma_loss, colour_angle_loss, l1_loss, lab_colour_loss, ssim_loss,
@@ -58,6 +59,9 @@ class Objective(nn.Module):
                 enhanced, inputs, params, config.zero_reference_terms
             )
             total = total + config.zero_reference * terms["zero_reference"]
+        if config.lit_colour > 0:
+            terms["lit_colour"] = lit_colour_loss(enhanced, inputs)
+            total = total + config.lit_colour * terms["lit_colour"]
         if config.sci > 0:
             terms["sci"] = self.sci_loss(model, inputs)
             total = total + config.sci * terms["sci"]

@@ -17,15 +17,16 @@ TOLERANCE = 1e-4
 
 @pytest.fixture(scope="module")
 def onnx_full_frame(tmp_path_factory):
-    """The full-frame graphs of a curve model and a Retinex model, written by the command."""
+    """The full-frame graphs of the default (curves and a colour transform), a curve model and a
+    Retinex model, written by the command."""
     pytest.importorskip("onnxruntime", reason="the onnx extra is not installed")
     folder = tmp_path_factory.mktemp("onnx")
-    for name in ("zero_dce_pp", "sci"):
+    for name in ("iat_colour", "zero_dce_pp", "sci"):
         assert main(["export", name, str(folder / f"{name}.onnx")]) == 0
     return folder
 
 
-@pytest.mark.parametrize("name", ["zero_dce_pp", "sci"])
+@pytest.mark.parametrize("name", ["iat_colour", "zero_dce_pp", "sci"])
 def test_onnx_full_frame_matches_torch_on_photos(onnx_full_frame, name, test_image):
     from llie_video.export.onnx import run_onnx
 
