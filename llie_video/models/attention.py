@@ -285,19 +285,7 @@ def iat_lite(
 
 
 @register_model("iat_colour")
-def iat_colour(
-    channels: int = 16,
-    blocks: int = 2,
-    heads: int = 2,
-    queries: int = 4,
-    pog: bool = False,
-    pog_dim: int = 16,
-    adr: bool = False,
-    adr_sharpness: float = 8.0,
-    lfpv_entries: int = 0,
-    lfpv_patch: int = 4,
-) -> IATColour:
-    """IAT-lite with the learned colour render (13,801 parameters at the defaults)."""
-    return IATColour(
-        channels, blocks, heads, queries, pog, pog_dim, adr, adr_sharpness, lfpv_entries, lfpv_patch
-    )
+def iat_colour(**kwargs: object) -> IATColour:
+    """IAT-lite with the learned colour render (13,801 parameters at the defaults; the arguments
+    of :func:`iat_lite`)."""
+    return IATColour(**kwargs)  # type: ignore[arg-type]
