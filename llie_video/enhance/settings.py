@@ -115,13 +115,14 @@ class EnhanceSettings:
         "automatic grey-world white balance of the input, 0 (off) .. 1 (full), so a sensor "
         "or street-light tint is not amplified with the picture", low=0.0, high=1.0,
         slider=(0.0, 1.0, 0.01), label="White balance", metavar="SHARE"))
-    saturation: float = setting(0.8, SettingSpec(
+    saturation: float = setting(1.0, SettingSpec(
         "colour saturation of the enhanced picture relative to the render, 0 (grey) .. 2",
         low=0.0, high=2.0, slider=(0.0, 1.5, 0.01), label="Saturation", metavar="S"))
-    shadow_desaturation: float = setting(16.0, SettingSpec(
+    shadow_desaturation: float = setting(0.0, SettingSpec(
         "colour fades to grey in input pixels darker than this many times the noise measured "
         "in the frame, where colour is mostly sensor noise and tint (a dim grey wall stays "
-        "grey); 0 = off", low=0.0, high=64.0, slider=(0.0, 32.0, 0.5), label="Shadow grey",
+        "grey); 0 = off (the default model's learned colour render does this where it should; "
+        "16 suits the curve-only models)", low=0.0, high=64.0, slider=(0.0, 32.0, 0.5), label="Shadow grey",
         metavar="K"))
     edge_aware: bool = setting(True, SettingSpec(
         "upsample the model's parameter maps guided by the full-resolution frame, so the lift "
