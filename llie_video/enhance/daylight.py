@@ -16,8 +16,9 @@ frames' own timestamps:
 
 The factor multiplies the ``strength`` setting (the blend of the render with the input), so a
 well-lit scene passes through as it came in. With ``smoothing`` 0 (unrelated images) there is no
-memory: each frame gets its own factor. The first frame after a reset gets its own factor at
-once, so a well-exposed file passes through from its first frame.
+memory: each frame gets its own factor. The first frame after a reset (a new file, a
+reconnect) gets its own factor at once, so a well-exposed file passes through from its first
+frame. A scene cut does not reset the fade: a headlight flooding the picture reads as one.
 """
 
 from __future__ import annotations
