@@ -161,7 +161,8 @@ class EnhanceStage:
         """Enhance ``x`` ``(B, 3, H, W)`` in [0, 1] on the stage's device and dtype; the batch is
         taken as consecutive frames. Returns a new ``(B, 3, H, W)`` tensor; ``x`` may be
         overwritten. The spatial noise reduction, which works on 8-bit planes, is left out:
-        :meth:`process` does all the CLI does to an image. The noise is measured on the host."""
+        :meth:`process` does all the CLI does to an image, the daylight fade included. The noise
+        is measured on the host."""
         return self._rgb.enhance_tensor(x, settings or self._settings)
 
     def process_frame(self, frame: FrameT, keep_original: bool = False) -> FrameT:
