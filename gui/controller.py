@@ -24,6 +24,7 @@ class PreviewController(QObject):
     stats_changed = pyqtSignal(object)
     failed = pyqtSignal(str)
     notice = pyqtSignal(str)
+    source_status = pyqtSignal(str)
     ended = pyqtSignal(str)
     recording_finished = pyqtSignal(object)
 
@@ -60,6 +61,7 @@ class PreviewController(QObject):
         worker.stats_changed.connect(self.stats_changed)
         worker.failed.connect(self.failed)
         worker.notice.connect(self.notice)
+        worker.source_status.connect(self.source_status)
         worker.ended.connect(self.ended)
         worker.recording_finished.connect(self.recording_finished)
         self._threads[thread] = worker
@@ -74,7 +76,7 @@ class PreviewController(QObject):
         if worker is None:
             return
         for signal in (worker.frame_ready, worker.opened, worker.stats_changed, worker.failed,
-                       worker.notice, worker.ended):
+                       worker.notice, worker.source_status, worker.ended):
             signal.disconnect()
         worker.stop()
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from llie_video.video.endpoints import SOURCES, SourceOptions
-from llie_video.video.live_sources import WEBCAM_PREFIX, ReconnectPolicy, StreamOptions
+from llie_video.video.live_options import StreamOptions, WebcamOptions
+from llie_video.video.live_sources import WEBCAM_PREFIX
 from llie_video.video.sources import Source, StreamInfo
 
-# a preview gives up on a dead stream sooner than a recording job would
-PREVIEW_STREAM_OPTIONS = StreamOptions(
-    open_timeout_s=5.0, read_timeout_s=5.0,
-    reconnect=ReconnectPolicy(attempts=3, interval_s=0.5, max_interval_s=2.0),
-)
+# the CLI's live job's options (its defaults): a preview rides out a restarting camera or server
+# with the same timeouts and backoff
+PREVIEW_STREAM_OPTIONS = StreamOptions()
 
 
 @dataclass
@@ -49,7 +48,8 @@ def open_source(spec: str, decoded_frames: bool = False,
     :class:`~gui.reader.SourceReader` thread."""
     spec = normalise_spec(spec)
     endpoint = SOURCES.lookup(spec)
-    options = SourceOptions(stream=stream_options or PREVIEW_STREAM_OPTIONS,
+    stream = stream_options or PREVIEW_STREAM_OPTIONS
+    options = SourceOptions(stream=stream, webcam=WebcamOptions(reconnect=stream.reconnect),
                             decoded_frames=decoded_frames)
     source = endpoint.open(spec, options)
     try:

@@ -2,6 +2,7 @@
 
 The window shows what the worker sends and forwards what the user asks; it does no processing.
 Errors from the worker appear in the message line and the status bar; the window stays usable.
+A live source being reconnected is said there too, until the next word replaces it.
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
         c.stats_changed.connect(self._show_stats)
         c.failed.connect(lambda text: self.show_error(text))
         c.notice.connect(self._say)
+        c.source_status.connect(self._source_status)
         c.ended.connect(lambda text: self._say(f"{text}. Open it again, or another source."))
         c.recording_finished.connect(self._recording_finished)
         p.settings_changed.connect(lambda name, value: c.update_settings(**{name: value}))
@@ -118,8 +120,9 @@ class MainWindow(QMainWindow):
         self.views.show_frames(original, enhanced)
 
     def _show_stats(self, stats: LiveStatus) -> None:
+        reconnects = f" | reconnects {stats.reconnects}" if stats.reconnects else ""
         self.stats_label.setText(f"{stats.fps:.1f} fps | latency {stats.latency_ms:.0f} ms | "
-                                 f"dropped {stats.dropped}")
+                                 f"dropped {stats.dropped}{reconnects}")
 
     def _set_paused(self, paused: bool) -> None:
         self.controls.play.setText("Play" if paused else "Pause")
@@ -134,6 +137,12 @@ class MainWindow(QMainWindow):
         self.message.setStyleSheet("")
         self.message.setText(text)
         self.statusBar().showMessage(text, 5000)
+
+    def _source_status(self, text: str) -> None:
+        """A live source lost, being reopened, or reopened: said until the next word."""
+        self.message.setStyleSheet("")
+        self.message.setText(text)
+        self.statusBar().showMessage(text)
 
     def show_error(self, text: str) -> None:
         """Show an error in the message line and the status bar."""

@@ -8,7 +8,10 @@ each (original, enhanced) pair to RGB QImages at the size the view shows them, o
 sink thread, turned upright when the frames carry a display rotation (the recording keeps the
 pixels as decoded, with the rotation as metadata, and the source's audio). The source is opened and
 read on a :class:`~gui.reader.SourceReader` thread, so that a stream that hangs while connecting
-or reading never keeps the worker from stopping. The other methods (:meth:`~PreviewWorker.stop`,
+or reading never keeps the worker from stopping. A live source that is lost (a camera or server
+restarting, a webcam unplugged) is reopened by the engine with the CLI's live job's reconnect
+policy (:mod:`llie_video.video.live_options`); each loss, wait and reconnect is relayed as
+``source_status`` for the status bar, and a recording goes on through it. The other methods (:meth:`~PreviewWorker.stop`,
 :meth:`~PreviewWorker.update_settings`, pause and recording) are thread-safe and are called
 directly from the GUI thread: none of them waits for a frame.
 """
@@ -104,6 +107,7 @@ class PreviewWorker(QObject):
     stats_changed = pyqtSignal(object)  # LiveStatus
     failed = pyqtSignal(str)
     notice = pyqtSignal(str)  # a passing word for the status bar
+    source_status = pyqtSignal(str)  # a live source lost, being reopened, or reopened
     ended = pyqtSignal(str)  # the source ended on its own
     recording_finished = pyqtSignal(object)  # RecordingResult
     finished = pyqtSignal()
@@ -233,8 +237,13 @@ class PreviewWorker(QObject):
             self.reader.stop()  # its thread closes the source
 
     def _open_source(self, spec: str) -> OpenedSource:
-        """The reader's opener: decoded planes when the stage prefers them."""
-        return open_source(spec, decoded_frames=self._decoded_frames)
+        """The reader's opener: decoded planes when the stage prefers them; a live source's
+        reconnection reports to ``source_status``."""
+        opened = open_source(spec, decoded_frames=self._decoded_frames)
+        reconnection = getattr(opened.source, "reconnection", None)
+        if reconnection is not None:
+            reconnection.on_status = self.source_status.emit
+        return opened
 
     def _on_frame(self, frame: Frame) -> None:
         assert self._meter is not None

@@ -24,6 +24,7 @@ from llie_video.config import load_config
 from llie_video.enhance.settings import add_arguments as add_setting_arguments
 from llie_video.enhance.settings import given_arguments as given_setting_arguments
 from llie_video.errors import UserError
+from llie_video.video.live_options import StreamOptions
 from llie_video.video.pipeline import StageError
 
 EXIT_FAILURE = 1
@@ -46,12 +47,15 @@ def _enhance_parser() -> argparse.ArgumentParser:
     _add_job_options(p)
     live = p.add_argument_group("live sources and outputs (webcam:N, rtsp://..., null)")
     live.add_argument("--transport", choices=["tcp", "udp"], default="tcp", help="RTSP transport")
-    live.add_argument("--timeout", type=float, default=5.0, metavar="S",
-                      help="open and read timeout for streams, seconds (default 5)")
-    live.add_argument("--reconnect-attempts", type=int, default=5, metavar="N",
-                      help="tries after a stream is lost, 0 = give up at once (default 5)")
-    live.add_argument("--reconnect-interval", type=float, default=1.0, metavar="S",
-                      help="first wait before a reconnect, doubled each try (default 1)")
+    defaults = StreamOptions()  # the preview's too
+    live.add_argument("--timeout", type=float, default=defaults.open_timeout_s, metavar="S",
+                      help="open and read timeout for streams, seconds (default %(default)g)")
+    live.add_argument("--reconnect-attempts", type=int, default=defaults.reconnect.attempts,
+                      metavar="N", help="tries after a stream or webcam is lost, 0 = give up at "
+                      "once (default %(default)d)")
+    live.add_argument("--reconnect-interval", type=float, default=defaults.reconnect.interval_s,
+                      metavar="S", help="first wait before a reconnect, doubled each try "
+                      "(default %(default)g)")
     live.add_argument("--webcam-size", metavar="WxH", help="webcam capture size, e.g. 1280x720")
     live.add_argument("--webcam-fps", type=float, help="webcam capture rate")
     live.add_argument("--duration", type=float, metavar="S", help="stop a live job after S seconds")
@@ -175,17 +179,17 @@ def _parse_size(text: str, option: str) -> tuple[int, int]:
 def _run_live(args: argparse.Namespace, stage, config, say, using: str) -> int:
     from llie_video.video.live_job import run_live
     from llie_video.video.live_status import LiveStatus
-    from llie_video.video.live_sources import ReconnectPolicy, StreamOptions, WebcamOptions
+    from llie_video.video.live_options import ReconnectPolicy, WebcamOptions
 
     try:
-        stream = StreamOptions(
-            transport=args.transport, open_timeout_s=args.timeout, read_timeout_s=args.timeout,
-            reconnect=ReconnectPolicy(attempts=args.reconnect_attempts,
-                                      interval_s=args.reconnect_interval))
+        reconnect = ReconnectPolicy(attempts=args.reconnect_attempts,
+                                    interval_s=args.reconnect_interval)
+        stream = StreamOptions(transport=args.transport, open_timeout_s=args.timeout,
+                               read_timeout_s=args.timeout, reconnect=reconnect)
     except ValueError as exc:
         raise UserError(str(exc)) from None
     width, height = _parse_size(args.webcam_size, "--webcam-size") if args.webcam_size else (None, None)
-    webcam = WebcamOptions(width=width, height=height, fps=args.webcam_fps)
+    webcam = WebcamOptions(width=width, height=height, fps=args.webcam_fps, reconnect=reconnect)
 
     def report(status: LiveStatus) -> None:
         say(f"live: {status.fps:5.1f} fps, latency {status.latency_ms:4.0f} ms, "

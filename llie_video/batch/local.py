@@ -6,6 +6,11 @@ ignore SIGINT: on Ctrl-C the parent asks them to stop, and a running file job en
 writing its output. A worker that dies (a crash in a decoder, the OOM killer) breaks the pool:
 the files that had not started go to a fresh pool, the files being enhanced get one more try
 there, and fail if the pool breaks under them again.
+
+Workers die with the batch (:mod:`llie_video.batch.parent_watch`): a parent killed outright
+(SIGKILL, the OOM killer) takes its workers with it within about a second, each removing the
+temporary file of the file it was writing. Each worker also holds the run's lock on OUT_DIR
+(:mod:`llie_video.batch.lock`) until it exits, so a rerun cannot start while one still writes.
 """
 
 from __future__ import annotations
@@ -20,10 +25,14 @@ from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.queues import SimpleQueue
+from pathlib import Path
 
+from llie_video.batch.lock import FolderLock, SharedLock
+from llie_video.batch.parent_watch import die_with_parent
 from llie_video.batch.worker import (
     BatchWorker, FileResult, FileTask, OnFrames, OnResult, one_line)
 from llie_video.job_config import JobConfig
+from llie_video.output_paths import partial_path
 
 _REPORT_S = 0.1  # how often a worker reports its frame count
 _POLL_S = 0.05
@@ -43,20 +52,32 @@ _worker: BatchWorker | None = None
 _init_error = ""
 _messages: SimpleQueue | None = None
 _stop = None
+_lock: SharedLock | None = None  # held (never read) until the process exits
+_current_target: str | None = None  # the file being written, if any
 _TRIES = 2  # times a file is run before a worker dying under it fails it
 
 
-def _init_worker(config: JobConfig, threads: int, messages: SimpleQueue, stop: object) -> None:
-    global _worker, _init_error, _messages, _stop
+def _init_worker(config: JobConfig, threads: int, messages: SimpleQueue, stop: object,
+                 parent_pid: int, lock: SharedLock | None) -> None:
+    global _worker, _init_error, _messages, _stop, _lock
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
-    _messages, _stop = messages, stop
+    die_with_parent(parent_pid, _remove_temporary_file)
+    _messages, _stop, _lock = messages, stop, lock
     try:
         _worker = BatchWorker(config, threads)
     except Exception as exc:  # noqa: BLE001 - every file of this worker then fails with it
         _init_error = f"the worker could not start: {one_line(exc)}"
 
 
+def _remove_temporary_file() -> None:
+    """What a worker leaves behind when it must end at once: the file it was writing."""
+    target = _current_target
+    if target is not None:
+        partial_path(Path(target)).unlink(missing_ok=True)
+
+
 def _run_task(index: int, task: FileTask) -> FileResult:
+    global _current_target
     assert _messages is not None and _stop is not None
     if _worker is None:
         return FileResult("failed", error=_init_error)
@@ -71,7 +92,11 @@ def _run_task(index: int, task: FileTask) -> FileResult:
             _messages.put(("frames", index, pending))
             pending, last = 0, now
 
-    result = _worker.run(task, on_frames, _stop.is_set)  # type: ignore[attr-defined]
+    _current_target = task.target
+    try:
+        result = _worker.run(task, on_frames, _stop.is_set)  # type: ignore[attr-defined]
+    finally:
+        _current_target = None
     if pending:
         _messages.put(("frames", index, pending))
     return result
@@ -95,11 +120,11 @@ def _sigint_ignored() -> Iterator[None]:
 
 
 def run_local(tasks: Sequence[FileTask], config: JobConfig, jobs: int, threads: int,
-              on_result: OnResult, on_frames: OnFrames) -> None:
+              on_result: OnResult, on_frames: OnFrames, lock: FolderLock | None = None) -> None:
     """Enhance ``tasks`` on ``jobs`` processes of ``threads`` threads each; ``on_result(index,
-    result)`` as each file ends, ``on_frames(index, n)`` as its frames are written. A
-    KeyboardInterrupt stops the workers (their files end unwritten), reports what finished, and
-    propagates."""
+    result)`` as each file ends, ``on_frames(index, n)`` as its frames are written; each
+    process shares ``lock`` (the run's on OUT_DIR) until it exits. A KeyboardInterrupt stops
+    the workers (their files end unwritten), reports what finished, and propagates."""
     context = multiprocessing.get_context("spawn")
     # a SimpleQueue writes in the calling thread: a "start" is sent before the file is touched
     messages = context.SimpleQueue()
@@ -108,13 +133,14 @@ def run_local(tasks: Sequence[FileTask], config: JobConfig, jobs: int, threads: 
     remaining = list(range(len(tasks)))
     while remaining:
         remaining = _run_pool(tasks, remaining, tries, config, min(jobs, len(remaining)),
-                              threads, context, messages, stop, on_result, on_frames)
+                              threads, context, messages, stop, on_result, on_frames,
+                              lock.shared() if lock is not None else None)
 
 
 def _run_pool(tasks: Sequence[FileTask], indices: list[int], tries: list[int], config: JobConfig,
               jobs: int, threads: int, context: multiprocessing.context.BaseContext,
               messages: SimpleQueue, stop: object, on_result: OnResult,
-              on_frames: OnFrames) -> list[int]:
+              on_frames: OnFrames, lock: SharedLock | None) -> list[int]:
     """Run ``indices`` on one pool; returns those to run again on a fresh pool when a worker
     died (``tries`` counts the runs each file started)."""
 
@@ -127,7 +153,7 @@ def _run_pool(tasks: Sequence[FileTask], indices: list[int], tries: list[int], c
                 on_frames(index, count)
 
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
-                               initargs=(config, threads, messages, stop))
+                               initargs=(config, threads, messages, stop, os.getpid(), lock))
     futures: dict[Future[FileResult], int] = {}
     reported: set[int] = set()
     retry: list[int] = []

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 from llie_video.batch.discover import BatchItem, discover
-from llie_video.batch.lock import exclusive_run
+from llie_video.batch.lock import FolderLock, exclusive_run
 from llie_video.batch.manifest import InputState, Manifest, Record, Status
 from llie_video.batch.progress import BatchProgress
 from llie_video.batch.worker import FileResult, FileTask, OnFrames, OnResult, partial_files
@@ -104,9 +104,8 @@ def run_batch(source: str, out_dir: Path, config: JobConfig,
             config.model, weights=str(Path(config.model.weights).absolute())))
     items = discover(source, out_dir)
     with ExitStack() as held:
-        locked = out_dir.is_dir()  # another run may be writing here: lock before reading
-        if locked:
-            held.enter_context(exclusive_run(out_dir))
+        # another run may be writing here: lock before reading
+        lock = held.enter_context(exclusive_run(out_dir)) if out_dir.is_dir() else None
         manifest = Manifest(out_dir)
         summary = BatchSummary(manifest.path)
         plan = []
@@ -124,15 +123,16 @@ def run_batch(source: str, out_dir: Path, config: JobConfig,
         plan.sort(key=lambda p: p.state.size, reverse=True)
         _check_config(config)
         engine = _engine(config, options, len(plan))
-        if not locked:  # a new folder, made only once the options are known to be good
+        if lock is None:  # a new folder, made only once the options are known to be good
             out_dir.mkdir(parents=True, exist_ok=True)
-            held.enter_context(exclusive_run(out_dir))
+            lock = held.enter_context(exclusive_run(out_dir))
         manifest.append(*(_record(p, "started") for p in plan))
-        _run_plan(plan, engine, options, manifest, summary)
+        _run_plan(plan, engine, options, manifest, summary, lock)
     return summary
 
 
-EngineRun = Callable[[Sequence[FileTask], OnResult, OnFrames], None]
+# (tasks, on_result, on_frames, the run's lock on OUT_DIR, which the engine's processes share)
+EngineRun = Callable[[Sequence[FileTask], OnResult, OnFrames, FolderLock], None]
 
 
 def _engine(config: JobConfig, options: BatchOptions, files: int) -> EngineRun:
@@ -142,18 +142,19 @@ def _engine(config: JobConfig, options: BatchOptions, files: int) -> EngineRun:
         from llie_video.batch.ray_engine import require_ray, run_ray
 
         require_ray()
-        return lambda tasks, on_result, on_frames: run_ray(tasks, config, options, on_result,
-                                                           on_frames)
+        # actors on other nodes cannot share a flock: the run's process holds it alone
+        return lambda tasks, on_result, on_frames, lock: run_ray(tasks, config, options,
+                                                                 on_result, on_frames)
     from llie_video.batch.local import available_cores, run_local
 
     jobs, threads = jobs_and_threads(options.jobs, config.runtime.threads, available_cores())
     jobs = min(jobs, files)
-    return lambda tasks, on_result, on_frames: run_local(tasks, config, jobs, threads,
-                                                         on_result, on_frames)
+    return lambda tasks, on_result, on_frames, lock: run_local(tasks, config, jobs, threads,
+                                                               on_result, on_frames, lock)
 
 
 def _run_plan(plan: Sequence[_Planned], engine: EngineRun, options: BatchOptions,
-              manifest: Manifest, summary: BatchSummary) -> None:
+              manifest: Manifest, summary: BatchSummary, lock: FolderLock) -> None:
     tasks = [p.task for p in plan]
     progress = BatchProgress(sum(t.frames for t in tasks), len(tasks), options.progress)
     counted = [0] * len(tasks)
@@ -177,7 +178,7 @@ def _run_plan(plan: Sequence[_Planned], engine: EngineRun, options: BatchOptions
         progress.file_ended(status == "failed", tasks[index].frames, counted[index])
 
     try:
-        engine(tasks, on_result, on_frames)
+        engine(tasks, on_result, on_frames, lock)
     except KeyboardInterrupt:
         summary.interrupted = True
         summary.not_run = len(tasks) - len(ended)

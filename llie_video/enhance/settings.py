@@ -78,8 +78,8 @@ class EnhanceSettings:
     """Per-frame controls of the enhancement, safe to change while a pipeline runs (the stage's
     ``update``). The render applies them in this order: noise reduction of the input (spatial,
     then temporal), its black point and white balance, the model's render (parameters upsampled edge-aware), the brightness
-    ceiling's gamma, highlight protection, saturation (faded in the noisiest shadows), strength,
-    then the user's gamma."""
+    ceiling's gamma, highlight protection, saturation (faded in the noisiest shadows), strength
+    (faded out in daylight, :mod:`llie_video.enhance.daylight`), then the user's gamma."""
 
     gamma: float = setting(1.0, SettingSpec(
         "post-process gamma on the finished picture, >1 brighter", low=0.0, low_open=True,
@@ -124,6 +124,11 @@ class EnhanceSettings:
         "grey); 0 = off (the default model's learned colour render does this where it should; "
         "16 suits the curve-only models)", low=0.0, high=64.0, slider=(0.0, 32.0, 0.5), label="Shadow grey",
         metavar="K"))
+    daylight: float = setting(0.35, SettingSpec(
+        "median input luma, 0..1, from which a scene counts as daylight and passes through "
+        "untouched; the enhancement fades back in, over seconds, as the scene darkens to half "
+        "of it; 1 = off (every scene enhanced)", low=0.0, high=1.0, low_open=True,
+        slider=(0.1, 1.0, 0.01), label="Daylight", metavar="LUMA"))
     edge_aware: bool = setting(True, SettingSpec(
         "upsample the model's parameter maps guided by the full-resolution frame, so the lift "
         "follows object edges (no halos beside dark objects)"))

@@ -13,6 +13,9 @@ host buffers on an upload stream and come back on a download stream, so a pipeli
 frame in flight (:attr:`EnhanceStage.overlap`) has one frame's copies overlap the next one's
 compute (:mod:`llie_video.enhance.plane_transfer`). On the CPU the same code runs in fp32 on the
 planes where they lie.
+
+Each frame's strength is scaled by the daylight fade first (:mod:`llie_video.enhance.daylight`):
+a well-lit scene passes through, a night is lifted.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import numpy as np
 import torch
 
 from llie_video.enhance import av_planes, plane_render
+from llie_video.enhance.daylight import DaylightFade
 from llie_video.enhance.estimator import Estimator
 from llie_video.enhance.frames import FrameT, PendingFrame, ReadyFrame
 from llie_video.enhance.routes import (
@@ -79,6 +83,7 @@ class EnhanceStage:
         self._bit_depth = 8
         self._lock = threading.Lock()
         self.temporal = TemporalState()
+        self.daylight = DaylightFade()
         cuda = device.type == "cuda"
         stream = torch.cuda.Stream(device=device) if cuda else None
         spec = model.render_spec()
@@ -163,12 +168,14 @@ class EnhanceStage:
     def reset_temporal(self) -> None:
         """Forget the temporal state: call it between unrelated frames (images, seeks, reconnects)."""
         self.temporal.reset()
+        self.daylight.reset()
 
     def enhance_tensor(self, x: torch.Tensor, settings: EnhanceSettings | None = None) -> torch.Tensor:
         """Enhance ``x`` ``(B, 3, H, W)`` in [0, 1] on the stage's device and dtype; the batch is
         taken as consecutive frames. Returns a new ``(B, 3, H, W)`` tensor; ``x`` may be
         overwritten. The spatial noise reduction, which works on 8-bit planes, is left out:
-        :meth:`process` does all the CLI does to an image. The noise is measured on the host."""
+        :meth:`process` does all the CLI does to an image, the daylight fade included. The noise
+        is measured on the host."""
         return self._rgb.enhance_tensor(x, settings or self._settings)
 
     def process_frame(self, frame: FrameT, keep_original: bool = False) -> FrameT:
@@ -181,20 +188,26 @@ class EnhanceStage:
         a decoded frame's planes are still on their way back from the device when this returns
         (collect at most :attr:`overlap` frames late, in order); everything else is done."""
         decoded = frame.decoded
+        time_s = (float(frame.pts * frame.time_base)
+                  if frame.pts is not None and frame.time_base else None)
         if decoded is None or not av_planes.supports(decoded):
-            return ReadyFrame(frame.with_pixels(self.process(frame.rgb), keep_original))
-        return _WithPixels(frame, self._planes.submit(decoded, self._settings, self._bit_depth),
+            rgb = frame.rgb
+            settings = self.daylight.settings_for(self._settings, rgb, time_s)
+            return ReadyFrame(frame.with_pixels(self._rgb.process(rgb, settings), keep_original))
+        settings = self.daylight.settings_for(self._settings, decoded, time_s)
+        return _WithPixels(frame, self._planes.submit(decoded, settings, self._bit_depth),
                            keep_original)
 
     def process_planes(self, frame: av.VideoFrame) -> av.VideoFrame:
         """Enhance a decoded 4:2:0 frame (a format of :data:`llie_video.enhance.av_planes.PLANE_FORMATS`)
         into a new frame of :attr:`output_bit_depth` (yuv420p or yuv420p10le) with the same colour
-        tags (timing is left to the caller)."""
-        return self._planes.submit(frame, self._settings, self._bit_depth).result()
+        tags (timing is left to the caller; the frame's own time paces the daylight fade)."""
+        settings = self.daylight.settings_for(self._settings, frame, frame.time)
+        return self._planes.submit(frame, settings, self._bit_depth).result()
 
     def process(self, rgb: np.ndarray) -> np.ndarray:
         """Enhance one frame: ``(H, W, 3)`` uint8 RGB -> a new ``(H, W, 3)`` uint8 RGB array."""
-        return self._rgb.process(rgb, self._settings)
+        return self._rgb.process(rgb, self.daylight.settings_for(self._settings, rgb))
 
 
 class _WithPixels(Generic[FrameT]):

@@ -5,7 +5,9 @@ timestamps on a live clock (1 ms units) that stays monotonic across reconnects (
 camera or server restarts its own timestamps): a webcam's frames at their arrival; a stream's
 frames and audio packets at their own timestamps, shifted per connection
 (:class:`LiveTimeline`), so a recording keeps the stream's timing and its audio in sync. When a
-stream fails it reconnects with exponential backoff; after a reconnect it yields a
+stream fails, or a webcam disappears, the source reopens it with exponential backoff
+(:class:`Reconnection`, the policy of :mod:`llie_video.video.live_options`), saying so in the
+log and to its ``on_status`` listener (the preview's status bar); after a reconnect it yields a
 :class:`Reset` marker, on which the enhance stage forgets its temporal state. Every open and read
 has a timeout: a dead server never blocks forever.
 """
@@ -16,10 +18,9 @@ import logging
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from fractions import Fraction
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, TypeVar
 
 import av
 import cv2
@@ -28,6 +29,7 @@ import numpy as np
 from llie_video.errors import UserError
 from llie_video.video.frame import Frame, Reset, frame_pixels
 from llie_video.video.kept_streams import CarriedStream
+from llie_video.video.live_options import ReconnectPolicy, StreamOptions, WebcamOptions
 from llie_video.video.sources import ClosingSource, StreamInfo, _reason, same_audio_format
 
 if TYPE_CHECKING:
@@ -41,41 +43,66 @@ WEBCAM_PREFIX = "webcam:"
 # buffering puts it at most a few seconds ahead)
 MAX_AHEAD_S = 10.0
 
+__all__ = ["LIVE_TIME_BASE", "LiveTimeline", "ReconnectPolicy", "Reconnection", "StreamOptions",
+           "StreamSource", "WebcamOptions", "WebcamSource"]
 
-@dataclass(frozen=True)
-class ReconnectPolicy:
-    """How a lost stream is retried: ``attempts`` tries (0: never), waiting ``interval_s``,
-    multiplied by ``backoff`` after each failure, at most ``max_interval_s``."""
-
-    attempts: int = 5
-    interval_s: float = 1.0
-    backoff: float = 2.0
-    max_interval_s: float = 10.0
-
-    def delays(self) -> Iterator[float]:
-        delay = self.interval_s
-        for _ in range(self.attempts):
-            yield delay
-            delay = min(delay * self.backoff, self.max_interval_s)
+T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class StreamOptions:
-    """Network stream options: transport for RTSP, open and read timeouts, reconnection."""
+class Reconnection:
+    """Opens a live source's connection, retrying under ``policy``; says each loss and wait to
+    the log and to :attr:`on_status` (any thread may set it; it is called from the reading
+    thread). :attr:`interrupted` ends a wait between attempts at once."""
 
-    transport: Literal["tcp", "udp"] = "tcp"
-    open_timeout_s: float = 5.0
-    read_timeout_s: float = 5.0
-    reconnect: ReconnectPolicy = field(default_factory=ReconnectPolicy)
+    def __init__(self, name: str, policy: ReconnectPolicy) -> None:
+        self.name = name
+        self.policy = policy
+        self.interrupted = threading.Event()
+        self.on_status: Callable[[str], None] | None = None
 
+    def say(self, text: str) -> None:
+        """Report ``text`` (a loss, a wait, a reconnect)."""
+        log.warning("%s", text)
+        listener = self.on_status
+        if listener is not None:
+            listener(text)
 
-@dataclass(frozen=True)
-class WebcamOptions:
-    """Capture size and rate asked of a webcam (the device may pick the nearest it supports)."""
+    def open(self, opener: Callable[[], T], first: bool,
+             errors: tuple[type[BaseException], ...]) -> T:
+        """``opener()``, retried on ``errors`` with the policy's delays; a :class:`UserError`
+        once they are spent, or when interrupted while waiting."""
+        what = "open" if first else "reconnect to"
+        delays = self.policy.delays()
+        while True:
+            try:
+                return opener()
+            except errors as exc:
+                error = exc
+            delay = next(delays, None)
+            if delay is None:
+                raise UserError(f"cannot {what} {self.name}: {_reason(error)}") from None
+            self.say(f"{self.name}: {_reason(error)}; retrying in {delay:.1f} s")
+            if self.interrupted.wait(delay):
+                raise UserError(f"stopped while trying to {what} {self.name}")
 
-    width: int | None = None
-    height: int | None = None
-    fps: float | None = None
+    def lost(self, reason: str) -> bool:
+        """The source was lost for ``reason``: True when it is to be reopened (said so), False
+        when the policy allows no retry or the source was interrupted."""
+        if self.policy.attempts == 0 or self.interrupted.is_set():
+            return False
+        self.say(f"{self.name}: {reason}; reconnecting")
+        return True
+
+    def reopen(self, opener: Callable[[], T], errors: tuple[type[BaseException], ...]) -> T | None:
+        """Reopen after :meth:`lost`; None when interrupted meanwhile (the source just ends)."""
+        try:
+            opened = self.open(opener, first=False, errors=errors)
+        except UserError:
+            if self.interrupted.is_set():
+                return None
+            raise
+        self.say(f"{self.name}: reconnected")
+        return opened
 
 
 class LiveTimeline:
@@ -164,11 +191,11 @@ class StreamSource(ClosingSource):
         self.name = url
         self.options = options or StreamOptions()
         self.decoded_frames = decoded_frames
-        self._interrupted = threading.Event()
+        self.reconnection = Reconnection(url, self.options.reconnect)
         self.reconnects = 0
         self._timeline = LiveTimeline()
         self._frames_read = 0
-        self._container = self._open_with_retries(first=True)
+        self._container = self.reconnection.open(self._open, True, (av.FFmpegError, OSError))
         video = self._container.streams.video[0]
         self._width, self._height = video.codec_context.width, video.codec_context.height
         first_audio = self._container.streams.audio
@@ -193,23 +220,6 @@ class StreamSource(ClosingSource):
         container.streams.video[0].thread_type = "AUTO"
         return container
 
-    def _open_with_retries(self, first: bool) -> av.container.InputContainer:
-        error: BaseException | None = None
-        delays = self.options.reconnect.delays()
-        while True:
-            try:
-                return self._open()
-            except (av.FFmpegError, OSError) as exc:
-                error = exc
-            delay = next(delays, None)
-            if delay is None:
-                what = "open" if first else "reconnect to"
-                raise UserError(f"cannot {what} {self.name}: {_reason(error)}") from None
-            log.warning("%s: %s; retrying in %.1f s", self.name, _reason(error), delay)
-            if self._interrupted.wait(delay):
-                raise UserError(f"stopped while trying to {'open' if first else 'reconnect to'} "
-                                f"{self.name}")
-
     def info(self) -> StreamInfo:
         video = self._container.streams.video[0]
         rate = video.average_rate or video.guessed_rate
@@ -226,19 +236,14 @@ class StreamSource(ClosingSource):
             except (av.FFmpegError, OSError) as exc:
                 reason = _reason(exc)
             self._container.close()
-            if self.options.reconnect.attempts == 0:
-                if reason == "end of stream":
-                    return
+            if not self.reconnection.lost(reason):
+                if reason == "end of stream" or self.reconnection.interrupted.is_set():
+                    return  # stopped on purpose, or a stream that ended without retries
                 raise UserError(f"lost {self.name}: {reason}")
-            if self._interrupted.is_set():
-                return
-            log.warning("%s: %s; reconnecting", self.name, reason)
-            try:
-                self._container = self._open_with_retries(first=False)
-            except UserError:
-                if self._interrupted.is_set():
-                    return  # stopped on purpose: the stream just ends
-                raise
+            container = self.reconnection.reopen(self._open, (av.FFmpegError, OSError))
+            if container is None:
+                return  # stopped on purpose: the stream just ends
+            self._container = container
             self.reconnects += 1
             yield Reset()
 
@@ -271,10 +276,10 @@ class StreamSource(ClosingSource):
     def interrupt(self) -> None:
         """Stop reconnecting: a wait between attempts ends at once, and so does iteration (an
         open already under way still runs to its timeout)."""
-        self._interrupted.set()
+        self.reconnection.interrupted.set()
 
     def close(self) -> None:
-        self._interrupted.set()
+        self.reconnection.interrupted.set()
         self._container.close()
 
 
@@ -304,27 +309,37 @@ class WebcamSource(ClosingSource):
     """Frames from a webcam through PyAV, or through OpenCV when PyAV cannot open the device.
     With ``decoded_frames``, PyAV's YUV frames (yuyv422, or MJPEG's yuvj422p, as most webcams
     send) are handed over as 4:2:0 planes for the enhance stage's plane path; otherwise, and
-    through OpenCV, as RGB."""
+    through OpenCV, as RGB. A webcam that stops delivering (unplugged, its driver reset) is
+    reopened under the options' reconnect policy, with a :class:`Reset` after it."""
 
     def __init__(self, device: str, options: WebcamOptions | None = None,
                  decoded_frames: bool = False) -> None:
         self.name = f"{WEBCAM_PREFIX}{device}"
+        self.device = device
         self.options = options or WebcamOptions()
         self.decoded_frames = decoded_frames
+        self.reconnection = Reconnection(self.name, self.options.reconnect)
+        self.reconnects = 0
         self._timeline = LiveTimeline()
         self._container: av.container.InputContainer | None = None
         self._capture: cv2.VideoCapture | None = None
-        path, input_format = webcam_input(device)
+        self._container, self._capture = self._open()
+
+    def _open(self) -> tuple[av.container.InputContainer | None, cv2.VideoCapture | None]:
+        """The device opened through PyAV, else through OpenCV; a :class:`UserError` when
+        neither opens it."""
+        path, input_format = webcam_input(self.device)
         try:
-            self._container = av.open(path, format=input_format,
-                                      options=webcam_av_options(self.options), timeout=(5.0, 5.0))
+            return av.open(path, format=input_format, options=webcam_av_options(self.options),
+                           timeout=(5.0, 5.0)), None
         except (av.FFmpegError, OSError) as exc:
             cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)  # our error says it
+            device = self.device
             capture = cv2.VideoCapture(int(device)) if device.isdigit() else cv2.VideoCapture(path)
             if not capture.isOpened():
                 raise UserError(f"cannot open webcam {device} ({path}): {_reason(exc)}") from None
             self._configure_opencv(capture)
-            self._capture = capture
+            return None, capture
 
     @classmethod
     def from_spec(cls, spec: str, options: SourceOptions) -> WebcamSource:
@@ -350,13 +365,29 @@ class WebcamSource(ClosingSource):
         return StreamInfo(width=width, height=height, time_base=LIVE_TIME_BASE, rate=rate,
                           frames=0, streams=(), name=self.name)
 
-    def __iter__(self) -> Iterator[Frame]:
+    def __iter__(self) -> Iterator[Frame | Reset]:
         index = 0
-        for pixels in self._read():
-            arrival = time.monotonic()
-            yield Frame(image=pixels, pts=self._timeline.frame_pts(None, arrival),
-                        time_base=LIVE_TIME_BASE, index=index, arrival=arrival)
-            index += 1
+        while True:
+            try:
+                for pixels in self._read():
+                    arrival = time.monotonic()
+                    yield Frame(image=pixels, pts=self._timeline.frame_pts(None, arrival),
+                                time_base=LIVE_TIME_BASE, index=index, arrival=arrival)
+                    index += 1
+                reason = "the camera stopped delivering frames"
+            except (av.FFmpegError, OSError, UserError) as exc:
+                reason = _reason(exc)
+            self._release()
+            if not self.reconnection.lost(reason):
+                if self.reconnection.interrupted.is_set():
+                    return
+                raise UserError(f"lost {self.name}: {reason}")
+            opened = self.reconnection.reopen(self._open, (UserError,))
+            if opened is None:
+                return
+            self._container, self._capture = opened
+            self.reconnects += 1
+            yield Reset()
 
     def _read(self) -> Iterator[av.VideoFrame | np.ndarray]:
         if self._container is not None:
@@ -367,12 +398,22 @@ class WebcamSource(ClosingSource):
         while True:
             ok, bgr = self._capture.read()
             if not ok:
-                raise UserError(f"{self.name}: the camera stopped delivering frames")
+                raise UserError("the camera stopped delivering frames")
             yield cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
+    def interrupt(self) -> None:
+        """Stop reopening a lost webcam (a wait between attempts ends at once)."""
+        self.reconnection.interrupted.set()
+
     def close(self) -> None:
+        self.reconnection.interrupted.set()
+        self._release()
+
+    def _release(self) -> None:
         if self._container is not None:
             self._container.close()
+            self._container = None
         if self._capture is not None:
             self._capture.release()
+            self._capture = None
 

@@ -12,7 +12,9 @@ import pytest
 from llie_video.batch.manifest import MANIFEST_NAME
 from llie_video.cli import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USER_ERROR, main
 from tests.helpers.cli import one_error_line
+from llie_video.batch.worker import partial_files
 from tests.helpers.clips import decoded_rgb
+from tests.helpers.processes import command_line, descendants, running
 from tests.helpers.waiting import wait_for
 
 REPO = Path(__file__).resolve().parents[2]
@@ -89,6 +91,42 @@ def test_ctrl_c_leaves_no_partial_output_and_the_rerun_does_each_file_once(make_
     assert all(_frames(out / f"clip{i}.mp4") == 150 for i in range(3))
     latest = {Path(r["input"]).name: r["status"] for r in _records(out)}
     assert latest["corrupt.mp4"] == "failed"
+    assert _outputs(out) == ["clip0.mp4", "clip1.mp4", "clip2.mp4"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_sigkill_mid_file_takes_every_worker_along_and_the_rerun_does_each_file_once(
+        make_clip, tmp_path, capsys, fast_path_compiled):
+    (tmp_path / "in").mkdir()
+    for i in range(3):
+        make_clip(f"in/clip{i}.mp4", frames=150, size=(160, 120), audio=False, seed=i)
+    source, out = tmp_path / "in", tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen([sys.executable, "-m", "llie_video", "batch", str(source), str(out),
+                             "--jobs", "1", "-q"], stderr=subprocess.DEVNULL, env=env)
+    targets = [out / f"clip{i}.mp4" for i in range(3)]
+    wait_for(lambda: proc.poll() is not None or any(partial_files(t) for t in targets),
+             "a file being written")
+    started = descendants(proc.pid)
+    workers = [pid for pid in started if "spawn_main" in command_line(pid)]
+    assert proc.poll() is None and workers, "the batch ended before it could be killed"
+    for pid in workers:  # held still, so that the lock is seen outliving the parent
+        os.kill(pid, signal.SIGSTOP)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    try:
+        assert main(["batch", str(source), str(out), "--jobs", "1", "-q"]) == EXIT_USER_ERROR
+        assert "another llie-video batch is writing into" in one_error_line(capsys)
+    finally:
+        for pid in workers:
+            os.kill(pid, signal.SIGCONT)
+    wait_for(lambda: not any(running(pid) for pid in started), "every process of the batch gone")
+    assert not any(partial_files(t) for t in targets)
+
+    assert main(["batch", str(source), str(out), "--jobs", "1", "-q"]) == 0
+    done = [Path(r["input"]).name for r in _records(out) if r["status"] == "done"]
+    assert sorted(done) == ["clip0.mp4", "clip1.mp4", "clip2.mp4"]  # each exactly once
+    assert all(_frames(t) == 150 for t in targets)
     assert _outputs(out) == ["clip0.mp4", "clip1.mp4", "clip2.mp4"]
 
 

@@ -48,3 +48,26 @@ def test_a_batch_into_a_folder_another_process_is_writing_exits_2_and_writes_not
         holder.communicate("\n", timeout=30)
     assert main(["batch", str(mixed_folder), str(out), "--quiet"]) != EXIT_USER_ERROR
     assert (out / MANIFEST_NAME).is_file()
+
+
+def test_a_spawned_worker_holds_the_lock_after_the_run_lets_go_until_it_ends(tmp_path):
+    import multiprocessing
+
+    from tests.helpers.processes import hold_lock
+
+    context = multiprocessing.get_context("spawn")
+    ready, release = context.Event(), context.Event()
+    with exclusive_run(tmp_path) as lock:
+        child = context.Process(target=hold_lock, args=(lock.shared(), ready, release))
+        child.start()
+        assert ready.wait(120)
+    try:
+        with pytest.raises(UserError, match="another llie-video batch"):
+            with exclusive_run(tmp_path):  # the run let go; its worker has not
+                pass
+    finally:
+        release.set()
+        child.join(120)
+    assert child.exitcode == 0
+    with exclusive_run(tmp_path):  # the last holder ended
+        pass

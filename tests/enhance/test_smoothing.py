@@ -19,7 +19,9 @@ def model():
 
 
 def _run(model, frames, smoothing):
-    stage = EnhanceStage(model, torch.device("cpu"), settings=EnhanceSettings(smoothing=smoothing))
+    # the daylight fade, which smoothing also carries across a cut, is tested on its own
+    settings = EnhanceSettings(smoothing=smoothing, daylight=1.0)
+    stage = EnhanceStage(model, torch.device("cpu"), settings=settings)
     return [stage.process(f).astype(np.float64) for f in frames]
 
 

@@ -112,8 +112,9 @@ FRAMES = {"very dark": _test_frame(18), "dim": _test_frame(30), "dusk": _test_fr
 
 
 # the render steps this recipe leaves out (noise reduction, edge-aware upsampling, saturation,
-# shadow desaturation) turned off
-_RECIPE = {"denoise": 0.0, "edge_aware": False, "saturation": 1.0, "shadow_desaturation": 0.0}
+# shadow desaturation, the daylight fade: tests/enhance/test_daylight.py) turned off
+_RECIPE = {"denoise": 0.0, "edge_aware": False, "saturation": 1.0, "shadow_desaturation": 0.0,
+           "daylight": 1.0}
 
 
 @pytest.mark.parametrize("name", sorted(Manifest.load().models))
@@ -176,9 +177,9 @@ def test_brightness_ceiling_holds_a_moderately_dark_frame_at_its_level(long_side
     model = create_model("zero_dce_pp", pretrained=True)
     rgb = _moderately_dark_frame(160, 256)
     free = EnhanceStage(model, torch.device("cpu"), settings=EnhanceSettings(
-        brightness_ceiling=1.0, estimation_long_side=long_side))
+        brightness_ceiling=1.0, estimation_long_side=long_side, daylight=1.0))
     held = EnhanceStage(model, torch.device("cpu"), settings=EnhanceSettings(
-        brightness_ceiling=0.5, estimation_long_side=long_side))
+        brightness_ceiling=0.5, estimation_long_side=long_side, daylight=1.0))
     assert free.process(rgb).mean() > 0.6 * 255  # without it the frame washes out
     assert abs(held.process(rgb).mean() - 0.5 * 255) < 0.04 * 255
 
@@ -197,10 +198,10 @@ def test_brightness_ceiling_is_the_same_on_the_plane_path():
     model = create_model("zero_dce_pp", pretrained=True)
     frame = av.VideoFrame.from_ndarray(_moderately_dark_frame(), format="rgb24").reformat(
         format="yuv420p")
-    stage = EnhanceStage(model, torch.device("cpu"), settings=EnhanceSettings(smoothing=0.0))
+    settings = EnhanceSettings(smoothing=0.0, daylight=1.0)  # the ceiling alone
+    stage = EnhanceStage(model, torch.device("cpu"), settings=settings)
     fused = stage.process_planes(frame).to_ndarray(format="rgb24").astype(float)
-    torch_stage = EnhanceStage(model, torch.device("cpu"), fused=False,
-                               settings=EnhanceSettings(smoothing=0.0))
+    torch_stage = EnhanceStage(model, torch.device("cpu"), fused=False, settings=settings)
     plain = torch_stage.process_planes(frame).to_ndarray(format="rgb24").astype(float)
     assert abs(fused.mean() - 0.5 * 255) < 0.05 * 255
     assert np.abs(fused - plain).mean() < 2.0  # the two routes differ by about one code value

@@ -22,6 +22,7 @@ import gui.app
 from gui.images import qimage_to_array
 from gui.window import MainWindow
 from llie_video.enhance.settings import EnhanceSettings
+from llie_video.video import live_sources
 from tests.helpers.clips import decoded_rgb, decoded_times
 from tests.helpers.preview import (
     FRAMES_IN_FLIGHT,
@@ -312,3 +313,49 @@ def test_first_kernel_compile_is_announced(qtbot, window, make_clip, monkeypatch
         window.open_source(str(make_clip(frames=24)))
     assert "Preparing the fast path" in notice.args[0]
     wait_frames(qtbot, window, 2)
+
+
+@needs_rtsp
+def test_a_restarting_server_is_reconnected_and_the_recording_goes_on(qtbot, window,
+                                                                      rtsp_server, tmp_path):
+    said: list[str] = []
+    window.controller.source_status.connect(said.append)
+    window.open_source(rtsp_server.url)
+    wait_frames(qtbot, window, 1)
+    window.controls.record.setChecked(True)
+    wait_frames(qtbot, window, 4)
+    before = window.frames_shown
+    rtsp_server.stop()
+    qtbot.waitUntil(lambda: "retrying" in window.statusBar().currentMessage(),
+                    timeout=TIMEOUT_MS)  # said, and kept, while the server is down
+    down = len(said)
+    rtsp_server.start()
+    qtbot.waitUntil(lambda: any(t.endswith("reconnected") for t in said[down:]),
+                    timeout=TIMEOUT_MS)
+    wait_frames(qtbot, window, 4)
+    assert window.controls.record.isChecked()
+    assert not window.message.text().startswith("Error")
+    after = window.frames_shown
+    window.controls.record.setChecked(False)
+    qtbot.waitUntil(lambda: window.message.text().startswith("Saved"), timeout=TIMEOUT_MS)
+    assert recorded_frames(tmp_path) >= after - before  # one recording, through the restart
+
+
+def test_a_webcam_that_disappears_is_reported_and_retried(qtbot, window, make_clip,
+                                                          monkeypatch, tmp_path):
+    """No camera here: a clip stands in for the device (see tests/video/test_live.py)."""
+    clip = make_clip("camera.mkv", frames=24, audio=False)
+    aside = tmp_path / "unplugged.mkv"
+    monkeypatch.setattr(live_sources, "webcam_input", lambda device: (str(clip), "matroska"))
+    said: list[str] = []
+    window.controller.source_status.connect(said.append)
+    window.open_source("webcam:0")
+    wait_frames(qtbot, window, 2)
+    clip.rename(aside)  # unplugged: it is missing when the source reopens it
+    qtbot.waitUntil(lambda: "retrying" in window.statusBar().currentMessage(),
+                    timeout=TIMEOUT_MS)  # said, and kept, while the webcam is missing
+    missing = len(said)
+    aside.rename(clip)  # plugged back in
+    qtbot.waitUntil(lambda: "webcam:0: reconnected" in said[missing:], timeout=TIMEOUT_MS)
+    wait_frames(qtbot, window, 2)
+    assert not window.message.text().startswith("Error")

@@ -37,11 +37,15 @@ needs_rtsp = pytest.mark.skipif(
 
 class RtspServer:
     """Serves a clip at rtsp://127.0.0.1:PORT/test (or, with ``record``, accepts a published
-    stream there into that .ts file). The first :meth:`start` lets the system pick the port;
-    a restart after :meth:`stop` listens on the same one, so :attr:`url` stays valid."""
+    stream there into that .ts file); ``audio=False`` for a clip without audio. The first
+    :meth:`start` lets the system pick the port; a restart after :meth:`stop` listens on the
+    same one, so :attr:`url` stays valid."""
 
-    def __init__(self, clip: Path | None = None, record: Path | None = None) -> None:
+    def __init__(self, clip: Path | None = None, record: Path | None = None,
+                 audio: bool = True) -> None:
         self.args = ["--record", str(record)] if record else [str(clip)]
+        if not audio:
+            self.args.insert(0, "--no-audio")
         self.port = 0
         self.process: subprocess.Popen[str] | None = None
 

@@ -230,3 +230,48 @@ def test_missing_webcam_is_a_clear_error(tmp_path, capsys):
     assert main(["webcam:9", str(tmp_path / "out.mp4")]) == EXIT_USER_ERROR
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("llie-video: error: cannot open webcam 9")
+
+
+def test_a_webcam_that_disappears_is_reported_and_reopened(make_clip, monkeypatch, tmp_path):
+    """No camera here: a clip stands in for the device (read through the same PyAV code); its
+    end is the camera going away, its file moved aside the device missing while retried."""
+    clip = make_clip("camera.mkv", frames=4, audio=False)
+    aside = tmp_path / "unplugged.mkv"
+    monkeypatch.setattr(live_sources, "webcam_input", lambda device: (str(clip), "matroska"))
+    source = WebcamSource("0", live_sources.WebcamOptions(
+        reconnect=ReconnectPolicy(attempts=3, interval_s=0.05)))
+    said: list[str] = []
+
+    def listen(text: str) -> None:
+        said.append(text)
+        if "retrying" in text:
+            aside.rename(clip)  # plugged back in
+
+    source.reconnection.on_status = listen
+    items = []
+    try:
+        for item in source:
+            items.append(item)
+            if len(items) == 4:
+                clip.rename(aside)  # unplugged: the open device reads on to its end
+            if len(items) == 9:
+                break
+    finally:
+        source.close()
+    assert [type(i).__name__ for i in items] == ["Frame"] * 4 + ["Reset"] + ["Frame"] * 4
+    assert source.reconnects == 1
+    assert said[0] == "webcam:0: the camera stopped delivering frames; reconnecting"
+    assert said[1].startswith("webcam:0: cannot open webcam 0") and "retrying in" in said[1]
+    assert said[2:] == ["webcam:0: reconnected"]
+
+
+def test_a_webcam_lost_for_good_ends_with_one_line(make_clip, monkeypatch, tmp_path):
+    clip = make_clip("camera.mkv", frames=3, audio=False)
+    monkeypatch.setattr(live_sources, "webcam_input", lambda device: (str(clip), "matroska"))
+    source = WebcamSource("0", live_sources.WebcamOptions(
+        reconnect=ReconnectPolicy(attempts=1, interval_s=0.01)))
+    with pytest.raises(UserError, match="cannot reconnect to webcam:0"):
+        for i, _ in enumerate(source):
+            if i == 0:
+                clip.unlink()
+    source.close()
