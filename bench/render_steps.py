@@ -2,9 +2,9 @@
 
 Runs one model as ``llie-video low.png out.png`` runs it (the enhance stage, no temporal
 smoothing) on the held-out part of the real pairs, with the default settings and with each
-render step switched off (or to neutral) in turn, and prints PSNR, SSIM, CIELAB chroma ratio
-and CIEDE2000 against the targets for each variant, with the worst picture for colour. Asserts
-nothing; the figures go to docs/quality.md.
+render step switched off (or set as it was tuned for the curve models) in turn, and prints
+PSNR, SSIM, CIELAB chroma ratio and CIEDE2000 against the targets for each variant, with the
+worst picture for colour. Asserts nothing; the figures go to docs/quality.md.
 
     python bench/render_steps.py [--model iat_colour] [--weights FILE] [--root DIR]
 """
@@ -26,9 +26,9 @@ from llie_video.training.real_validation import REAL_PAIRS_ROOT, real_pair_names
 DEFAULTS = EnhanceSettings(smoothing=0.0)
 VARIANTS = {
     "defaults": DEFAULTS,
-    "saturation 1": replace(DEFAULTS, saturation=1.0),
-    "shadow desaturation 0": replace(DEFAULTS, shadow_desaturation=0.0),
-    "saturation 1, shadow 0": replace(DEFAULTS, saturation=1.0, shadow_desaturation=0.0),
+    "saturation 0.8": replace(DEFAULTS, saturation=0.8),
+    "shadow desaturation 16": replace(DEFAULTS, shadow_desaturation=16.0),
+    "both (the curve models' tuning)": replace(DEFAULTS, saturation=0.8, shadow_desaturation=16.0),
     "highlight headroom 1": replace(DEFAULTS, highlight_headroom=1.0),
     "brightness ceiling 1": replace(DEFAULTS, brightness_ceiling=1.0),
     "denoise 0": replace(DEFAULTS, denoise=0.0),
