@@ -32,6 +32,7 @@ from llvmlite import ir
 from numba import njit, prange, types
 from numba.extending import intrinsic
 
+from llie_video.ops.colour_transform import BLACK_KNEE
 from llie_video.ops.render_spec import RenderKind
 
 CURVES = int(RenderKind.CURVES)
@@ -252,8 +253,9 @@ def _transform_colour(red: np.ndarray, green: np.ndarray, blue: np.ndarray, p: n
     """:func:`llie_video.ops.colour_transform.apply_colour_transform` on one row, in place: the
     last 12 maps of ``p`` (of the ``P`` maps, or of the slopes and of the offsets when
     ``guided``) interpolated into the scratch ``t`` ``(12, W)``, then per pixel
-    ``clamp(x + D x + o, 0, 1)``."""
+    ``clamp(x + D x + w o, 0, 1)`` with ``w = min(1, max(x) / BLACK_KNEE)``."""
     one, zero = _f32(1.0), _f32(0.0)
+    inv_knee = _f32(1.0 / BLACK_KNEE)
     first = (p.shape[0] // 2 if guided else p.shape[0]) - COLOUR_MAPS
     for j in range(COLOUR_MAPS):
         _params_row(t[j], p, first + j, top, weight, guided, guide, -one, one)
@@ -261,9 +263,10 @@ def _transform_colour(red: np.ndarray, green: np.ndarray, blue: np.ndarray, p: n
     d6, d7, d8, o0, o1, o2 = t[6], t[7], t[8], t[9], t[10], t[11]
     for c in range(red.shape[0]):
         r, g, b = red[c], green[c], blue[c]
-        red[c] = min(max(r + d0[c] * r + d1[c] * g + d2[c] * b + o0[c], zero), one)
-        green[c] = min(max(g + d3[c] * r + d4[c] * g + d5[c] * b + o1[c], zero), one)
-        blue[c] = min(max(b + d6[c] * r + d7[c] * g + d8[c] * b + o2[c], zero), one)
+        w = min(max(max(r, g), b) * inv_knee, one)
+        red[c] = min(max(r + d0[c] * r + d1[c] * g + d2[c] * b + w * o0[c], zero), one)
+        green[c] = min(max(g + d3[c] * r + d4[c] * g + d5[c] * b + w * o1[c], zero), one)
+        blue[c] = min(max(b + d6[c] * r + d7[c] * g + d8[c] * b + w * o2[c], zero), one)
 
 
 @njit(fastmath=True, inline="always")
