@@ -84,14 +84,17 @@ def test_cli_and_batch_run_with_the_backend(make_clip, tmp_path, fast_path_compi
     assert main([str(clip), str(tmp_path / "ort.mp4"), "--backend", "onnxruntime", "-q"]) == 0
     reference, ours = _decoded(tmp_path / "torch.mp4"), _decoded(tmp_path / "ort.mp4")
     assert ours.shape == reference.shape
-    # the same parameters to float rounding: the same frames, but for a rounding flip here and
-    # there, which the encoder may carry a little further
-    assert np.abs(ours.astype(int) - reference.astype(int)).mean() < 0.05
+    # The same parameters to float rounding (test_every_model_matches_torch_within_1e_4 checks
+    # the stage to 1e-4). Whole jobs are not bit-reproducible run to run on this 6-frame clip:
+    # two torch runs of the same command differed by up to 0.63 codes on average (the first
+    # frames; the stage alone is deterministic), so the jobs are compared within that; a wrong
+    # or missing estimate differs by tens of codes.
+    assert np.abs(ours.astype(int) - reference.astype(int)).mean() < 1.5
     out = tmp_path / "batch"
     assert main(["batch", str(tmp_path / "in"), str(out), "--backend", "onnxruntime", "-q"]) == 0
     records = [json.loads(line) for line in (out / MANIFEST_NAME).read_text().splitlines()]
     assert records[-1]["status"] == "done" and records[-1]["frames"] == 6
-    assert np.abs(_decoded(out / "clip.mp4").astype(int) - reference.astype(int)).mean() < 0.05
+    assert np.abs(_decoded(out / "clip.mp4").astype(int) - reference.astype(int)).mean() < 1.5
 
 
 def test_missing_onnxruntime_says_how_to_install_it(make_clip, tmp_path, capsys, monkeypatch):
