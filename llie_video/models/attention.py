@@ -204,10 +204,15 @@ class IATLite(EnhancementModel):
 
     def estimate(self, x_low: torch.Tensor) -> torch.Tensor:
         """``(B, 3, h, w)`` -> curve maps ``(B, 3, h, w)`` in [-1, 1]."""
+        return self.curves_and_features(x_low)[0]
+
+    def curves_and_features(self, x_low: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The curve maps ``(B, 3, h, w)`` in [-1, 1] of ``x_low`` ``(B, 3, h, w)``, and the
+        local features ``(B, C, h, w)`` they were predicted from."""
         stem = self.stem(x_low)
-        logits = self.curve_head(self.trunk(stem))
+        features = self.trunk(stem)
         scale, shift = self.global_branch(stem)[:, :, None, None].chunk(2, dim=1)
-        return torch.tanh(logits * (1.0 + scale) + shift)
+        return torch.tanh(self.curve_head(features) * (1.0 + scale) + shift), features
 
     def render(self, x: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
         """The curves applied to ``x`` ``(B, 3, H, W)``."""
@@ -247,10 +252,7 @@ class IATColour(IATLite):
     def estimate(self, x_low: torch.Tensor) -> torch.Tensor:
         """``(B, 3, h, w)`` -> curve maps then colour-transform maps ``(B, 15, h, w)`` in
         [-1, 1]."""
-        stem = self.stem(x_low)
-        features = self.trunk(stem)
-        scale, shift = self.global_branch(stem)[:, :, None, None].chunk(2, dim=1)
-        curves = torch.tanh(self.curve_head(features) * (1.0 + scale) + shift)
+        curves, features = self.curves_and_features(x_low)
         return torch.cat([curves, torch.tanh(self.colour_head(features))], dim=1)
 
     def render(self, x: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
