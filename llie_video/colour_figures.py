@@ -10,6 +10,9 @@ noticeable side by side, above 10: a different colour). Both on sRGB pictures ``
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+
 import numpy as np
 import torch
 from skimage.color import deltaE_ciede2000, rgb2lab
@@ -48,4 +51,13 @@ def mean_ciede2000(output: torch.Tensor | np.ndarray, target: torch.Tensor | np.
     return float(deltaE_ciede2000(rgb2lab(_rgb01(output)), rgb2lab(_rgb01(target))).mean())
 
 
-__all__ = ["chroma_ratio", "mean_chroma", "mean_ciede2000"]
+def farthest_from_one(ratios: Sequence[float]) -> int:
+    """The index of the ratio farthest from 1 on a log scale (half and double are as far).
+
+    >>> farthest_from_one([0.9, 1.8, 0.5])
+    2
+    """
+    return max(range(len(ratios)), key=lambda i: abs(math.log(max(ratios[i], 1e-6))))
+
+
+__all__ = ["chroma_ratio", "farthest_from_one", "mean_chroma", "mean_ciede2000"]

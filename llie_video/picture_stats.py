@@ -12,7 +12,6 @@ RGB ``(H, W, 3)`` uint8 pictures, except saturation (0-1).
 
 from __future__ import annotations
 
-import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
@@ -20,7 +19,7 @@ from dataclasses import dataclass, fields
 import cv2
 import numpy as np
 
-from llie_video.colour_figures import chroma_ratio
+from llie_video.colour_figures import chroma_ratio, farthest_from_one
 from llie_video.ops.noise import noise_sigma
 
 CLIPPED = 250  # a channel at or above this code counts as clipped to white
@@ -115,7 +114,7 @@ def enhancement_stats(pairs: Sequence[tuple[np.ndarray, np.ndarray]]) -> Enhance
     hues = {k: h for k, h in enumerate(hue_shift(i, o) for i, o in pairs) if h is not None}
     worst = max(hues, key=hues.__getitem__, default=-1)
     chromas = [chroma_ratio(o, i) for i, o in pairs]
-    farthest = max(range(len(chromas)), key=lambda k: abs(math.log(max(chromas[k], 1e-6))))
+    farthest = farthest_from_one(chromas)
     return EnhancementStats(len(pairs), _mean_stats(inputs), _mean_stats(outputs),
                             statistics.fmean(newly), statistics.fmean(ratios),
                             statistics.fmean(hues.values()) if hues else 0.0, hues.get(worst, 0.0),

@@ -11,17 +11,16 @@ from __future__ import annotations
 import torch
 
 from llie_video.ops.lab import rgb_to_lab
-
-LIT_VALUE = 64 / 255  # input pixels at least this bright (HSV value) and
-LIT_SATURATION = 0.25  # at least this saturated have a hue that should survive
+from llie_video.picture_stats import HUE_SATURATION, HUE_VALUE
 
 
 def lit_colour_mask(x: torch.Tensor) -> torch.Tensor:
     """``(B, 1, H, W)`` float mask of the well-exposed, colourful pixels of ``x``
-    ``(B, 3, H, W)`` in [0, 1] (HSV value >= 64/255, saturation >= 0.25)."""
+    ``(B, 3, H, W)`` in [0, 1]: those :func:`llie_video.picture_stats.hue_shift` judges (HSV
+    value and saturation at least ``HUE_VALUE`` and ``HUE_SATURATION``)."""
     high = x.amax(1, keepdim=True)
     low = x.amin(1, keepdim=True)
-    return ((high >= LIT_VALUE) & ((high - low) >= LIT_SATURATION * high)).to(x.dtype)
+    return ((high >= HUE_VALUE) & ((high - low) >= HUE_SATURATION * high)).to(x.dtype)
 
 
 def lit_colour_loss(output: torch.Tensor, inputs: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
@@ -38,4 +37,4 @@ def lit_colour_loss(output: torch.Tensor, inputs: torch.Tensor, eps: float = 1e-
     return ((1.0 - cos) * mask).sum() / count
 
 
-__all__ = ["LIT_SATURATION", "LIT_VALUE", "lit_colour_loss", "lit_colour_mask"]
+__all__ = ["lit_colour_loss", "lit_colour_mask"]

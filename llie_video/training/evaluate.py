@@ -17,7 +17,7 @@ from typing import Literal
 
 import torch
 
-from llie_video.colour_figures import chroma_ratio, mean_ciede2000
+from llie_video.colour_figures import chroma_ratio, farthest_from_one, mean_ciede2000
 from llie_video.data.datasets import (
     PairedFolder,
     WELL_EXPOSED_LUMA,
@@ -134,7 +134,7 @@ def score_pairs(enhance: Enhancer, pairs: Pairs, names: Sequence[str] = ()) -> P
         chromas.append(chroma_ratio(out[0], high))
         differences.append(mean_ciede2000(out[0], high))
     labels = list(names) or [f"#{i}" for i in range(len(pairs))]
-    farthest = max(range(len(chromas)), key=lambda i: abs(math.log(max(chromas[i], 1e-6))))
+    farthest = farthest_from_one(chromas)
     largest = max(range(len(differences)), key=differences.__getitem__)
     return PairedScores(
         statistics.fmean(psnrs), statistics.fmean(ssims), len(pairs), statistics.fmean(lumas),
