@@ -219,6 +219,7 @@ class FusedPlaneRoute:
         self.renderer = renderer
         self.dtype = dtype
         self.kernel_threads = kernel_threads
+        self._torch_threads = torch.get_num_threads()  # as the job configured them
 
     def prepare(self) -> None:
         self.renderer.prepare()
@@ -228,6 +229,12 @@ class FusedPlaneRoute:
         spec = av_planes.spec_of(frame)
         if self.kernel_threads > 0:  # Numba's thread count is per calling thread
             numba.set_num_threads(self.kernel_threads)
+        if torch.get_num_threads() != self._torch_threads:
+            # loading the kernel (LLVM) resets the OpenMP thread count torch reads to one per
+            # core, and a new calling thread may start from that default: the estimator's
+            # forward then spins on a core the codec needs (100+ ms of CPU a frame on a loaded
+            # 2-core machine instead of 7)
+            torch.set_num_threads(self._torch_threads)
         with torch.inference_mode():
             planes, noise = noise_reduced_planes(frame, spec, settings)
             scale = self.estimator.scale(frame.height, frame.width, settings)

@@ -4,6 +4,8 @@ at full size under the brightness ceiling's gamma (then strength), highlight pro
 blend with the input, the user's gamma."""
 
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -224,3 +226,28 @@ def test_a_dim_tinted_grey_wall_stays_grey():
     tinted, _ = chroma(EnhanceSettings(smoothing=0.0, shadow_desaturation=0.0))
     assert lit > 15  # it was brightened
     assert faded < 0.5 * tinted
+
+
+def test_the_estimator_runs_on_the_torch_threads_the_job_configured():
+    """Loading the fused kernel resets the OpenMP thread count torch reads, and a pipeline's
+    enhance thread starts from the default: the stage keeps the count the job set (one, so that
+    the estimator does not spin on the codec's core). In a fresh process, where the kernel is
+    loaded for the first time."""
+    code = """
+import threading, torch
+from llie_video import create_model
+from llie_video.enhance.stage import EnhanceStage
+from llie_video.sample import decoded_sample_frames
+torch.set_num_threads(1)
+stage = EnhanceStage(create_model("default", pretrained=True), torch.device("cpu"), kernel_threads=1)
+model = type(stage.model)
+seen, estimate = [], model.estimate
+model.estimate = lambda self, x: seen.append(torch.get_num_threads()) or estimate(self, x)
+stage.prepare()
+frames = decoded_sample_frames(3, 64, 48, 1.0)
+worker = threading.Thread(target=lambda: [stage.process_planes(f) for f in frames])
+worker.start(); worker.join()
+print(seen)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert set(eval(out.stdout.strip().splitlines()[-1])) == {1}
