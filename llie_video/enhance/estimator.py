@@ -19,11 +19,12 @@ from llie_video.enhance.settings import DEFAULT_LONG_SIDE, EnhanceSettings
 from llie_video.enhance.temporal import TemporalState
 from llie_video.models.base import EnhancementModel, estimation_scale
 from llie_video.ops.color import luma
+from llie_video.ops.colour_transform import COLOUR_TRANSFORM_CHANNELS, upsample_with_colour
 from llie_video.ops.exposure import hold_under_ceiling
 from llie_video.ops.guided import guided_coefficients
 from llie_video.ops.highlights import frame_headroom
 from llie_video.ops.input_levels import apply_levels
-from llie_video.ops.resize import downscale, upsample_params
+from llie_video.ops.resize import downscale
 
 _CEILING_PIXELS = 16384  # pixels the brightness ceiling measures a frame on, at most
 _MAX_SHADOW = 0.25  # input luma below which colour fades, at most
@@ -35,6 +36,9 @@ class Estimator:
     def __init__(self, model: EnhancementModel, temporal: TemporalState) -> None:
         self.model = model
         self.temporal = temporal
+        spec = model.render_spec()
+        #: whether the parameters end with the maps of a colour transform, upsampled plainly
+        self.colour_transform = spec is not None and spec.colour_transform
 
     def scale(self, height: int, width: int, settings: EnhanceSettings) -> float:
         """The factor from a ``height x width`` frame to the size the model estimates at."""
@@ -51,7 +55,8 @@ class Estimator:
         frame's render (input levels, brightness ceiling); a detected scene cut also resets the
         rest of the temporal state. With ``settings.edge_aware`` the parameters are returned as
         guided-filter coefficients ``(B, 2P, h, w)`` on the luma (``weights``) of the frame
-        (:mod:`llie_video.ops.guided`), to be applied at full resolution. ``noise``: the
+        (:mod:`llie_video.ops.guided`), to be applied at full resolution; a colour transform's
+        12 maps stay plain, after them (``(B, 2(P - 12) + 12, h, w)``). ``noise``: the
         full-resolution input luma's noise sigma (0-1), which sets the shadows whose colour
         fades to grey."""
         temporal = self.temporal
@@ -70,7 +75,10 @@ class Estimator:
         finish = replace(self.frame_finish(x_low, params, settings), levels=levels,
                          shadow=shadow)
         if settings.edge_aware:
-            params = guided_coefficients(luma(x_low.float(), weights), params)
+            guided = params.shape[1] - (COLOUR_TRANSFORM_CHANNELS if self.colour_transform else 0)
+            params = torch.cat([guided_coefficients(luma(x_low.float(), weights),
+                                                    params[:, :guided]),
+                                params[:, guided:].float()], dim=1)
             finish = replace(finish, guided=True)
         return params, finish
 
@@ -98,8 +106,10 @@ class Estimator:
                       weights: tuple[float, float, float],
                       noise: float) -> tuple[torch.Tensor, FrameFinish]:
         """Parameters for ``x`` ``(B, 3, H, W)``, estimated at low resolution, upsampled to
-        ``(B, P, H, W)`` (or ``(B, 2P, H, W)`` guided-filter coefficients), and how to finish
-        the render (see :meth:`estimate`)."""
+        ``(B, P, H, W)`` (or guided-filter coefficients, see :meth:`estimate`; a colour
+        transform's maps one per 2x2 block, :mod:`llie_video.ops.colour_transform`), and how to
+        finish the render (see :meth:`estimate`)."""
         x_low = downscale(x, self.scale(x.shape[-2], x.shape[-1], settings))
         params, finish = self.estimate(x_low, settings, weights, noise)
-        return upsample_params(params, (x.shape[-2], x.shape[-1])), finish
+        size = (x.shape[-2], x.shape[-1])
+        return upsample_with_colour(params, size, self.colour_transform), finish

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from llie_video.ops import fused_yuv
+from llie_video.ops.colour_transform import COLOUR_TRANSFORM_CHANNELS
 from llie_video.ops.block_means import block_means as plane_block_means
 from llie_video.ops.render_spec import RenderSpec
 from llie_video.ops.yuv import YuvSpec, contiguous_flat_planes
@@ -35,10 +36,11 @@ def interpolation_rows(full: int, low: int) -> tuple[np.ndarray, np.ndarray]:
     return top, (source - top).astype(np.float32)
 
 
-def widen(maps: torch.Tensor, width: int) -> np.ndarray:
-    """Interpolate ``maps`` ``(1, C, h, w)`` along the width only (corner-aligned linear):
+def widen(maps: torch.Tensor, width: int, block: int = 1) -> np.ndarray:
+    """Interpolate ``maps`` ``(1, C, h, w)`` along the width only (corner-aligned linear; with
+    ``block`` 2 on the grid of pixel pairs, each value in both pixels of its pair):
     ``(C, max(h, 2), width)`` float32, a single row repeated so the kernel always has two."""
-    return fused_yuv.widen_rows(np.ascontiguousarray(maps[0].float().numpy()), width)
+    return fused_yuv.widen_rows(np.ascontiguousarray(maps[0].float().numpy()), width, block)
 
 
 def frame_block_means(frame: av.VideoFrame, spec: YuvSpec) -> torch.Tensor:
@@ -187,7 +189,8 @@ class FusedPlaneRenderer:
         Args:
             frame: the decoded frame, read through plane views.
             spec: its colour matrix, range and bit depth.
-            params: the smoothed parameter map at low resolution, ``(1, P, h, w)``.
+            params: the smoothed parameter map at low resolution, ``(1, P, h, w)`` (see
+                :meth:`llie_video.enhance.estimator.Estimator.estimate`).
             denoise: how the temporal filter blends with the previous planes as
                 :meth:`PreviousPlanes.move_with_camera` left them (weights per 4x4 block
                 ``(1, 1, H/4, W/4)``, exposure gain), or None
@@ -208,6 +211,14 @@ class FusedPlaneRenderer:
         out = new_yuv420p_like(frame, bit_depth)
         planes_out, layout_out = flat_planes(out)
         height, width = y.shape
+        render = self.render_spec
+        if render.colour_transform:  # one transform per 2x2 block: at the chroma grid
+            colour = widen(params[:, -COLOUR_TRANSFORM_CHANNELS:], width, block=2)
+            colour_top, colour_weight = self._rows_for(u.shape[0], colour.shape[1])
+            params = params[:, :-COLOUR_TRANSFORM_CHANNELS]
+        else:
+            colour = np.zeros((1, 2, 1), np.float32)
+            colour_top, colour_weight = self._rows_for(u.shape[0], 2)
         wide = widen(params, width)
         top, weight = self._rows_for(height, wide.shape[1])
         if not denoise_on:
@@ -225,7 +236,6 @@ class FusedPlaneRenderer:
             denoise_top, denoise_weight = self._rows_for(height, 2)
         previous = self.previous.buffers(y, u) if mode != fused_yuv.DENOISE_OFF else (
             np.empty((1, 1), np.float32),) * 4
-        render = self.render_spec
         values = KernelValues(
             kind=int(render.kind), iterations=render.iterations, floor=render.floor,
             exponent=1.0 / (render.output_gamma * finish.render_gamma),
@@ -238,6 +248,6 @@ class FusedPlaneRenderer:
             out_max=float((1 << bit_depth) - 1))
         fused_yuv.enhance_yuv420(
             height, width, *flat, layout, *planes_out, layout_out[[1, 3, 5]], wide, top, weight,
-            values.pack(), denoise_map, denoise_top, denoise_weight, *previous,
+            values.pack(), colour, colour_top, colour_weight, denoise_map, denoise_top, denoise_weight, *previous,
         )
         return out

@@ -35,6 +35,7 @@ from llie_video.enhance.settings import EnhanceSettings
 from llie_video.enhance.temporal import TemporalState
 from llie_video.enhance import av_planes
 from llie_video.ops import yuv
+from llie_video.ops.colour_transform import COLOUR_TRANSFORM_CHANNELS
 from llie_video.ops.color import BT601, adjust_gamma, blend, luma, scale_saturation, shadow_weight
 from llie_video.ops.guided import apply_coefficients, clamp_params
 from llie_video.ops.highlights import protect_highlights
@@ -66,6 +67,20 @@ class TorchRender:
         params, finish = self.estimator.estimate_full(x, settings, weights, noise)
         self.bands(x, params, finish, settings.smoothing, write, weights)
 
+    def _apply_guided(self, coefficients: torch.Tensor, input_luma: torch.Tensor
+                      ) -> torch.Tensor:
+        """The render's maps ``(B, P, rows, W)`` from a band of guided-filter coefficients
+        (``(B, 2P, rows, W)``, or with a colour transform ``(B, 2(P - 12) + 12, rows, W)``, its
+        plain maps last) on the band's input luma ``(B, 1, rows, W)``."""
+        guided = coefficients.shape[1] - (COLOUR_TRANSFORM_CHANNELS
+                                          if self.estimator.colour_transform else 0)
+        maps = apply_coefficients(coefficients[:, :guided], input_luma)
+        if self.render_kind is not None:
+            clamp_params(maps, self.render_kind)
+        if guided == coefficients.shape[1]:
+            return maps
+        return torch.cat([maps, coefficients[:, guided:]], dim=1)
+
     def bands(self, x: torch.Tensor, params: torch.Tensor, finish: FrameFinish,
               smoothing: float, write: Write, weights: tuple[float, float, float] = BT601
               ) -> None:
@@ -85,9 +100,7 @@ class TorchRender:
             apply_levels(x_band, finish.levels)
             input_luma = luma(x_band, weights) if finish.guided or finish.shadow > 0 else None
             if finish.guided:
-                p_band = apply_coefficients(p_band, input_luma)
-                if self.render_kind is not None:
-                    clamp_params(p_band, self.render_kind)
+                p_band = self._apply_guided(p_band, input_luma)
             if finish.strength == 1.0 and finish.headroom >= 1.0:
                 y = model.render_(x_band, p_band)  # x is not needed again: reuse it
             else:

@@ -14,7 +14,8 @@ import torch
 from torch import nn
 
 from llie_video.ops.render_spec import RenderSpec
-from llie_video.ops.resize import downscale, upsample_params
+from llie_video.ops.colour_transform import upsample_with_colour
+from llie_video.ops.resize import downscale
 
 
 class EnhancementModel(nn.Module):
@@ -60,8 +61,10 @@ class EnhancementModel(nn.Module):
         target = self.estimation_long_side if long_side == -1 else long_side
         x_low = downscale(x, estimation_scale(x.shape[-2], x.shape[-1], target))
         params = self.estimate(x_low)
-        enhanced = self.render(x, upsample_params(params, (x.shape[-2], x.shape[-1])))
-        return enhanced, params, x_low
+        spec = self.render_spec()
+        full = upsample_with_colour(params, (x.shape[-2], x.shape[-1]),
+                                    spec is not None and spec.colour_transform)
+        return self.render(x, full), params, x_low
 
     @classmethod
     def remap_original_state_dict(cls, state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:

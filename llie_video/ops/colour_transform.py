@@ -5,16 +5,22 @@ maps 0-8) and an offset ``o`` (maps 9-11), and each pixel becomes ``x + D x + w(
 identity when the maps are 0, so a model grows the step from where its curves left off. The
 offset's weight ``w(x) = min(1, max(x) / BLACK_KNEE)`` fades it out toward black, so black stays
 black: a plain offset let a model trained on real pairs (whose dark areas are lit in the
-targets) lift the black of night footage into a flat haze of about 50 codes. Upsampled (and
-edge-aware, as guided-filter coefficients on the luma) the maps form a grid of colour transforms
-blended across the frame, which moves colour per region, as a per-pixel curve cannot (HDRNet,
-Gharbi et al. 2017, slices a bilateral grid of such transforms; here the guide's linear model
-plays the grid's luma axis).
+targets) lift the black of night footage into a flat haze of about 50 codes. Upsampled, the maps
+form a grid of colour transforms blended across the frame, which moves colour per region, as a
+per-pixel curve cannot (HDRNet, Gharbi et al. 2017, slices a bilateral grid of such transforms).
+
+The maps are smooth and the transform linear, so they are upsampled plainly (the curve maps before
+them follow edges with the guided filter, :mod:`llie_video.ops.guided`) and evaluated once per 2x2
+pixel block, the 4:2:0 chroma grid (:func:`upsample_with_colour`): the fused CPU pass computes a
+twelfth of the coefficients it would per pixel, and training, the torch routes and the kernel all
+apply the same maps.
 """
 
 from __future__ import annotations
 
 import torch
+
+from llie_video.ops.resize import upsample_params
 
 COLOUR_TRANSFORM_CHANNELS = 12
 BLACK_KNEE = 0.25  # the pixel value (brightest channel) from which the offset applies in full
@@ -46,4 +52,33 @@ def apply_colour_transform(x: torch.Tensor, transform: torch.Tensor) -> torch.Te
     return torch.cat(rows, dim=1).clamp(0.0, 1.0)
 
 
-__all__ = ["BLACK_KNEE", "COLOUR_TRANSFORM_CHANNELS", "apply_colour_transform"]
+def colour_maps_per_block(transform: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    """The colour maps ``transform`` ``(B, 12, h, w)`` at a frame of ``size`` ``(H, W)`` as the
+    render applies them: corner-aligned bilinear on the grid of 2x2 pixel blocks
+    ``(ceil(H/2), ceil(W/2))``, each block's transform repeated over its pixels:
+    ``(B, 12, H, W)``.
+
+    >>> t = torch.tensor([[[[0.0, 1.0]]]])
+    >>> colour_maps_per_block(t, (2, 5)).tolist()
+    [[[[0.0, 0.0, 0.5, 0.5, 1.0], [0.0, 0.0, 0.5, 0.5, 1.0]]]]
+    """
+    height, width = size
+    grid = upsample_params(transform, ((height + 1) // 2, (width + 1) // 2))
+    blocks = grid.repeat_interleave(2, dim=-2).repeat_interleave(2, dim=-1)
+    return blocks[..., :height, :width]
+
+
+def upsample_with_colour(params: torch.Tensor, size: tuple[int, int],
+                         colour_transform: bool) -> torch.Tensor:
+    """Upsample a render's maps ``(B, P, h, w)`` to ``(B, P, *size)``: corner-aligned bilinear
+    (:func:`llie_video.ops.resize.upsample_params`), the last 12 with ``colour_transform`` one
+    transform per 2x2 block (:func:`colour_maps_per_block`)."""
+    if not colour_transform:
+        return upsample_params(params, size)
+    channels = params.shape[1] - COLOUR_TRANSFORM_CHANNELS
+    return torch.cat([upsample_params(params[:, :channels], size),
+                      colour_maps_per_block(params[:, channels:], size)], dim=1)
+
+
+__all__ = ["BLACK_KNEE", "COLOUR_TRANSFORM_CHANNELS", "apply_colour_transform",
+           "colour_maps_per_block", "upsample_with_colour"]

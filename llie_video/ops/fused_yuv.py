@@ -64,7 +64,7 @@ V_GUIDED = 20  # 1: params hold guided-filter slopes then offsets, applied to th
 V_INPUT_SCALE = 21  # 3 values: the input levels' per-channel scale (black point, white balance)
 V_INPUT_OFFSET = 24  # 3 values: and offset
 V_SHADOW = 27  # input luma under which colour fades to grey (0: none)
-V_COLOUR_TRANSFORM = 28  # 1: the last 12 maps are an affine colour transform after the render
+V_COLOUR_TRANSFORM = 28  # 1: an affine colour transform (colour_maps) after the render
 V_OUT_MAX = 29  # the output's highest code value: 255 (8-bit planes) or 1023 (10-bit)
 VALUES = 30
 COLOUR_MAPS = 12
@@ -85,17 +85,20 @@ def _lerp_row(out: np.ndarray, top: np.ndarray, bottom: np.ndarray, weight: np.f
 
 
 @njit(fastmath=True, cache=True)
-def widen_rows(maps: np.ndarray, width: int) -> np.ndarray:
+def widen_rows(maps: np.ndarray, width: int, block: int = 1) -> np.ndarray:
     """Corner-aligned linear interpolation of ``maps`` ``(C, h, w)`` float32 along the width
-    to ``(C, max(h, 2), width)``; a single row is repeated so callers always have two."""
+    to ``(C, max(h, 2), width)``; a single row is repeated so callers always have two. With
+    ``block`` 2 the interpolation is on the grid of ``ceil(width / 2)`` pixel pairs, each
+    value written to both pixels of its pair (the 4:2:0 chroma grid)."""
     channels, rows, columns = maps.shape
     out = np.empty((channels, max(rows, 2), width), np.float32)
-    scale = (columns - 1) / (width - 1) if width > 1 else 0.0
+    blocks = (width + block - 1) // block
+    scale = (columns - 1) / (blocks - 1) if blocks > 1 else 0.0
     left = np.empty(width, np.int64)
     right = np.empty(width, np.int64)
     weight = np.empty(width, np.float32)
     for c in range(width):
-        source = c * scale
+        source = (c // block) * scale
         left[c] = min(int(source), max(columns - 2, 0))
         right[c] = min(left[c] + 1, columns - 1)
         weight[c] = source - left[c] if columns > 1 else 0.0
@@ -247,18 +250,23 @@ def _render_channel(x: np.ndarray, p: np.ndarray, a: np.ndarray, channel: int, t
 
 
 @njit(fastmath=True, inline="always")
-def _transform_colour(red: np.ndarray, green: np.ndarray, blue: np.ndarray, p: np.ndarray,
-                      t: np.ndarray, top: int, weight: np.float32, guided: bool,
-                      guide: np.ndarray) -> None:
-    """:func:`llie_video.ops.colour_transform.apply_colour_transform` on one row, in place: the
-    last 12 maps of ``p`` (of the ``P`` maps, or of the slopes and of the offsets when
-    ``guided``) interpolated into the scratch ``t`` ``(12, W)``, then per pixel
-    ``clamp(x + D x + w o, 0, 1)`` with ``w = min(1, max(x) / BLACK_KNEE)``."""
+def _colour_transform_row(t: np.ndarray, maps: np.ndarray, top: int, weight: np.float32) -> None:
+    """Row ``top + weight`` of the 12 colour maps ``maps`` ``(12, h, W)`` (interpolated along
+    the width per pixel pair, :func:`widen_rows` with ``block`` 2) into ``t`` ``(12, W)``: one
+    transform per 2x2 block (:func:`llie_video.ops.colour_transform.colour_maps_per_block`)."""
+    for j in range(COLOUR_MAPS):
+        _lerp_row(t[j], maps[j, top], maps[j, top + 1], weight)
+
+
+@njit(fastmath=True, inline="always")
+def _transform_colour(red: np.ndarray, green: np.ndarray, blue: np.ndarray,
+                      t: np.ndarray) -> None:
+    """:func:`llie_video.ops.colour_transform.apply_colour_transform` on one row, in place,
+    with the transform's 12 maps at full width in ``t`` ``(12, W)``
+    (:func:`_colour_transform_row`): per pixel ``clamp(x + D x + w o, 0, 1)`` with
+    ``w = min(1, max(x) / BLACK_KNEE)``."""
     one, zero = _f32(1.0), _f32(0.0)
     inv_knee = _f32(1.0 / BLACK_KNEE)
-    first = (p.shape[0] // 2 if guided else p.shape[0]) - COLOUR_MAPS
-    for j in range(COLOUR_MAPS):
-        _params_row(t[j], p, first + j, top, weight, guided, guide, -one, one)
     d0, d1, d2, d3, d4, d5 = t[0], t[1], t[2], t[3], t[4], t[5]
     d6, d7, d8, o0, o1, o2 = t[6], t[7], t[8], t[9], t[10], t[11]
     for c in range(red.shape[0]):
@@ -324,6 +332,7 @@ def enhance_yuv420(
     y: np.ndarray, u: np.ndarray, v: np.ndarray, layout: np.ndarray,
     y_out: np.ndarray, u_out: np.ndarray, v_out: np.ndarray, layout_out: np.ndarray,
     params: np.ndarray, rows_top: np.ndarray, rows_weight: np.ndarray, values: np.ndarray,
+    colour_maps: np.ndarray, colour_top: np.ndarray, colour_weight: np.ndarray,
     denoise_map: np.ndarray, denoise_top: np.ndarray, denoise_weight: np.ndarray,
     previous_y: np.ndarray, previous_u: np.ndarray, previous_v: np.ndarray,
     previous_sums: np.ndarray,
@@ -358,12 +367,16 @@ def enhance_yuv420(
             chroma in [-0.5, 0.5]), the temporal filter's mode (DENOISE_OFF, DENOISE_STORE or
             DENOISE_BLEND), the exposure change since the previous frame (the previous planes
             are scaled by it, about black and neutral chroma, before the blend), whether
-            ``params`` are guided-filter coefficients, whether their last 12 maps are an
-            affine colour transform applied after the render (:func:`_transform_colour`), and
+            ``params`` are guided-filter coefficients, whether an affine colour transform
+            (``colour_maps``) applies after the render (:func:`_transform_colour`), and
             the input levels: per channel
             ``x * scale + offset`` on the noise-reduced input (:mod:`llie_video.ops.input_levels`),
             the input luma under which the result's colour fades to grey (0: none;
             :func:`llie_video.ops.color.shadow_weight`), and the output's highest code value.
+        colour_maps, colour_top, colour_weight: with ``values[V_COLOUR_TRANSFORM]``, the 12 maps
+            of the colour transform interpolated along the width per pixel pair ``(12, h_c, W)``
+            (:func:`widen_rows` with ``block`` 2) and, per chroma row, their rows as for
+            ``params``: one transform per 2x2 block.
         denoise_map, denoise_top, denoise_weight: the blend weight toward the previous frame,
             interpolated along the width ``(h_d, W)`` and its rows as for ``params``.
         previous_y, previous_u, previous_v: float32 noise-reduced input of the previous frame,
@@ -431,6 +444,8 @@ def enhance_yuv420(
         blue_in = np.empty(width, np.float32)
         guide = np.empty(width, np.float32)
         transform = np.empty((COLOUR_MAPS if colour else 1, width), np.float32)
+        if colour:
+            _colour_transform_row(transform, colour_maps, colour_top[i], colour_weight[i])
         sum_r = np.zeros(chroma_width, np.float32)
         sum_g = np.zeros(chroma_width, np.float32)
         sum_b = np.zeros(chroma_width, np.float32)
@@ -498,7 +513,7 @@ def enhance_yuv420(
                 _render_channel(x, params, a, channel, top, weight, kind, iterations, floor,
                                 guided, guide)
             if colour:
-                _transform_colour(red, green, blue, params, transform, top, weight, guided, guide)
+                _transform_colour(red, green, blue, transform)
             if powered:
                 _apply_power(red, exponent)
                 _apply_power(green, exponent)

@@ -20,6 +20,7 @@ from llie_video.enhance.plane_render import FusedPlaneRenderer, PreviousPlanes, 
 from llie_video.enhance.settings import EnhanceSettings
 from llie_video.enhance.smoothing import ParamSmoother
 from llie_video.enhance.stage import EnhanceStage
+from llie_video.models.attention import IATColour
 from tests.helpers.shared import shared_path
 
 CPU = torch.device("cpu")
@@ -352,6 +353,18 @@ _ALL_OFF = EnhanceSettings(smoothing=0.0, denoise=0.0, edge_aware=False, brightn
                            highlight_headroom=1.0, saturation=1.0, shadow_desaturation=0.0)
 
 
+class _FixedColourMaps(IATColour):
+    """The learned render with fixed smooth maps that move colour, whatever the frame: the two
+    routes' small estimation frames (resized from planes and from RGB) differ slightly, and a
+    model's estimate would carry that into its maps; these isolate the render."""
+
+    def estimate(self, x_low: torch.Tensor) -> torch.Tensor:
+        corners = torch.rand(1, 15, 4, 5, generator=torch.Generator().manual_seed(1)) * 2 - 1
+        corners[:, 3:] *= 0.3
+        return torch.nn.functional.interpolate(corners, size=tuple(x_low.shape[-2:]),
+                                               mode="bilinear", align_corners=True)
+
+
 @pytest.mark.parametrize("step", [
     {}, {"edge_aware": True}, {"brightness_ceiling": 0.3}, {"highlight_headroom": 0.5},
     {"saturation": 1.4}, {"shadow_desaturation": 24.0}, {"strength": 0.6}, {"gamma": 0.8},
@@ -360,19 +373,15 @@ _ALL_OFF = EnhanceSettings(smoothing=0.0, denoise=0.0, edge_aware=False, brightn
 def test_each_render_step_alone_matches_reference(step):
     """One parity test per step of the render, each alone on top of the model's own render
     (with a colour transform that moves colour), fused kernel against the torch route."""
-    torch.manual_seed(0)
-    model = create_model("iat_colour")
-    with torch.no_grad():
-        model.colour_head.weight.normal_(0.0, 0.05)
-        model.colour_head.bias.normal_(0.0, 0.2)
     rgb = _scene(83, 61)
     if {"highlight_headroom", "brightness_ceiling"} & set(step):
-        # a smooth lamp for them to act on (the two routes' small estimation frames, resized
-        # from planes and from RGB, differ most at a lamp's steep sides, and a colour head of
-        # random weights amplifies that: a hard-edged lamp, or every step with one, fails
-        # the test without any difference in the render itself)
+        # a smooth lamp for them to act on
         yy, xx = np.mgrid[0:61, 0:83]
         lamp = np.exp(-((yy - 12) ** 2 + (xx - 25) ** 2) / (2 * 8.0**2))[..., None]
         rgb = np.clip(rgb + lamp * [220, 170, 100], 0, 255).astype(np.uint8)
     frame = _to_frame(rgb, "yuv420p", colorspace=1, color_range=1)
-    _assert_close(*_both(model, frame, replace(_ALL_OFF, **step)))
+    fast, reference = _both(_FixedColourMaps(), frame, replace(_ALL_OFF, **step))
+    _assert_close(fast, reference)
+    if not {"black_clip", "white_balance"} & set(step):  # levels measured on each small frame
+        for ours, ref in zip(fast, reference):  # the render itself: within a code value
+            assert np.abs(ours.astype(int) - ref.astype(int)).max() <= 1

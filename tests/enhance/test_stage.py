@@ -90,6 +90,12 @@ def _reference(model, rgb: np.ndarray, settings: EnhanceSettings) -> tuple[np.nd
         params = model.estimate(x_low.float()).double()
         y_low = model.render(x_low.float(), params.float()).double()
         full = F.interpolate(params, size=(height, width), mode="bilinear", align_corners=True)
+        spec = model.render_spec()
+        if spec is not None and spec.colour_transform:  # its maps: one per 2x2 block
+            blocks = F.interpolate(params[:, -12:], size=((height + 1) // 2, (width + 1) // 2),
+                                   mode="bilinear", align_corners=True)
+            blocks = blocks.repeat_interleave(2, -2).repeat_interleave(2, -1)
+            full[:, -12:] = blocks[..., :height, :width]
         y = model.render(x.float(), full.float()).double()
     assert x_low.shape[-2] * x_low.shape[-1] <= 16384  # measured on every pixel of x_low
     exponent, strength = _ceiling_hold(x_low, y_low, settings.strength,
