@@ -248,6 +248,7 @@ class FusedPlaneRenderer:
             out_max=float((1 << bit_depth) - 1))
         fused_yuv.enhance_yuv420(
             height, width, *flat, layout, *planes_out, layout_out[[1, 3, 5]], wide, top, weight,
-            values.pack(), colour, colour_top, colour_weight, denoise_map, denoise_top, denoise_weight, *previous,
+            values.pack(), colour, colour_top, colour_weight, denoise_map, denoise_top,
+            denoise_weight, *previous,
         )
         return out
