@@ -24,6 +24,7 @@ from llie_video.ops.guided import guided_coefficients
 from llie_video.ops.highlights import frame_headroom
 from llie_video.ops.input_levels import apply_levels
 from llie_video.ops.resize import downscale, upsample_params
+from llie_video.runtimes.cpu_estimator import cpu_estimate
 
 _CEILING_PIXELS = 16384  # pixels the brightness ceiling measures a frame on, at most
 _MAX_SHADOW = 0.25  # input luma below which colour fades, at most
@@ -35,6 +36,7 @@ class Estimator:
     def __init__(self, model: EnhancementModel, temporal: TemporalState) -> None:
         self.model = model
         self.temporal = temporal
+        self.forward = cpu_estimate(model)  # ONNX Runtime on the CPU when installed
 
     def scale(self, height: int, width: int, settings: EnhanceSettings) -> float:
         """The factor from a ``height x width`` frame to the size the model estimates at."""
@@ -63,7 +65,7 @@ class Estimator:
         params = (temporal.smoother.hold(x_low, settings.smoothing) if temporal.camera_still
                   else None)
         if params is None:
-            params = temporal.smoother(self.model.estimate(x_low), x_low, settings.smoothing)
+            params = temporal.smoother(self.forward(x_low), x_low, settings.smoothing)
         if temporal.smoother.last_was_cut:
             temporal.after_scene_cut()
         shadow = min(settings.shadow_desaturation * noise, _MAX_SHADOW)

@@ -1,0 +1,110 @@
+"""The default CPU route of a model's low-resolution estimate: ONNX Runtime when it is installed.
+
+At estimation sizes (96x54 for the IAT and Zero-DCE++ models) a torch forward is dozens of small
+ops, each far from its arithmetic; ONNX Runtime runs the same graph, traced at the frame's fixed
+size, in about a third to a half of the time on one thread (``docs/performance.md``). The graph
+is exported in memory from the model's current parameters on the first frame of each input size
+(about a second), kept per size, and exported again when a parameter changes in place, so the
+model stays the single source of truth and nothing is written to disk.
+
+The torch forward stays where it is needed: on CUDA, when gradients are wanted, for a model that
+estimates at full resolution, and when ONNX Runtime is missing or the export fails (said once).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from typing import Any
+
+import torch
+
+from llie_video.export.graphs import EstimatorGraph
+from llie_video.export.onnx import INPUT_NAME, onnx_bytes
+from llie_video.models.base import EnhancementModel
+
+_log = logging.getLogger(__name__)
+_OUTPUT_NAME = "params"
+
+
+def onnxruntime_installed() -> bool:
+    """Whether ONNX Runtime can be imported (without importing it)."""
+    return importlib.util.find_spec("onnxruntime") is not None
+
+
+def _parameter_versions(model: torch.nn.Module) -> tuple[int, ...]:
+    """In-place modification counters of ``model``'s parameters and buffers: they change
+    whenever a weight does (an optimiser step, ``load_state_dict``)."""
+    return tuple(t._version for t in (*model.parameters(), *model.buffers()))
+
+
+class OnnxEstimate:
+    """``model.estimate`` run by ONNX Runtime on the CPU, one session per input size.
+
+    Call with ``x_low`` ``(B, 3, h, w)`` float on the CPU; returns ``(B, P, h, w)`` float32,
+    the model's torch estimate within float rounding (1e-6 on the shipped models). Not
+    thread-safe per instance (one per estimator).
+    """
+
+    def __init__(self, model: EnhancementModel, threads: int = 1) -> None:
+        self.model = model
+        self.threads = threads
+        self._sessions: dict[tuple[int, ...], Any] = {}
+        self._versions = _parameter_versions(model)
+
+    def session(self, shape: tuple[int, ...]) -> Any:
+        """The session for inputs of ``shape`` ``(B, 3, h, w)``, exported first if needed."""
+        versions = _parameter_versions(self.model)
+        if versions != self._versions:
+            self._sessions.clear()
+            self._versions = versions
+        session = self._sessions.get(shape)
+        if session is None:
+            from llie_video.runtimes.onnxruntime import cpu_session
+
+            example = torch.zeros(shape)
+            graph = onnx_bytes(EstimatorGraph(self.model), example, _OUTPUT_NAME)
+            session = self._sessions[shape] = cpu_session(graph, self.threads)
+        return session
+
+    def __call__(self, x_low: torch.Tensor) -> torch.Tensor:
+        array = x_low.detach().to(torch.float32).contiguous().numpy()
+        session = self.session(tuple(array.shape))
+        return torch.from_numpy(session.run(None, {INPUT_NAME: array})[0])
+
+
+class CpuEstimate:
+    """The estimate route of ``model``: :class:`OnnxEstimate` for float32 CPU inputs without
+    gradients when ONNX Runtime is installed and the model estimates at low resolution, else
+    ``model.estimate``. ``(B, 3, h, w) -> (B, P, h, w)``, on the input's device and dtype."""
+
+    def __init__(self, model: EnhancementModel, threads: int = 1) -> None:
+        self.model = model
+        eligible = (model.estimation_long_side is not None and onnxruntime_installed()
+                    and type(model).estimate is not EnhancementModel.estimate)
+        self.onnx: OnnxEstimate | None = OnnxEstimate(model, threads) if eligible else None
+
+    @property
+    def uses_onnxruntime(self) -> bool:
+        """Whether CPU inputs go to ONNX Runtime (until an export fails)."""
+        return self.onnx is not None
+
+    def __call__(self, x_low: torch.Tensor) -> torch.Tensor:
+        if (self.onnx is None or x_low.device.type != "cpu" or x_low.dtype != torch.float32
+                or (torch.is_grad_enabled() and (x_low.requires_grad or self._trains()))):
+            return self.model.estimate(x_low)
+        try:
+            return self.onnx(x_low)
+        except Exception as exc:  # an exporter or runtime that cannot take this model
+            _log.warning("the estimate runs in torch: ONNX Runtime could not run %s (%s)",
+                         type(self.model).__name__, exc)
+            self.onnx = None
+            return self.model.estimate(x_low)
+
+    def _trains(self) -> bool:
+        return any(p.requires_grad for p in self.model.parameters())
+
+
+def cpu_estimate(model: EnhancementModel, threads: int = 1) -> CpuEstimate:
+    """The estimate route of ``model`` (see :class:`CpuEstimate`)."""
+    return CpuEstimate(model, threads)
