@@ -1,8 +1,10 @@
 """The default CPU route of a model's low-resolution estimate: ONNX Runtime when it is installed.
 
 At estimation sizes (96x54 for the IAT and Zero-DCE++ models) a torch forward is dozens of small
-ops, each far from its arithmetic; ONNX Runtime runs the same graph, traced at the frame's fixed
-size, in about a third to a half of the time on one thread (``docs/performance.md``). The graph
+ops, each far from its arithmetic; ONNX Runtime runs the same function, traced at the frame's
+fixed size (the model's :meth:`~llie_video.models.base.EnhancementModel.inference_graph` where it
+has one: the IAT models fold their norms, attention and heads into fewer ops), in a fraction of
+the time on one thread (``docs/performance.md``). The graph
 is exported in memory from the model's current parameters on the first frame of each input size
 (about a second), kept per size, and exported again when a parameter changes in place, so the
 model stays the single source of truth and nothing is written to disk.
@@ -38,6 +40,13 @@ def _parameter_versions(model: torch.nn.Module) -> tuple[int, ...]:
     return tuple(t._version for t in (*model.parameters(), *model.buffers()))
 
 
+def estimator_graph(model: EnhancementModel) -> torch.nn.Module:
+    """What is exported of ``model``'s estimate: its inference graph (fewer, larger ops) where
+    it has one, else :class:`~llie_video.export.graphs.EstimatorGraph`."""
+    graph = model.inference_graph()
+    return graph if graph is not None else EstimatorGraph(model)
+
+
 class OnnxEstimate:
     """``model.estimate`` run by ONNX Runtime on the CPU, one session per input size.
 
@@ -62,8 +71,7 @@ class OnnxEstimate:
         if session is None:
             from llie_video.runtimes.onnxruntime import cpu_session
 
-            example = torch.zeros(shape)
-            graph = onnx_bytes(EstimatorGraph(self.model), example, _OUTPUT_NAME)
+            graph = onnx_bytes(estimator_graph(self.model), torch.zeros(shape), _OUTPUT_NAME)
             session = self._sessions[shape] = cpu_session(graph, self.threads)
         return session
 
@@ -80,8 +88,8 @@ class CpuEstimate:
 
     def __init__(self, model: EnhancementModel, threads: int = 1) -> None:
         self.model = model
-        eligible = (model.estimation_long_side is not None and onnxruntime_installed()
-                    and type(model).estimate is not EnhancementModel.estimate)
+        eligible = (model.estimates_in_torch and model.estimation_long_side is not None
+                    and onnxruntime_installed())
         self.onnx: OnnxEstimate | None = OnnxEstimate(model, threads) if eligible else None
 
     @property

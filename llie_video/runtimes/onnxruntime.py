@@ -79,6 +79,8 @@ class OnnxRuntimeModel(EnhancementModel):
     the same; render and the render spec are ``model``'s.
     """
 
+    estimates_in_torch = False
+
     def __init__(self, model: EnhancementModel, onnx_path: Path, threads: int = 1) -> None:
         super().__init__()
         self.inner = model.eval()
