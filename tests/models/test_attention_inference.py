@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from llie_video.models import create_model
-from llie_video.models.attention_inference import IATInferenceGraph, fold_norm, plain_norm
+from llie_video.models.attention_inference import IATInferenceGraph, PlainNorm, fold_norm
 from llie_video.techniques.config import LfpvConfig
 from llie_video.techniques.plugin import attach_lfpv
 
@@ -54,7 +54,7 @@ def test_fold_norm_matches_norm_then_conv() -> None:
     weight, bias = fold_norm(block.norm1, block.attention.qkv)
     with torch.no_grad():
         expected = block.attention.qkv(block.norm1(x))
-        got = torch.nn.functional.conv2d(plain_norm(x, block.norm1.norm.eps), weight, bias)
+        got = torch.nn.functional.conv2d(PlainNorm(16, block.norm1.norm.eps)(x), weight, bias)
     assert (got - expected).abs().max() <= TOLERANCE
 
 
