@@ -61,6 +61,15 @@ class PlainNorm(nn.Module):
         return centred / F.conv2d(centred * centred, self.mean, self.eps).sqrt()
 
 
+def _conv_then_depthwise(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor,
+                         depthwise: nn.Conv2d, start: int, stop: int) -> torch.Tensor:
+    """Output channels ``start:stop`` of ``depthwise(conv1x1(x; weight, bias))``, computed
+    alone (a runtime then splits no large map: each part is its own pair of convolutions)."""
+    pointwise = F.conv2d(x, weight[start:stop], bias[start:stop])
+    return F.conv2d(pointwise, depthwise.weight[start:stop], depthwise.bias[start:stop],
+                    padding=1, groups=stop - start)
+
+
 class _InferenceBlock(nn.Module):
     """One local block: ``x + attention(norm1(x))``, then ``+ mixer(norm2(x))``, folded.
     ``(B, C, H, W) -> (B, C, H, W)``."""
@@ -72,6 +81,7 @@ class _InferenceBlock(nn.Module):
             raise ValueError("POG's dynamic convolution has no inference graph")
         channels = attention.proj.out_channels
         dtype = attention.proj.weight.dtype
+        self.register_buffer("eye", torch.eye(2 * channels, dtype=dtype))  # the Gram's diagonal
         self.norm1 = PlainNorm(channels, norm1.norm.eps, dtype)
         self.norm2 = PlainNorm(channels, norm2.norm.eps, dtype)
         self.heads = attention.heads
@@ -82,14 +92,20 @@ class _InferenceBlock(nn.Module):
                                                 for t in fold_norm(norm2, mixer.expand))
         self.mixer = mixer  # dw, proj
 
+    def attention_maps(self, normed: torch.Tensor, start: int, stop: int) -> torch.Tensor:
+        """Channels ``start:stop`` of the attention's ``qkv`` maps of the normalised input."""
+        return _conv_then_depthwise(normed, self.qkv_weight, self.qkv_bias,
+                                    self.attention.qkv_dw, start, stop)
+
     def attend(self, x: torch.Tensor) -> torch.Tensor:
         """The attention branch of ``x`` ``(B, C, H, W)``, projection included."""
         b, c, h, w = x.shape
         heads, d = self.heads, c // self.heads
-        qkv = F.conv2d(self.norm1(x), self.qkv_weight, self.qkv_bias)
-        qk, v = self.attention.qkv_dw(qkv).flatten(2).split([2 * c, c], dim=1)
+        normed = self.norm1(x)
+        qk = self.attention_maps(normed, 0, 2 * c).flatten(2)  # (B, 2C, N)
+        v = self.attention_maps(normed, 2 * c, 3 * c).flatten(2)  # (B, C, N)
         gram = qk @ qk.transpose(1, 2)  # (B, 2C, 2C)
-        norms = torch.diagonal(gram, dim1=1, dim2=2).sqrt().clamp_min(_NORMALIZE_EPS)
+        norms = (gram * self.eye).sum(dim=2).sqrt().clamp_min(_NORMALIZE_EPS)  # (B, 2C)
         cosines = gram[:, :c, c:] / (norms[:, :c, None] * norms[:, None, c:])  # (B, C, C)
         logits = torch.stack([cosines[:, i * d:(i + 1) * d, i * d:(i + 1) * d]
                               for i in range(heads)], dim=1)  # (B, heads, d, d)
@@ -102,8 +118,10 @@ class _InferenceBlock(nn.Module):
 
     def mix(self, x: torch.Tensor) -> torch.Tensor:
         """The gated mixer branch of ``x`` ``(B, C, H, W)``."""
-        expanded = F.conv2d(self.norm2(x), self.expand_weight, self.expand_bias)
-        a, gate = self.mixer.dw(expanded).chunk(2, dim=1)
+        normed, c = self.norm2(x), x.shape[1]
+        a = _conv_then_depthwise(normed, self.expand_weight, self.expand_bias, self.mixer.dw, 0, c)
+        gate = _conv_then_depthwise(normed, self.expand_weight, self.expand_bias, self.mixer.dw,
+                                    c, 2 * c)
         return self.mixer.proj(F.gelu(a) * gate)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
