@@ -10,13 +10,17 @@ is exported in memory from the model's current parameters on the first frame of 
 model stays the single source of truth and nothing is written to disk.
 
 The torch forward stays where it is needed: on CUDA, when gradients are wanted, for a model that
-estimates at full resolution, and when ONNX Runtime is missing or the export fails (said once).
+estimates at full resolution, at sizes where it measures faster (timed once per size, when the
+session is made), and when ONNX Runtime is missing or the export fails (said once).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import logging
+import statistics
+import time
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -47,37 +51,66 @@ def estimator_graph(model: EnhancementModel) -> torch.nn.Module:
     return graph if graph is not None else EstimatorGraph(model)
 
 
+def _elapsed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def runtime_is_faster(session: Any, model: EnhancementModel, shape: tuple[int, ...],
+                      rounds: int = 5) -> bool:
+    """Whether ``session`` runs ``model``'s estimate on inputs of ``shape`` faster than torch
+    (medians of ``rounds`` alternated calls after a warm-up; torch on a channels-last input,
+    as the stage hands it over). At the IAT and Zero-DCE sizes it is, by 2-3x; SCI's and
+    Aux-Retinex's few 3-channel convolutions at 480x270 run faster in torch."""
+    x = torch.rand(shape)
+    x_torch, feed = x.contiguous(memory_format=torch.channels_last), {INPUT_NAME: x.numpy()}
+    with torch.inference_mode():
+        model.estimate(x_torch), session.run(None, feed)
+        torch_s, runtime_s = [], []
+        for _ in range(rounds):
+            torch_s.append(_elapsed(lambda: model.estimate(x_torch)))
+            runtime_s.append(_elapsed(lambda: session.run(None, feed)))
+    return statistics.median(runtime_s) < statistics.median(torch_s)
+
+
 class OnnxEstimate:
-    """``model.estimate`` run by ONNX Runtime on the CPU, one session per input size.
+    """``model.estimate`` run by ONNX Runtime on the CPU, one session per input size, for the
+    sizes where it is faster than torch (:func:`runtime_is_faster`, measured once per size).
 
     Call with ``x_low`` ``(B, 3, h, w)`` float on the CPU; returns ``(B, P, h, w)`` float32,
-    the model's torch estimate within float rounding (1e-6 on the shipped models). Not
-    thread-safe per instance (one per estimator).
+    the model's torch estimate within float rounding (1e-6 on the shipped models), or None
+    where torch is the faster route for this size. Not thread-safe per instance (one per
+    estimator).
     """
 
     def __init__(self, model: EnhancementModel, threads: int = 1) -> None:
         self.model = model
         self.threads = threads
-        self._sessions: dict[tuple[int, ...], Any] = {}
+        self._sessions: dict[tuple[int, ...], Any] = {}  # None: torch is faster at that size
         self._versions = _parameter_versions(model)
 
     def session(self, shape: tuple[int, ...]) -> Any:
-        """The session for inputs of ``shape`` ``(B, 3, h, w)``, exported first if needed."""
+        """The session for inputs of ``shape`` ``(B, 3, h, w)`` (exported and timed first if
+        needed), or None where torch is faster."""
         versions = _parameter_versions(self.model)
         if versions != self._versions:
             self._sessions.clear()
             self._versions = versions
-        session = self._sessions.get(shape)
-        if session is None:
+        if shape not in self._sessions:
             from llie_video.runtimes.onnxruntime import cpu_session
 
             graph = onnx_bytes(estimator_graph(self.model), torch.zeros(shape), _OUTPUT_NAME)
-            session = self._sessions[shape] = cpu_session(graph, self.threads)
-        return session
+            session = cpu_session(graph, self.threads)
+            faster = runtime_is_faster(session, self.model, shape)
+            self._sessions[shape] = session if faster else None
+        return self._sessions[shape]
 
-    def __call__(self, x_low: torch.Tensor) -> torch.Tensor:
+    def __call__(self, x_low: torch.Tensor) -> torch.Tensor | None:
         array = x_low.detach().to(torch.float32).contiguous().numpy()
         session = self.session(tuple(array.shape))
+        if session is None:
+            return None
         return torch.from_numpy(session.run(None, {INPUT_NAME: array})[0])
 
 
@@ -102,12 +135,13 @@ class CpuEstimate:
                 or (torch.is_grad_enabled() and (x_low.requires_grad or self._trains()))):
             return self.model.estimate(x_low)
         try:
-            return self.onnx(x_low)
+            params = self.onnx(x_low)
         except Exception as exc:  # an exporter or runtime that cannot take this model
             _log.warning("the estimate runs in torch: ONNX Runtime could not run %s (%s)",
                          type(self.model).__name__, exc)
             self.onnx = None
-            return self.model.estimate(x_low)
+            params = None
+        return params if params is not None else self.model.estimate(x_low)
 
     def _trains(self) -> bool:
         return any(p.requires_grad for p in self.model.parameters())
