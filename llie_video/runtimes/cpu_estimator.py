@@ -75,7 +75,8 @@ def runtime_is_faster(session: Any, model: EnhancementModel, shape: tuple[int, .
 
 class OnnxEstimate:
     """``model.estimate`` run by ONNX Runtime on the CPU, one session per input size, for the
-    sizes where it is faster than torch (:func:`runtime_is_faster`, measured once per size).
+    sizes where it is faster than torch (:func:`runtime_is_faster`, measured once per size;
+    ``measure=False``: at every size).
 
     Call with ``x_low`` ``(B, 3, h, w)`` float on the CPU; returns ``(B, P, h, w)`` float32,
     the model's torch estimate within float rounding (1e-6 on the shipped models), or None
@@ -83,9 +84,10 @@ class OnnxEstimate:
     estimator).
     """
 
-    def __init__(self, model: EnhancementModel, threads: int = 1) -> None:
+    def __init__(self, model: EnhancementModel, threads: int = 1, measure: bool = True) -> None:
         self.model = model
         self.threads = threads
+        self.measure = measure  # False: ONNX Runtime at every size, untimed
         self._sessions: dict[tuple[int, ...], Any] = {}  # None: torch is faster at that size
         self._versions = _parameter_versions(model)
 
@@ -101,7 +103,7 @@ class OnnxEstimate:
 
             graph = onnx_bytes(estimator_graph(self.model), torch.zeros(shape), _OUTPUT_NAME)
             session = cpu_session(graph, self.threads)
-            faster = runtime_is_faster(session, self.model, shape)
+            faster = not self.measure or runtime_is_faster(session, self.model, shape)
             self._sessions[shape] = session if faster else None
         return self._sessions[shape]
 

@@ -15,7 +15,7 @@ from llie_video.models.base import estimation_scale
 from llie_video.models.weights import Manifest
 from llie_video.ops.resize import downscale
 from llie_video.runtimes import cpu_estimator
-from llie_video.runtimes.cpu_estimator import CpuEstimate, cpu_estimate
+from llie_video.runtimes.cpu_estimator import CpuEstimate, OnnxEstimate, cpu_estimate
 
 pytest.importorskip("onnxruntime", reason="the onnx extra is not installed")
 TOLERANCE = 1e-4
@@ -29,12 +29,11 @@ def test_every_low_resolution_model_is_covered() -> None:
 
 
 @pytest.mark.parametrize("name", LOW_RESOLUTION)
-def test_matches_torch_at_the_estimation_size_and_another(name: str, test_image,
-                                                         monkeypatch) -> None:
-    monkeypatch.setattr(cpu_estimator, "runtime_is_faster", lambda *args: True)  # ONNX always
+def test_matches_torch_at_the_estimation_size_and_another(name: str, test_image) -> None:
     model = create_model(name, pretrained=True)
     route = cpu_estimate(model)
     assert route.uses_onnxruntime
+    route.onnx = OnnxEstimate(model, measure=False)  # ONNX Runtime at every size
     x_low = downscale(test_image, estimation_scale(*test_image.shape[-2:],
                                                    model.estimation_long_side))
     # as the stage hands it over (channels-last), then a frame of another size
@@ -68,10 +67,9 @@ def test_torch_where_it_measures_faster(monkeypatch) -> None:
     assert route.uses_onnxruntime and route.onnx.session((1, 3, 20, 30)) is None
 
 
-def test_follows_weights_changed_in_place(monkeypatch) -> None:
-    monkeypatch.setattr(cpu_estimator, "runtime_is_faster", lambda *args: True)
+def test_follows_weights_changed_in_place() -> None:
     model = create_model("zero_dce_pp", pretrained=True)
-    route = cpu_estimate(model)
+    route = OnnxEstimate(model, measure=False)
     x = torch.rand(1, 3, 20, 30)
     with torch.inference_mode():
         before = route(x)
