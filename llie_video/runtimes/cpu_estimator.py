@@ -144,6 +144,13 @@ class CpuEstimate:
             params = None
         return params if params is not None else self.model.estimate(x_low)
 
+    def prepare(self, shape: tuple[int, int, int, int]) -> None:
+        """Export and time the route for inputs of ``shape`` ``(B, 3, h, w)`` now (about a
+        second, once per size), so that the first frame of that size does not pay for it."""
+        if self.onnx is not None:
+            with torch.inference_mode():
+                self(torch.zeros(shape))
+
     def _trains(self) -> bool:
         return any(p.requires_grad for p in self.model.parameters())
 

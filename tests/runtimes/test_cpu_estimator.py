@@ -113,3 +113,5 @@ def test_an_export_failure_falls_back_to_torch_and_says_so_once(monkeypatch, cap
 def test_the_stage_estimator_uses_the_route() -> None:
     estimator = Estimator(create_model("iat_colour"), TemporalState())
     assert isinstance(estimator.forward, CpuEstimate) and estimator.forward.uses_onnxruntime
+    estimator.forward.prepare((1, 3, 27, 48))
+    assert (1, 3, 27, 48) in estimator.forward.onnx._sessions
