@@ -6,9 +6,9 @@ convolutions, matrix products; elementwise work not counted), the time of the to
 (``model.estimate`` on a channels-last input, as the stage called it before), of ONNX Runtime
 on the exported graph, and of the CPU route (:mod:`llie_video.runtimes.cpu_estimator`: ONNX
 Runtime or torch, whichever it measured faster at this size), conversions included, alternated,
-medians of ``--rounds`` rounds; and the machine's multiply-accumulate rate on one thread (a float32 matrix
-product of ``--matmul`` squared), from which each forward's arithmetic cost follows. Prints
-figures; asserts nothing.
+medians of ``--rounds`` rounds; and the machine's multiply-accumulate rate on one thread (a
+float32 matrix product of ``--matmul`` squared), from which each forward's arithmetic cost
+follows. Prints figures; asserts nothing.
 
     python bench/estimator_forward.py [--rounds 7] [--calls 100] [--models iat_colour,...]
 """
@@ -89,7 +89,8 @@ def main() -> None:
                 for key, run in runs.items():
                     times[key].append(per_call_ms(run, calls))
         t, o, r = (statistics.median(times[key]) for key in runs)
-        chosen = "onnx" if route.onnx is not None and route.onnx.session(tuple(x.shape)) else "torch"
+        runs_onnx = route.onnx is not None and route.onnx.session(tuple(x.shape)) is not None
+        chosen = "onnx" if runs_onnx else "torch"
         arithmetic = 1000 * count / rate
         print(f"{name:18s} {w:>4d}x{h:<3d} {count / 1e6:7.1f} {arithmetic:8.3f} {t:8.3f} "
               f"{o:8.3f} {chosen:>5s} {r:8.3f} {r / t:11.2f} {r / arithmetic:11.1f}")

@@ -1,7 +1,8 @@
 """IAT-lite's estimate rewritten for inference runtimes: the same function in fewer, larger ops.
 
-:class:`IATInferenceGraph` computes :meth:`IATLite.estimate <llie_video.models.attention.IATLite.estimate>`
-(and IATColour's) to float rounding, from the model's parameters as they are when it is built:
+:class:`IATInferenceGraph` computes
+:meth:`IATLite.estimate <llie_video.models.attention.IATLite.estimate>` (and IATColour's) to float
+rounding, from the model's parameters as they are when it is built:
 
 - each channel norm's affine part is folded into the 1x1 convolution that follows it, and the
   norm itself is two 1x1 convolutions (centring, variance), no layout permutes or reductions

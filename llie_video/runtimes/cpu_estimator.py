@@ -3,11 +3,11 @@
 At estimation sizes (96x54 for the IAT and Zero-DCE++ models) a torch forward is dozens of small
 ops, each far from its arithmetic; ONNX Runtime runs the same function, traced at the frame's
 fixed size (the model's :meth:`~llie_video.models.base.EnhancementModel.inference_graph` where it
-has one: the IAT models fold their norms, attention and heads into fewer ops), in a fraction of
-the time on one thread (``docs/performance.md``). The graph
-is exported in memory from the model's current parameters on the first frame of each input size
-(about a second), kept per size, and exported again when a parameter changes in place, so the
-model stays the single source of truth and nothing is written to disk.
+has one: the IAT models fold their norms, attention and heads into fewer ops), in about half the
+time on one thread (``docs/performance.md``). The graph is exported in memory from the model's
+current parameters on the first frame of each input size (about a second), kept per size, and
+exported again when a parameter changes in place, so the model stays the single source of truth
+and nothing is written to disk.
 
 The torch forward stays where it is needed: on CUDA, when gradients are wanted, for a model that
 estimates at full resolution, at sizes where it measures faster (timed once per size, when the
@@ -60,7 +60,8 @@ def runtime_is_faster(session: Any, model: EnhancementModel, shape: tuple[int, .
                       rounds: int = 7) -> bool:
     """Whether ``session`` runs ``model``'s estimate on inputs of ``shape`` faster than torch
     (the fastest of ``rounds`` alternated calls after a warm-up, the figure that other work on
-    the machine disturbs least; torch on a channels-last input, as the stage hands it over). At the IAT and Zero-DCE sizes it is, by 2-3x; SCI's and
+    the machine disturbs least; torch on a channels-last input, as the stage hands it over).
+    At the IAT and Zero-DCE sizes it is (1.2-2.3x, ``docs/performance.md``); SCI's and
     Aux-Retinex's few 3-channel convolutions at 480x270 run faster in torch."""
     x = torch.rand(shape)
     x_torch, feed = x.contiguous(memory_format=torch.channels_last), {INPUT_NAME: x.numpy()}
