@@ -25,6 +25,7 @@ from llie_video.ops.guided import guided_coefficients
 from llie_video.ops.highlights import frame_headroom
 from llie_video.ops.input_levels import apply_levels
 from llie_video.ops.resize import downscale
+from llie_video.runtimes.cpu_estimator import cpu_estimate
 
 _CEILING_PIXELS = 16384  # pixels the brightness ceiling measures a frame on, at most
 _MAX_SHADOW = 0.25  # input luma below which colour fades, at most
@@ -36,6 +37,7 @@ class Estimator:
     def __init__(self, model: EnhancementModel, temporal: TemporalState) -> None:
         self.model = model
         self.temporal = temporal
+        self.forward = cpu_estimate(model)  # ONNX Runtime on the CPU when installed
         spec = model.render_spec()
         #: whether the parameters end with the maps of a colour transform, upsampled plainly
         self.colour_transform = spec is not None and spec.colour_transform
@@ -68,7 +70,7 @@ class Estimator:
         params = (temporal.smoother.hold(x_low, settings.smoothing) if temporal.camera_still
                   else None)
         if params is None:
-            params = temporal.smoother(self.model.estimate(x_low), x_low, settings.smoothing)
+            params = temporal.smoother(self.forward(x_low), x_low, settings.smoothing)
         if temporal.smoother.last_was_cut:
             temporal.after_scene_cut()
         shadow = min(settings.shadow_desaturation * noise, _MAX_SHADOW)

@@ -69,3 +69,20 @@ def run_onnx(path: Path, image: torch.Tensor, threads: int = 1) -> torch.Tensor:
     session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     output = session.run(None, {INPUT_NAME: image.detach().float().contiguous().numpy()})[0]
     return torch.from_numpy(output)
+
+
+def onnx_bytes(graph: nn.Module, example: torch.Tensor, output_name: str) -> bytes:
+    """``graph`` traced on ``example`` ``(N, 3, H, W)`` into a serialised ONNX model of that
+    fixed size, in memory (TorchScript-based exporter: about a second, where ``torch.export``
+    takes tens; fixed sizes let ONNX Runtime fold every shape computation). ``graph`` is put
+    in eval mode first: the exporter restores the mode it finds, and a graph left in training
+    mode would hand its modules back in training mode (batch-norm statistics then move)."""
+    import io
+
+    graph.eval()
+    buffer = io.BytesIO()
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")  # tracer warnings, torch 2.13 deprecating TorchScript
+        torch.onnx.export(graph, (example,), buffer, input_names=[INPUT_NAME],
+                          output_names=[output_name], opset_version=17, dynamo=False)
+    return buffer.getvalue()

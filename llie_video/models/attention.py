@@ -214,6 +214,18 @@ class IATLite(EnhancementModel):
         scale, shift = self.global_branch(stem)[:, :, None, None].chunk(2, dim=1)
         return torch.tanh(self.curve_head(features) * (1.0 + scale) + shift), features
 
+    def inference_graph(self) -> nn.Module | None:
+        """:class:`~llie_video.models.attention_inference.IATInferenceGraph` of this model
+        (None with POG or an LFPV bank, which it does not fold)."""
+        return self._inference_graph(())
+
+    def _inference_graph(self, heads: tuple[nn.Conv2d, ...]) -> nn.Module | None:
+        from llie_video.models.attention_inference import IATInferenceGraph
+
+        if self._kwargs["pog"] or find_bank(self) is not None:
+            return None
+        return IATInferenceGraph(self, heads)
+
     def render(self, x: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
         """The curves applied to ``x`` ``(B, 3, H, W)``."""
         return apply_curves(x, params, ITERATIONS)
@@ -254,6 +266,10 @@ class IATColour(IATLite):
         [-1, 1]."""
         curves, features = self.curves_and_features(x_low)
         return torch.cat([curves, torch.tanh(self.colour_head(features))], dim=1)
+
+    def inference_graph(self) -> nn.Module | None:
+        """IAT-lite's inference graph with the colour head beside the curve head."""
+        return self._inference_graph((self.colour_head,))
 
     def render(self, x: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
         """The curves, then the colour transform, applied to ``x`` ``(B, 3, H, W)``."""

@@ -26,10 +26,13 @@ class EnhancementModel(nn.Module):
         estimation_long_side: default long side, in pixels, of the frame the parameters are
             estimated on at inference (``None``: full resolution).
         original_checkpoint_prefixes: key prefixes that identify the original authors' checkpoint.
+        estimates_in_torch: whether :meth:`estimate` is a torch forward (that an inference
+            runtime can take over); False for a model whose estimate already runs elsewhere.
     """
 
     param_channels: ClassVar[int]
     estimation_long_side: ClassVar[int | None] = None
+    estimates_in_torch: ClassVar[bool] = True
 
     def estimate(self, x_low: torch.Tensor) -> torch.Tensor:
         """Parameter map ``(B, P, h, w)`` from an image ``(B, 3, h, w)`` in [0, 1]."""
@@ -44,6 +47,12 @@ class EnhancementModel(nn.Module):
         """Inference-only :meth:`render` that may overwrite ``x`` (and ``params``) to save memory
         traffic; results match :meth:`render` to float rounding."""
         return self.render(x, params)
+
+    def inference_graph(self) -> nn.Module | None:
+        """A module computing :meth:`estimate` in fewer, larger ops for inference runtimes
+        (``(B, 3, h, w) -> (B, P, h, w)``, the same maps to float rounding), built from the
+        parameters as they are now; None: export :meth:`estimate` as it is."""
+        return None
 
     def render_spec(self) -> RenderSpec | None:
         """The render as the fused YUV kernel knows it, or None (the plain torch route then)."""

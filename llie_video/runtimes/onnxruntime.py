@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -59,6 +60,18 @@ def cached_estimator(model: EnhancementModel) -> Path:
     return path
 
 
+def cpu_session(graph: str | bytes, threads: int = 1) -> Any:
+    """An ONNX Runtime session on the CPU for ``graph`` (a file's path, or the serialised
+    model), all graph optimisations, ``threads`` intra-op threads, no inter-op threads."""
+    ort = require("onnxruntime", "onnx")
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.intra_op_num_threads = max(1, threads)
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 4  # errors are raised; do not also print them
+    return ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+
+
 class OnnxRuntimeModel(EnhancementModel):
     """``model`` with its estimator run by ONNX Runtime (CPU, ``threads`` intra-op threads).
 
@@ -66,20 +79,16 @@ class OnnxRuntimeModel(EnhancementModel):
     the same; render and the render spec are ``model``'s.
     """
 
+    estimates_in_torch = False
+
     def __init__(self, model: EnhancementModel, onnx_path: Path, threads: int = 1) -> None:
         super().__init__()
-        ort = require("onnxruntime", "onnx")
         self.inner = model.eval()
         self.param_channels = model.param_channels  # type: ignore[misc]
         self.estimation_long_side = model.estimation_long_side  # type: ignore[misc]
         self.registry_name = getattr(model, "registry_name", type(model).__name__)
         self.display_name = f"{type(model).__name__}, estimator in ONNX Runtime"
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = max(1, threads)
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 4  # errors are raised; do not also print them
-        self.session = ort.InferenceSession(str(onnx_path), options,
-                                            providers=["CPUExecutionProvider"])
+        self.session = cpu_session(str(onnx_path), threads)
 
     def estimate(self, x_low: torch.Tensor) -> torch.Tensor:
         array = x_low.detach().to("cpu", torch.float32).contiguous().numpy()

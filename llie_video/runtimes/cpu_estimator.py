@@ -1,0 +1,161 @@
+"""The default CPU route of a model's low-resolution estimate: ONNX Runtime when it is installed.
+
+At estimation sizes (96x54 for the IAT and Zero-DCE++ models) a torch forward is dozens of small
+ops, each far from its arithmetic; ONNX Runtime runs the same function, traced at the frame's
+fixed size (the model's :meth:`~llie_video.models.base.EnhancementModel.inference_graph` where it
+has one: the IAT models fold their norms, attention and heads into fewer ops), in about half the
+time on one thread (``docs/performance.md``). The graph is exported in memory from the model's
+current parameters on the first frame of each input size (about a second), kept per size, and
+exported again when a parameter changes in place, so the model stays the single source of truth
+and nothing is written to disk.
+
+The torch forward stays where it is needed: on CUDA, when gradients are wanted, for a model that
+estimates at full resolution, at sizes where it measures faster (timed once per size, when the
+session is made), and when ONNX Runtime is missing or the export fails (said once).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import torch
+
+from llie_video.export.graphs import EstimatorGraph
+from llie_video.export.onnx import INPUT_NAME, onnx_bytes
+from llie_video.models.base import EnhancementModel
+
+_log = logging.getLogger(__name__)
+_OUTPUT_NAME = "params"
+
+
+def onnxruntime_installed() -> bool:
+    """Whether ONNX Runtime can be imported (without importing it)."""
+    return importlib.util.find_spec("onnxruntime") is not None
+
+
+def _parameter_versions(model: torch.nn.Module) -> tuple[int, ...]:
+    """In-place modification counters of ``model``'s parameters and buffers: they change
+    whenever a weight does (an optimiser step, ``load_state_dict``)."""
+    return tuple(t._version for t in (*model.parameters(), *model.buffers()))
+
+
+def estimator_graph(model: EnhancementModel) -> torch.nn.Module:
+    """What is exported of ``model``'s estimate: its inference graph (fewer, larger ops) where
+    it has one, else :class:`~llie_video.export.graphs.EstimatorGraph`."""
+    graph = model.inference_graph()
+    return graph if graph is not None else EstimatorGraph(model)
+
+
+def _elapsed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def runtime_is_faster(session: Any, model: EnhancementModel, shape: tuple[int, ...],
+                      rounds: int = 7) -> bool:
+    """Whether ``session`` runs ``model``'s estimate on inputs of ``shape`` faster than torch
+    (the fastest of ``rounds`` alternated calls after a warm-up, the figure that other work on
+    the machine disturbs least; torch on a channels-last input, as the stage hands it over).
+    At the IAT and Zero-DCE sizes it is (1.2-2.3x, ``docs/performance.md``); SCI's and
+    Aux-Retinex's few 3-channel convolutions at 480x270 run faster in torch."""
+    x = torch.rand(shape)
+    x_torch, feed = x.contiguous(memory_format=torch.channels_last), {INPUT_NAME: x.numpy()}
+    with torch.inference_mode():
+        model.estimate(x_torch), session.run(None, feed)
+        torch_s, runtime_s = [], []
+        for _ in range(rounds):
+            torch_s.append(_elapsed(lambda: model.estimate(x_torch)))
+            runtime_s.append(_elapsed(lambda: session.run(None, feed)))
+    return min(runtime_s) < min(torch_s)
+
+
+class OnnxEstimate:
+    """``model.estimate`` run by ONNX Runtime on the CPU, one session per input size, for the
+    sizes where it is faster than torch (:func:`runtime_is_faster`, measured once per size;
+    ``measure=False``: at every size).
+
+    Call with ``x_low`` ``(B, 3, h, w)`` float on the CPU; returns ``(B, P, h, w)`` float32,
+    the model's torch estimate within float rounding (1e-6 on the shipped models), or None
+    where torch is the faster route for this size. Not thread-safe per instance (one per
+    estimator).
+    """
+
+    def __init__(self, model: EnhancementModel, threads: int = 1, measure: bool = True) -> None:
+        self.model = model
+        self.threads = threads
+        self.measure = measure  # False: ONNX Runtime at every size, untimed
+        self._sessions: dict[tuple[int, ...], Any] = {}  # None: torch is faster at that size
+        self._versions = _parameter_versions(model)
+
+    def session(self, shape: tuple[int, ...]) -> Any:
+        """The session for inputs of ``shape`` ``(B, 3, h, w)`` (exported and timed first if
+        needed), or None where torch is faster."""
+        versions = _parameter_versions(self.model)
+        if versions != self._versions:
+            self._sessions.clear()
+            self._versions = versions
+        if shape not in self._sessions:
+            from llie_video.runtimes.onnxruntime import cpu_session
+
+            graph = onnx_bytes(estimator_graph(self.model), torch.zeros(shape), _OUTPUT_NAME)
+            session = cpu_session(graph, self.threads)
+            faster = not self.measure or runtime_is_faster(session, self.model, shape)
+            self._sessions[shape] = session if faster else None
+        return self._sessions[shape]
+
+    def __call__(self, x_low: torch.Tensor) -> torch.Tensor | None:
+        array = x_low.detach().to(torch.float32).contiguous().numpy()
+        session = self.session(tuple(array.shape))
+        if session is None:
+            return None
+        return torch.from_numpy(session.run(None, {INPUT_NAME: array})[0])
+
+
+class CpuEstimate:
+    """The estimate route of ``model``: :class:`OnnxEstimate` for float32 CPU inputs without
+    gradients when ONNX Runtime is installed and the model estimates at low resolution, else
+    ``model.estimate``. ``(B, 3, h, w) -> (B, P, h, w)``, on the input's device and dtype."""
+
+    def __init__(self, model: EnhancementModel, threads: int = 1) -> None:
+        self.model = model
+        eligible = (model.estimates_in_torch and model.estimation_long_side is not None
+                    and onnxruntime_installed())
+        self.onnx: OnnxEstimate | None = OnnxEstimate(model, threads) if eligible else None
+
+    @property
+    def uses_onnxruntime(self) -> bool:
+        """Whether CPU inputs go to ONNX Runtime (until an export fails)."""
+        return self.onnx is not None
+
+    def __call__(self, x_low: torch.Tensor) -> torch.Tensor:
+        if (self.onnx is None or x_low.device.type != "cpu" or x_low.dtype != torch.float32
+                or (torch.is_grad_enabled() and (x_low.requires_grad or self._trains()))):
+            return self.model.estimate(x_low)
+        try:
+            params = self.onnx(x_low)
+        except Exception as exc:  # an exporter or runtime that cannot take this model
+            _log.warning("the estimate runs in torch: ONNX Runtime could not run %s (%s)",
+                         type(self.model).__name__, exc)
+            self.onnx = None
+            params = None
+        return params if params is not None else self.model.estimate(x_low)
+
+    def prepare(self, shape: tuple[int, int, int, int]) -> None:
+        """Export and time the route for inputs of ``shape`` ``(B, 3, h, w)`` now (about a
+        second, once per size), so that the first frame of that size does not pay for it."""
+        if self.onnx is not None:
+            with torch.inference_mode():
+                self(torch.zeros(shape))
+
+    def _trains(self) -> bool:
+        return any(p.requires_grad for p in self.model.parameters())
+
+
+def cpu_estimate(model: EnhancementModel, threads: int = 1) -> CpuEstimate:
+    """The estimate route of ``model`` (see :class:`CpuEstimate`)."""
+    return CpuEstimate(model, threads)
