@@ -30,6 +30,10 @@ from llie_video.models.base import EnhancementModel
 
 _log = logging.getLogger(__name__)
 _OUTPUT_NAME = "params"
+# Inputs smaller than this stay in torch: an export costs about a second, and the stage's
+# 16x16 warm-up frame (:meth:`~llie_video.enhance.stage.EnhanceStage.prepare`) would pay it for
+# a size no frame has
+MIN_PIXELS = 32 * 32
 
 
 def onnxruntime_installed() -> bool:
@@ -77,7 +81,7 @@ def runtime_is_faster(session: Any, model: EnhancementModel, shape: tuple[int, .
 class OnnxEstimate:
     """``model.estimate`` run by ONNX Runtime on the CPU, one session per input size, for the
     sizes where it is faster than torch (:func:`runtime_is_faster`, measured once per size;
-    ``measure=False``: at every size).
+    ``measure=False``: at every size of at least :data:`MIN_PIXELS`).
 
     Call with ``x_low`` ``(B, 3, h, w)`` float on the CPU; returns ``(B, P, h, w)`` float32,
     the model's torch estimate within float rounding (1e-6 on the shipped models), or None
@@ -109,6 +113,8 @@ class OnnxEstimate:
         return self._sessions[shape]
 
     def __call__(self, x_low: torch.Tensor) -> torch.Tensor | None:
+        if x_low.shape[-2] * x_low.shape[-1] < MIN_PIXELS:
+            return None
         array = x_low.detach().to(torch.float32).contiguous().numpy()
         session = self.session(tuple(array.shape))
         if session is None:
