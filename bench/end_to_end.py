@@ -1,0 +1,149 @@
+"""End to end: the file job's fps against a plain transcode of its own output, and against
+another checkout, side by side in one run.
+
+For each clip: run ``enhance_video`` with the default model on one thread (as ``llie-video
+in.mp4 out.mp4`` runs it, the stage warmed up for the clip's size first, so the figure is the
+steady rate), then a plain PyAV decode -> libx264 transcode of the job's output with the job's
+encoder settings: what the job would reach if the stage cost nothing (a brighter picture costs
+the encoder more than the dark input). With ``--against PATH`` (a checkout of another commit,
+e.g. a ``git worktree``) the same job runs from that checkout's package, alternated with this
+one. Each job runs in a fresh process (``PYTHONPATH`` set to its checkout). Prints medians and
+ratios; asserts nothing.
+
+    python bench/end_to_end.py [--clip CLIP ...] [--photo IMAGE] [--against PATH] [--repeats 3]
+
+Without ``--clip``, a clean 1080p pan (5 s at 30 fps) across ``--photo`` (default: the sample
+scene's first frame) is made.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+
+HERE = Path(__file__).resolve().parent.parent
+
+# Runs in the checkout under test (its package on PYTHONPATH): only APIs every recent commit has.
+_JOB = """
+import json, sys, time, torch
+from llie_video import create_model
+from llie_video.enhance.stage import EnhanceStage
+from llie_video.video.job import enhance_video
+import av
+torch.set_num_threads(1)
+source, target = sys.argv[1], sys.argv[2]
+with av.open(source) as clip:
+    stream = clip.streams.video[0]
+    height, width = stream.codec_context.height, stream.codec_context.width
+stage = EnhanceStage(create_model("default", pretrained=True), torch.device("cpu"), kernel_threads=1)
+stage.warm_up(height, width)
+start = time.perf_counter()
+result = enhance_video(source, target, stage, overwrite=True)
+print(json.dumps({"seconds": time.perf_counter() - start}))
+"""
+
+
+def pan_clip(photo: np.ndarray, target: Path, seconds: float = 5.0, fps: int = 30) -> Path:
+    """A 1080p clip panning across ``photo`` ``(h, w, 3)`` RGB (scaled to 1.25x the frame),
+    H.264 at CRF 18: a clean clip of a real scene."""
+    width, height = 1920, 1080
+    scale = 1.25 * max(width / photo.shape[1], height / photo.shape[0])
+    big = cv2.resize(photo, (round(photo.shape[1] * scale), round(photo.shape[0] * scale)),
+                     interpolation=cv2.INTER_CUBIC)
+    frames = round(seconds * fps)
+    with av.open(str(target), "w") as out:
+        stream = out.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.options = {"crf": "18", "preset": "veryfast"}
+        for i in range(frames):
+            x = round((big.shape[1] - width) * i / max(frames - 1, 1))
+            y = round((big.shape[0] - height) * i / max(frames - 1, 1))
+            crop = np.ascontiguousarray(big[y : y + height, x : x + width])
+            out.mux(stream.encode(av.VideoFrame.from_ndarray(crop, format="rgb24")))
+        out.mux(stream.encode(None))
+    return target
+
+
+def transcode_fps(source: Path, target: Path) -> float:
+    """A plain decode -> libx264 (the job's default settings: CRF 20, veryfast) transcode."""
+    from llie_video.video.sinks import EncoderSettings
+
+    encoder = EncoderSettings()
+    start, frames = time.perf_counter(), 0
+    with av.open(str(source)) as inp, av.open(str(target), "w") as out:
+        vin = inp.streams.video[0]
+        vin.thread_type = "AUTO"
+        vout = out.add_stream(encoder.codec, rate=vin.average_rate)
+        vout.width, vout.height = vin.codec_context.width, vin.codec_context.height
+        vout.pix_fmt = "yuv420p"
+        vout.thread_type = "AUTO"
+        vout.options = {"crf": str(encoder.crf), "preset": encoder.preset}
+        for frame in inp.decode(vin):
+            frame.pts = None
+            out.mux(vout.encode(frame))
+            frames += 1
+        out.mux(vout.encode(None))
+    return frames / (time.perf_counter() - start)
+
+
+def job_fps(checkout: Path, source: Path, target: Path) -> float:
+    """The job's steady fps from ``checkout``'s package, in a fresh process."""
+    env = dict(os.environ, PYTHONPATH=str(checkout))
+    out = subprocess.run([sys.executable, "-c", _JOB, str(source), str(target)], env=env,
+                         cwd=checkout, capture_output=True, text=True, check=True)
+    seconds = json.loads(out.stdout.strip().splitlines()[-1])["seconds"]
+    with av.open(str(target)) as clip:
+        frames = sum(1 for _ in clip.demux(video=0)) - 1  # the last packet is empty
+    return frames / seconds
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--clip", type=Path, action="append", default=[])
+    p.add_argument("--photo", type=Path, help="the image the default clip pans across")
+    p.add_argument("--against", type=Path, help="another checkout to compare with")
+    p.add_argument("--repeats", type=int, default=3)
+    args = p.parse_args()
+    checkouts = {"this": HERE} | ({"against": args.against.resolve()} if args.against else {})
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        clips = list(args.clip)
+        if not clips:
+            if args.photo is not None:
+                photo = cv2.cvtColor(cv2.imread(str(args.photo)), cv2.COLOR_BGR2RGB)
+            else:
+                from llie_video.sample import decoded_sample_frames
+
+                photo = decoded_sample_frames(1, 1920, 1080, 0.25)[0].to_ndarray(format="rgb24")
+            clips = [pan_clip(photo, work / "pan.mp4")]
+        for clip in clips:
+            jobs: dict[str, list[float]] = {name: [] for name in checkouts}
+            outputs: dict[str, list[float]] = {name: [] for name in checkouts}
+            for _ in range(args.repeats):
+                for name, checkout in checkouts.items():
+                    output = work / f"{name}.mp4"
+                    jobs[name].append(job_fps(checkout, clip, output))
+                    outputs[name].append(transcode_fps(output, work / "plain.mp4"))
+            print(f"{clip.name}: medians of {args.repeats}, alternated")
+            for name in checkouts:
+                job, plain = statistics.median(jobs[name]), statistics.median(outputs[name])
+                print(f"  {name:8s} job {job:6.2f} fps; plain transcode of its output "
+                      f"{plain:6.2f} fps; ratio {job / plain:.2f}")
+            if args.against:
+                ratio = statistics.median(jobs["this"]) / statistics.median(jobs["against"])
+                print(f"  this / against: {ratio:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
