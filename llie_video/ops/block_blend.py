@@ -12,40 +12,20 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from llie_video.ops.selection import kth_smallest
+
 MEDIAN_SAMPLES = 16384  # a noise level needs no more values than this (an even subsample)
-
-
-@njit(cache=True)
-def _select(keys: np.ndarray, k: int) -> np.uint32:
-    """The ``k``-th smallest (from 0) of ``keys`` ``(n,)`` uint32, by a radix select over
-    11-, 11- and 10-bit digits from the top: three counting passes, no sort."""
-    prefix = np.uint32(0)  # the digits chosen so far, in place
-    known = np.uint32(0)  # the mask of those digits
-    for shift in (21, 10, 0):
-        bins = 1 << (11 if shift else 10)
-        counts = np.zeros(bins, np.int64)
-        for key in keys:
-            if key & known == prefix:
-                counts[(key >> shift) & (bins - 1)] += 1
-        digit = 0
-        while k >= counts[digit]:
-            k -= counts[digit]
-            digit += 1
-        prefix |= np.uint32(digit) << np.uint32(shift)
-        known |= np.uint32(bins - 1) << np.uint32(shift)
-    return prefix
 
 
 @njit(cache=True)
 def lower_median(x: np.ndarray, samples: int) -> float:
     """The lower median (``torch.median``'s) of an even subsample of at most about ``samples``
     values of ``x`` (any shape, C order, float32 >= 0): every ``max(1, x.size //
-    samples)``-th value. (The bit patterns of non-negative floats order as unsigned integers.)"""
+    samples)``-th value."""
     flat = x.ravel()
     stride = max(1, flat.size // samples)
-    picked = flat[::stride].view(np.uint32)
-    k = (picked.size - 1) // 2
-    return float(np.array([_select(picked, k)], np.uint32).view(np.float32)[0])
+    picked = flat[::stride]
+    return float(kth_smallest(picked, (picked.size - 1) // 2))
 
 
 @njit(cache=True)
