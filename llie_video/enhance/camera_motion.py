@@ -7,6 +7,7 @@ camera before blending, so a pan or a zoom does not read as motion of everything
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import NamedTuple
 
@@ -122,9 +123,17 @@ def global_motion(previous: torch.Tensor, current: torch.Tensor) -> CameraMotion
 def _correlate(a: np.ndarray, b: np.ndarray) -> tuple[float, float] | None:
     """The shift ``(dy, dx)`` (samples) of ``b`` against ``a`` ``(h, w)`` by phase correlation;
     None when the peak is weak (no single clear motion)."""
-    window = cv2.createHanningWindow((a.shape[1], a.shape[0]), cv2.CV_32F)
-    (sx, sy), response = cv2.phaseCorrelate(a, b, window)
+    (sx, sy), response = cv2.phaseCorrelate(a, b, _hanning(*a.shape))
     return (sy, sx) if response >= _MIN_RESPONSE else None
+
+
+@functools.cache
+def _hanning(height: int, width: int) -> np.ndarray:
+    """The Hann window ``(height, width)`` float32 phase correlation weighs the maps by (the same
+    few sizes every frame: made once each)."""
+    window = cv2.createHanningWindow((width, height), cv2.CV_32F)
+    window.flags.writeable = False
+    return window
 
 
 def _zoom_hint(a: np.ndarray, b: np.ndarray) -> float:

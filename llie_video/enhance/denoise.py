@@ -27,12 +27,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from llie_video.ops.filters import max_filter
+from llie_video.ops import block_blend
 from llie_video.ops.resize import upsample_params
 from llie_video.enhance.camera_motion import (
     MOTION_BLOCK,
     CameraMotion,
-    channel_mean,
     global_motion,
     move_image,
 )
@@ -85,16 +84,14 @@ def exposure_gain(previous: torch.Tensor, current: torch.Tensor) -> float:
     """The global brightness ratio of ``current`` to ``previous`` (block means ``(1, C, h, w)``,
     0 = black, aligned with the camera): a ratio of sums, over the blocks that a single gain
     explains (moving objects left out). 1.0 for a black frame."""
-    a, b = (channel_mean(m) for m in (previous, current))
-    total = float(a.sum())
-    if total <= 1e-4 * a.size:  # black: nothing to measure
-        return 1.0
-    gain = float(b.sum()) / total
-    residual = np.abs(b - gain * a)
-    typical = float(_median(torch.from_numpy(residual)))
-    inliers = residual <= _GAIN_INLIERS * typical + 1e-6
-    gain = float(b[inliers].sum()) / max(float(a[inliers].sum()), 1e-6)
-    return float(np.clip(gain, 1.0 / _MAX_GAIN, _MAX_GAIN))
+    a, b = (block_blend.channel_mean(host_maps(m)) for m in (previous, current))
+    return block_blend.exposure_gain(a, b, _GAIN_INLIERS, _MAX_GAIN, block_blend.MEDIAN_SAMPLES)
+
+
+def host_maps(blocks: torch.Tensor) -> np.ndarray:
+    """Block means ``(1, C, h, w)`` on any device -> ``(C, h, w)`` float32 on the host (a view
+    of a CPU float32 tensor)."""
+    return blocks[0].float().cpu().numpy()
 
 
 class TemporalDenoiser:
@@ -154,15 +151,14 @@ class TemporalDenoiser:
         the moved frame, not moved block means: moving a block map by a fraction of a block
         blurs it, and the textured part of a panning scene would read as motion.)"""
         gain = exposure_gain(previous_blocks, blocks)
-        previous_blocks = previous_blocks * gain
-        change = (blocks - previous_blocks).abs().mean(dim=1, keepdim=True)
-        change = max_filter(change, 3)
-        noise = min(_median(change), _MAX_NOISE) + 1e-4
-        static = ((_FADE_END * noise - change) / ((_FADE_END - _FADE_START) * noise)).clamp_(0, 1)
-        static.mul_(smoothing)
+        current, previous = host_maps(blocks), host_maps(previous_blocks)
+        weights, filtered = block_blend.blend_weights(
+            current, previous * np.float32(gain), (_FADE_START, _FADE_END), _MAX_NOISE, smoothing,
+            block_blend.MEDIAN_SAMPLES)
         # for the next motion search: about the block means of this frame once filtered
-        self._previous_blocks = torch.lerp(blocks, previous_blocks, static)
-        return TemporalBlend(static, gain)
+        self._previous_blocks = torch.from_numpy(filtered)[None]
+        weights_map = torch.from_numpy(weights)[None, None].to(blocks.device, blocks.dtype)
+        return TemporalBlend(weights_map, gain)
 
     def filter_(self, x_band: torch.Tensor, rows: slice, weights: torch.Tensor | None) -> None:
         """Blend ``x_band`` ``(1, 3, r, W)`` (rows ``rows`` of the frame given to :meth:`begin`)
@@ -172,14 +168,3 @@ class TemporalDenoiser:
         previous_band = self._previous[:, :, rows]
         torch.lerp(x_band, previous_band, weights[:, :, rows], out=previous_band)
         x_band.copy_(previous_band)
-
-
-_MEDIAN_SAMPLES = 16384
-
-
-def _median(x: torch.Tensor) -> float:
-    """Median of ``x``, from an even subsample of at most ~16k values when larger (a noise level
-    needs no more; the full median of a 1080p block map costs milliseconds)."""
-    flat = x.flatten()
-    stride = max(1, flat.numel() // _MEDIAN_SAMPLES)
-    return float(flat[::stride].median())

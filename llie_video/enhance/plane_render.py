@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 import av
 import numpy as np
 import torch
+from numba import njit
 
 from llie_video.ops import fused_yuv
 from llie_video.ops.colour_transform import COLOUR_TRANSFORM_CHANNELS
@@ -53,15 +54,20 @@ def frame_block_means(frame: av.VideoFrame, spec: YuvSpec) -> torch.Tensor:
     return torch.from_numpy((small - y_off) / y_scale)[None, None]
 
 
+@njit(cache=True)
 def sums_to_block_means(sums: np.ndarray, height: int, width: int) -> np.ndarray:
     """The 4x4 block means ``(ceil(H/4), ceil(W/4))`` of a luma plane ``(H, W)`` from the
     fused kernel's per-chroma-row sums ``(ceil(H/2), ceil(W/4))`` (2 luma rows x 4 columns each,
     fewer at the bottom and right edges)."""
-    pairs = sums[0::2].copy()
-    pairs[: sums.shape[0] // 2] += sums[1::2]
-    rows = np.minimum(_BLOCK, height - _BLOCK * np.arange(pairs.shape[0]))
-    columns = np.minimum(_BLOCK, width - _BLOCK * np.arange(pairs.shape[1]))
-    return pairs / np.outer(rows, columns).astype(np.float32)
+    out = np.empty(((sums.shape[0] + 1) // 2, sums.shape[1]), np.float32)
+    for i in range(out.shape[0]):
+        rows = min(_BLOCK, height - _BLOCK * i)
+        for j in range(out.shape[1]):
+            total = sums[2 * i, j]
+            if 2 * i + 1 < sums.shape[0]:
+                total += sums[2 * i + 1, j]
+            out[i, j] = total / np.float32(rows * min(_BLOCK, width - _BLOCK * j))
+    return out
 
 
 @dataclass(frozen=True)

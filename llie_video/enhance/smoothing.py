@@ -14,6 +14,7 @@ resets the state, as do seeks and reconnects (:meth:`ParamSmoother.reset`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
@@ -45,6 +46,39 @@ class SmoothingSettings:
 
 _CUT_GRID = (6, 8)
 _HOLD_LEVEL_CHANGE = 0.01  # relative change of the mean level that ends a hold
+_BLUR = 5  # box blur (low-resolution pixels a side) before frames are compared for motion
+
+
+class FrameLook(NamedTuple):
+    """What the smoother compares of a low-resolution frame ``(1, 3, h, w)`` with the next one:
+    taken once per frame (:func:`look_at`), kept with the frame while it is the previous one.
+
+    Attributes:
+        blurred: the frame box-blurred over ``_BLUR`` pixels, ``(1, 3, h, w)``.
+        cells: the means of a ``_CUT_GRID`` grid of cells, ``(1, 3, 6, 8)``.
+        level: the frame's mean.
+    """
+
+    blurred: torch.Tensor
+    cells: torch.Tensor
+    level: float
+
+
+def look_at(frame: torch.Tensor) -> FrameLook:
+    """The :class:`FrameLook` of ``frame`` ``(1, 3, h, w)``."""
+    return FrameLook(box_mean(frame, _BLUR), F.adaptive_avg_pool2d(frame, _CUT_GRID),
+                     float(frame.mean()))
+
+
+class _Change(NamedTuple):
+    """The latest comparison of two frames (``current`` kept alive, so its storage cannot be
+    reused by another frame while this is remembered)."""
+
+    previous: torch.Tensor
+    current: torch.Tensor
+    current_look: FrameLook
+    cut: bool
+    motion: torch.Tensor | None
 
 
 class ParamSmoother:
@@ -62,9 +96,9 @@ class ParamSmoother:
         self.settings = settings or SmoothingSettings()
         self._params: torch.Tensor | None = None
         self._frame: torch.Tensor | None = None
+        self._frame_look: FrameLook | None = None  # of _frame, once taken
         self._held = 0
-        # the last (previous frame, current frame's storage, cut, motion map) measured
-        self._last_change: tuple[torch.Tensor, tuple, bool, torch.Tensor | None] | None = None
+        self._last_change: _Change | None = None
         self.cuts = 0
         self.last_was_cut = False
 
@@ -72,6 +106,7 @@ class ParamSmoother:
         """Forget the history (after a seek, a reconnect, or between unrelated images)."""
         self._params = None
         self._frame = None
+        self._frame_look = None
         self._held = 0
 
     def hold(self, frame: torch.Tensor, smoothing: float) -> torch.Tensor | None:
@@ -87,11 +122,11 @@ class ParamSmoother:
                 or self._held >= self.settings.max_hold):
             return None
         cut, motion = self._change(previous_frame, frame)
-        if (cut or motion is None or _level_change(previous_frame, frame) > _HOLD_LEVEL_CHANGE
+        if (cut or motion is None or self._level_change() > _HOLD_LEVEL_CHANGE
                 or bool(motion.max() > 0.0)):
             return None
         self._held += 1
-        self._frame = frame.detach().clone()
+        self._remember(frame)
         self.last_was_cut = False
         return previous
 
@@ -112,7 +147,6 @@ class ParamSmoother:
         previous, previous_frame = self._params, self._frame
         self.last_was_cut = False
         self._held = 0
-        self._frame = frame.detach().clone()
         motion = None
         if (
             previous is not None
@@ -122,6 +156,7 @@ class ParamSmoother:
         ):
             self.last_was_cut, motion = self._change(previous_frame, frame)
             self.cuts += self.last_was_cut
+        self._remember(frame)
         if previous is None or motion is None:  # no usable history, or a cut
             self._params = params.detach().clone()
             return params
@@ -134,38 +169,58 @@ class ParamSmoother:
         """Whether ``current`` ``(1, 3, h, w)`` is a cut after ``previous``, and if not, the
         motion map between them (:meth:`_motion`). The last answer is kept: :meth:`hold` and the
         smoothing step after it ask about the same pair of frames."""
-        storage = (current.data_ptr(), current.shape)
         last = self._last_change
-        if last is None or last[0] is not previous or last[1] != storage:
-            cut = self._detect_cut(previous, current)
-            last = self._last_change = (previous, storage, cut,
-                                        None if cut else self._motion(previous, current))
-        return last[2], last[3]
+        if (last is None or last.previous is not previous
+                or not _same_storage(last.current, current)):
+            before, now = self._look_of(previous), look_at(current)
+            cut = self._detect_cut(before, now)
+            last = self._last_change = _Change(previous, current, now, cut,
+                                               None if cut else self._motion(before, now))
+        return last.cut, last.motion
 
-    def _detect_cut(self, previous: torch.Tensor, current: torch.Tensor) -> bool:
+    def _look_of(self, frame: torch.Tensor) -> FrameLook:
+        """The look of ``frame``: the one kept when it is the remembered previous frame."""
+        if frame is not self._frame or self._frame_look is None:
+            return look_at(frame)
+        return self._frame_look
+
+    def _remember(self, frame: torch.Tensor) -> None:
+        """Keep a copy of ``frame`` ``(1, 3, h, w)`` as the previous frame, with its look when
+        :meth:`_change` just took it."""
+        last = self._last_change
+        self._frame = frame.detach().clone()
+        self._frame_look = (last.current_look if last is not None
+                            and _same_storage(last.current, frame) else None)
+
+    def _level_change(self) -> float:
+        """Relative change of the mean level between the two frames :meth:`_change` compared
+        last."""
+        assert self._last_change is not None
+        before = self._look_of(self._last_change.previous).level
+        now = self._last_change.current_look.level
+        return abs(now - before) / max(before, 1e-3)
+
+    def _detect_cut(self, previous: FrameLook, current: FrameLook) -> bool:
         """A cut is a large change of the frame's coarse layout: the means of a 6x8 grid of
         cells (hundreds of pixels each, so sensor noise cannot trigger it), relative to the
         frame's level."""
-        cells_now = F.adaptive_avg_pool2d(current, _CUT_GRID)
-        cells_before = F.adaptive_avg_pool2d(previous, _CUT_GRID)
-        change = (cells_now - cells_before).abs().mean()
-        level = 0.5 * (cells_now.mean() + cells_before.mean()) + 0.02
+        change = (current.cells - previous.cells).abs().mean()
+        level = 0.5 * (current.cells.mean() + previous.cells.mean()) + 0.02
         return float(change / level) > self.settings.cut_threshold
 
-    def _motion(self, previous: torch.Tensor, current: torch.Tensor) -> torch.Tensor:
+    def _motion(self, previous: FrameLook, current: FrameLook) -> torch.Tensor:
         """Per-pixel motion in [0, 1], ``(1, 1, h, w)``: channel-mean difference of the 5x5
         box-blurred frames (the blur cuts sensor noise ~5x, so noise does not read as motion),
         dilated by ``motion_radius`` so the averaging also stops where the moving object still
         influences the estimate."""
         s = self.settings
-        difference = (box_mean(current, 5) - box_mean(previous, 5)).abs().mean(dim=1, keepdim=True)
+        difference = (current.blurred - previous.blurred).abs().mean(dim=1, keepdim=True)
         # most of a frame is static, so the median difference measures the remaining noise
         floor = s.noise_floor + 2.5 * float(difference.median())
         difference = max_filter(difference, 2 * s.motion_radius + 1)
         return ((difference - floor) / s.motion_range).clamp_(0.0, 1.0)
 
 
-def _level_change(previous: torch.Tensor, current: torch.Tensor) -> float:
-    """Relative change of the mean level between two frames ``(1, 3, h, w)``."""
-    before, now = float(previous.mean()), float(current.mean())
-    return abs(now - before) / max(before, 1e-3)
+def _same_storage(a: torch.Tensor, b: torch.Tensor) -> bool:
+    """Whether ``a`` and ``b`` are views of the same samples (a frame and a slice of it)."""
+    return a.data_ptr() == b.data_ptr() and a.shape == b.shape

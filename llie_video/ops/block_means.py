@@ -12,6 +12,23 @@ from numba import njit
 
 
 @njit(fastmath=True, cache=True)
+def _sum_rows(plane: np.ndarray, first: int, last: int, sums: np.ndarray) -> None:
+    """``sums`` ``(W,)`` float32 = the column sums of rows ``first:last`` of ``plane``: a whole
+    block of 4 rows in one pass (each sum written once), fewer row by row."""
+    if last - first == 4:
+        r0, r1, r2, r3 = plane[first], plane[first + 1], plane[first + 2], plane[first + 3]
+        for c in range(sums.size):
+            sums[c] = ((np.float32(r0[c]) + np.float32(r1[c])) + np.float32(r2[c])
+                       + np.float32(r3[c]))
+        return
+    sums[:] = 0.0
+    for r in range(first, last):
+        row = plane[r]
+        for c in range(sums.size):
+            sums[c] += np.float32(row[c])
+
+
+@njit(fastmath=True, cache=True)
 def _block_means(plane: np.ndarray, block: int) -> np.ndarray:
     height, width = plane.shape
     out_height, out_width = -(-height // block), -(-width // block)
@@ -19,16 +36,15 @@ def _block_means(plane: np.ndarray, block: int) -> np.ndarray:
     sums = np.empty(width, np.float32)
     for i in range(out_height):
         first, last = i * block, min((i + 1) * block, height)
-        sums[:] = 0.0
-        for r in range(first, last):
-            row = plane[r]
-            for c in range(width):
-                sums[c] += np.float32(row[c])
+        _sum_rows(plane, first, last, sums)
         for j in range(out_width):
             left, right = j * block, min((j + 1) * block, width)
-            total = np.float32(0.0)
-            for c in range(left, right):
-                total += sums[c]
+            if right - left == 4:
+                total = ((sums[left] + sums[left + 1]) + sums[left + 2]) + sums[left + 3]
+            else:
+                total = np.float32(0.0)
+                for c in range(left, right):
+                    total += sums[c]
             out[i, j] = total / np.float32((last - first) * (right - left))
     return out
 

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+from numba import njit
 
-_LAPLACE = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], np.float32)
+from llie_video.ops.selection import median
+
 _MEDIAN_TO_SIGMA = 1.0 / (0.6745 * 6.0)  # |N * noise| has std 6 sigma; median |g| = 0.6745 std
 _STRIPS = 24  # 3-row strips a plane's noise is measured on, at most
 MIN_SIGMA = 0.5  # noise (code values of 8-bit planes) below which a plane is left alone
@@ -27,16 +29,32 @@ SPACE_SIGMA = 1.0
 
 
 def noise_sigma(plane: np.ndarray) -> float:
-    """The standard deviation of the noise of ``plane`` ``(H, W)`` (any sample type), in its
-    own code values; 0 for planes under 3x3."""
+    """The standard deviation of the noise of ``plane`` ``(H, W)`` (any sample type, rows
+    possibly padded), in its own code values; 0 for planes under 3x3."""
     height, width = plane.shape
     if height < 3 or width < 3:
         return 0.0
     tops = np.unique(np.linspace(0, height - 3, min(_STRIPS, height - 2)).astype(np.int64))
-    strips = np.concatenate([plane[t : t + 3] for t in tops]).astype(np.float32)
-    response = np.abs(cv2.filter2D(strips, -1, _LAPLACE, borderType=cv2.BORDER_REPLICATE))
-    inner = np.concatenate([response[3 * i + 1, 1:-1] for i in range(len(tops))])
-    return float(np.median(inner)) * _MEDIAN_TO_SIGMA
+    return float(median(_strip_responses(plane, tops))) * _MEDIAN_TO_SIGMA
+
+
+@njit(cache=True)
+def _strip_responses(plane: np.ndarray, tops: np.ndarray) -> np.ndarray:
+    """The magnitude of the Laplacian difference on the middle row of each 3-row strip of
+    ``plane`` ``(H, W)`` starting at ``tops`` ``(S,)``, inner columns only: ``(S * (W - 2),)``
+    float32 (exact for integer planes: sums of at most 16 x 65535)."""
+    width = plane.shape[1]
+    out = np.empty(tops.size * (width - 2), np.float32)
+    for s in range(tops.size):
+        above, row, below = plane[tops[s]], plane[tops[s] + 1], plane[tops[s] + 2]
+        for c in range(1, width - 1):
+            corners = (np.float32(above[c - 1]) + np.float32(above[c + 1])
+                       + np.float32(below[c - 1]) + np.float32(below[c + 1]))
+            edges = (np.float32(above[c]) + np.float32(below[c]) + np.float32(row[c - 1])
+                     + np.float32(row[c + 1]))
+            response = corners - np.float32(2.0) * edges + np.float32(4.0) * np.float32(row[c])
+            out[s * (width - 2) + c - 1] = abs(response)
+    return out
 
 
 def _noisy(sigma: float, full_scale: float) -> bool:

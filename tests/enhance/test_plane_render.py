@@ -16,7 +16,13 @@ from llie_video.enhance.av_planes import spec_of, yuv420_planes
 from llie_video.enhance.camera_motion import STILL, CameraMotion
 from llie_video.enhance.denoise import TemporalBlend
 from llie_video.enhance.finish import FrameFinish
-from llie_video.enhance.plane_render import FusedPlaneRenderer, PreviousPlanes, frame_block_means, widen
+from llie_video.enhance.plane_render import (
+    FusedPlaneRenderer,
+    PreviousPlanes,
+    frame_block_means,
+    sums_to_block_means,
+    widen,
+)
 from llie_video.enhance.settings import EnhanceSettings
 from llie_video.enhance.smoothing import ParamSmoother
 from llie_video.enhance.stage import EnhanceStage
@@ -230,6 +236,19 @@ def test_block_means_of_planes():
     means = frame_block_means(frame, spec_of(frame))
     assert means.shape == (1, 1, 2, 3)
     assert np.allclose(means[0, 0, 0].numpy(), np.array([15, 55, 95]) / 255, atol=1e-6)
+
+
+@pytest.mark.parametrize("height, width", [(8, 12), (10, 14), (9, 13), (1080, 1920)])
+def test_block_means_from_the_kernels_row_sums(height, width):
+    """Per chroma row (2 luma rows, 1 at an odd bottom) 4-column sums -> 4x4 block means, as a
+    pass over the plane gives them."""
+    plane = np.random.default_rng(width).random((height, width)).astype(np.float32) * 255
+    padded = np.zeros((-(-height // 2) * 2, -(-width // 4) * 4), np.float32)
+    padded[:height, :width] = plane
+    sums = padded.reshape(padded.shape[0] // 2, 2, -1, 4).sum(axis=(1, 3))
+    ours = sums_to_block_means(sums, height, width)
+    assert ours.shape == (-(-height // 4), -(-width // 4))
+    assert np.allclose(ours, plane_block_means(plane, 4), rtol=1e-5)
 
 
 def _lit_ramp_frame() -> tuple[av.VideoFrame, np.ndarray]:

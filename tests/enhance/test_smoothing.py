@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from llie_video import create_model
-from llie_video.enhance.smoothing import ParamSmoother
+from llie_video.enhance import smoothing
+from llie_video.enhance.smoothing import ParamSmoother, look_at
 from llie_video.enhance.settings import EnhanceSettings
 from llie_video.enhance.stage import EnhanceStage
 
@@ -104,6 +105,34 @@ def test_hold_keeps_the_parameters_only_while_nothing_changes():
     assert smoother.hold(moved, 0.7) is None
     assert smoother.hold(still[4] * 1.05, 0.7) is None  # the light changed
     assert smoother.hold(still[4] * 0.1 + 0.6, 0.7) is None  # a cut
+
+
+def test_each_frame_is_looked_at_once_and_the_look_kept_while_it_is_the_previous(monkeypatch):
+    """The blur, the cut grid and the level of a frame are taken when it arrives and reused
+    when the next one is compared with it, held or smoothed, with the same answers as looking
+    afresh."""
+    looked = []
+    monkeypatch.setattr(smoothing, "look_at", lambda frame: looked.append(1) or look_at(frame))
+    frames = [_to_tensor(f) for f in _noisy_static(6)]
+    frames[4] = frames[4].clone()
+    frames[4][..., 20:40, 30:60] += 0.5  # motion: held frames, then a smoothed one
+    generator = torch.Generator().manual_seed(0)
+    params = [torch.rand(1, 3, 72, 128, generator=generator) for _ in frames]
+    ours, fresh = ParamSmoother(), ParamSmoother()
+    outputs = []
+    for frame, estimate in zip(frames, params):
+        held = ours.hold(frame, 0.7)
+        outputs.append(held if held is not None else ours(estimate, frame, 0.7))
+    assert len(looked) == len(frames) + 1  # the first is looked at when the second comes
+    assert torch.equal(outputs[1], outputs[0])  # held
+    assert not torch.equal(outputs[4], outputs[3])  # moved: estimated
+    for frame, estimate, out in zip(frames, params, outputs):
+        fresh._frame_look = None  # forget what was kept: every comparison looks afresh
+        expected = fresh.hold(frame, 0.7)
+        fresh._frame_look = None
+        expected = expected if expected is not None else fresh(estimate, frame, 0.7)
+        assert torch.equal(out, expected)
+    assert ours.cuts == 0
 
 
 @pytest.mark.parametrize("path", ["rgb", "planes"])
