@@ -19,7 +19,7 @@ directly from the GUI thread: none of them waits for a frame.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import av
@@ -32,10 +32,10 @@ from gui.reader import SourceReader
 from gui.recorder import Recorder
 from gui.sources import OpenedSource, open_source
 from llie_video.errors import UserError
+from llie_video.job_config import JobConfig
 from llie_video.video.frame import Frame
 from llie_video.video.live_status import StatusMeter
 from llie_video.video.pipeline import Pipeline, StageError
-from llie_video.enhance.settings import EnhanceSettings
 from llie_video.enhance.stage import EnhanceStage
 
 STATS_INTERVAL_S = 0.5
@@ -44,12 +44,11 @@ MAX_FRAMES_IN_FLIGHT = 2  # frames emitted but not yet taken by the GUI; more ar
 
 @dataclass(frozen=True)
 class WorkerConfig:
-    """What to run: a source spec, a model name, a device choice and the initial settings."""
+    """What to run: a source spec and the job config of the CLI (model, weights, initial
+    settings, device, backend, threads), from which the stage is built as the CLI builds it."""
 
     source: str
-    model: str = "default"
-    device: str = "auto"
-    settings: EnhanceSettings = field(default_factory=EnhanceSettings)
+    job: JobConfig = field(default_factory=JobConfig)
 
 
 @dataclass(frozen=True)
@@ -122,7 +121,7 @@ class PreviewWorker(QObject):
         self.reader = SourceReader(config.source, opener=self._open_source)
         self._decoded_frames = False  # the stage's choice, made before the reader starts
         self._paused = False
-        self._settings = config.settings
+        self._settings = config.job.enhance
         self._stage: EnhanceStage | None = None
         self._source: PacedSource | None = None
         self._pipeline: Pipeline | None = None
@@ -191,19 +190,12 @@ class PreviewWorker(QObject):
         return ""
 
     def _run(self) -> None:
-        from llie_video.job_config import RuntimeConfig
-        from llie_video.models import create_model
-        from llie_video.video.device import select_device, select_dtype
-        from llie_video.video.job import configure_cpu_threads
+        from llie_video.video.stage_builder import build_stage
 
         try:
-            runtime = RuntimeConfig()  # the CLI's defaults: the codec threads keep their cores
-            device = select_device(self.config.device)
-            configure_cpu_threads(device, runtime.threads)
-            model = create_model(self.config.model, pretrained=True)
             with self._lock:
-                stage = EnhanceStage(model, device, select_dtype(device, runtime.half),
-                                     self._settings, kernel_threads=runtime.threads)
+                job = replace(self.config.job, enhance=self._settings)
+            stage = build_stage(job)  # settings changed meanwhile are applied below
             self._decoded_frames = stage.prefers_planes
             self.reader.start()
             opened = self.reader.wait_opened()
@@ -218,6 +210,8 @@ class PreviewWorker(QObject):
                                 keep_original=True, on_frame=self._on_frame)
             self.recorder.info = opened.info
             with self._lock:
+                stage.update(**{f.name: getattr(self._settings, f.name)
+                                for f in fields(self._settings)})
                 self._stage, self._source, self._pipeline = stage, source, pipeline
                 if self._paused:
                     source.pause()
@@ -225,8 +219,8 @@ class PreviewWorker(QObject):
                 return
             self.opened.emit(SessionInfo(
                 source=opened.info.name, width=opened.info.width, height=opened.info.height,
-                live=opened.live, model=getattr(model, "registry_name", self.config.model),
-                parameters=model.num_parameters(), device=str(device),
+                live=opened.live, model=getattr(stage.model, "registry_name", job.model.name),
+                parameters=stage.model.num_parameters(), device=str(stage.device),
             ))
             self._meter = StatusMeter(pipeline.stats, STATS_INTERVAL_S,
                                       lambda: getattr(opened.source, "reconnects", 0))

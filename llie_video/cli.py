@@ -318,17 +318,22 @@ def _run_sample(argv: Sequence[str]) -> int:
 
 
 def _run_models(argv: Sequence[str]) -> int:
-    p = _Parser(prog="llie-video models", description="List the models and their shipped weights.")
+    p = _Parser(prog="llie-video models", description="List the models: parameters, the size "
+                "their estimator sees, and whether weights are shipped.")
     p.parse_args(argv)
-    from llie_video.models import create_model, list_models
+    from llie_video.models import MODELS, list_models
     from llie_video.models.weights import Manifest
 
     manifest = Manifest.load()
     for name in list_models():
-        model = create_model(name)
+        figures = MODELS.get(name).figures
+        assert figures is not None, f"model {name} is registered without its figures"
+        side = figures.estimation_long_side
+        estimates = f"estimates at {side} px" if side else "estimates at full size"
         shipped = "shipped weights" if name in manifest.models else "no shipped weights"
         default = " (default)" if name == manifest.default else ""
-        print(f"{name:20s} {model.num_parameters():>8,} parameters  {shipped}{default}")
+        print(f"{name:20s} {figures.parameters:>8,} parameters  {estimates:22s} "
+              f"{shipped}{default}")
     return 0
 
 
