@@ -1,7 +1,8 @@
 """The preview worker: one engine pipeline on a QThread, frames out as Qt signals.
 
 :class:`PreviewWorker` is a QObject moved to a QThread. Its :meth:`~PreviewWorker.run` builds the
-model, opens the source and runs ``Pipeline(..., live=True, keep_original=True)`` into a
+stage as the CLI does (:func:`~llie_video.video.stage_builder.build_stage`, from the
+:class:`WorkerConfig`'s job config), opens the source and runs ``Pipeline(..., live=True, keep_original=True)`` into a
 :class:`SignalSink`. Frames take the CLI's fast path: decoded 4:2:0 planes through the stage's
 plane route (the fused kernel on the CPU), with no RGB copy of the full frame; the sink converts
 each (original, enhanced) pair to RGB QImages at the size the view shows them, on the pipeline's
