@@ -17,7 +17,7 @@ def test_entries_by_name_in_registration_order():
     colours.register("red", 1)
     colours.register("green", 2)
     assert colours.get("green") == 2 and colours.find("blue") is None
-    assert colours.names() == ["red", "green"] and "red" in colours and list(colours) == ["red", "green"]
+    assert colours.names() == list(colours) == ["red", "green"] and "red" in colours
 
 
 def test_a_name_is_registered_once_unless_replaced():

@@ -4,7 +4,8 @@
 alike: the source and the sink are opened through the endpoint registry
 (:mod:`llie_video.video.endpoints`), the pipeline runs until the source ends, ``duration_s``
 passes or it is stopped (Ctrl-C, :meth:`Pipeline.stop`), and the result says what was written.
-A stopped job keeps, finalised and playable, what it wrote.
+A stopped job keeps, finalised and playable, what it wrote. The preview runs its sessions through
+:func:`run_opened`, the same runner for a source and a sink it opened itself.
 
 What differs between a file job and a live one is its :class:`Flow`: a file job takes every
 frame and discards its output if it fails; a live job (either end live) keeps latency bounded
@@ -36,8 +37,9 @@ from llie_video.video.sources import Source, StreamInfo
 from llie_video.video.stage_builder import configure_cpu_threads
 
 # configure_cpu_threads is re-exported for bench/stage_breakdown.py, which imports it from here
-__all__ = ["FILE_FLOW", "LIVE_FLOW", "Flow", "JobHooks", "JobOptions", "JobResult",
-           "configure_cpu_threads", "enhance_video", "run_job", "run_live"]
+__all__ = ["FILE_FLOW", "LIVE_FLOW", "PREVIEW_FLOW", "Flow", "JobHooks", "JobOptions",
+           "JobResult", "configure_cpu_threads", "enhance_video", "run_job", "run_live",
+           "run_opened"]
 
 
 @dataclass(frozen=True)
@@ -49,16 +51,21 @@ class Flow:
         live: a full queue drops its oldest frame (bounded latency) instead of waiting, the
             encoder runs in zero-latency mode and the stage is warmed up at the source's size
             before the first frame; a failed job keeps what it wrote.
-        no_frames: why a job that wrote no frame failed (after the source's spec).
+        no_frames: why a job that wrote no frame failed (after the source's spec); None: such
+            a job did not fail (a preview stopped before its first frame).
+        keep_original: frames keep their input pixels beside the enhanced ones (a preview
+            shows both).
     """
 
     queue_size: int
     live: bool
-    no_frames: str
+    no_frames: str | None
+    keep_original: bool = False
 
 
 FILE_FLOW = Flow(queue_size=8, live=False, no_frames="no video frames could be decoded")
 LIVE_FLOW = Flow(queue_size=1, live=True, no_frames="no frames arrived")
+PREVIEW_FLOW = Flow(queue_size=1, live=True, no_frames=None, keep_original=True)
 
 
 @dataclass(frozen=True)
@@ -128,13 +135,22 @@ def run_job(source_spec: str | Path, target_spec: str | Path, stage: EnhanceStag
         flow = LIVE_FLOW if SOURCES.lookup(source_spec).live or sink_endpoint.live else FILE_FLOW
     _check_not_the_input(source_spec, target_spec)
     source, sink = _open_ends(source_spec, target_spec, stage, options, flow)
-    pipeline = Pipeline(source, stage, sink, queue_size=flow.queue_size, live=flow.live,
-                        on_frame=hooks.on_frame, interrupt=source.interrupt)
-    stats = _run(pipeline, source, sink, flow, options.duration_s, hooks)
-    if sink.frames_written == 0:
+    result = run_opened(source, sink, stage, flow, options.duration_s, hooks)
+    if result.frames == 0 and flow.no_frames is not None:
         raise UserError(f"{source_spec}: {flow.no_frames}")
-    output = Path(target_spec) if sink_endpoint.names_a_file else None
-    return JobResult(output, sink.frames_written, pipeline.interrupted, stats)
+    return replace(result, output=Path(target_spec) if sink_endpoint.names_a_file else None)
+
+
+def run_opened(source: Source, sink: Sink, stage: EnhanceStage, flow: Flow,
+               duration_s: float | None = None, hooks: JobHooks | None = None) -> JobResult:
+    """:func:`run_job` for a source and a sink already open (the preview's: a paced source
+    read on its own thread, a sink that shows the frames); both are closed when it returns."""
+    hooks = hooks or JobHooks()
+    pipeline = Pipeline(source, stage, sink, queue_size=flow.queue_size, live=flow.live,
+                        keep_original=flow.keep_original, on_frame=hooks.on_frame,
+                        interrupt=source.interrupt)
+    stats = _run(pipeline, source, sink, flow, duration_s, hooks)
+    return JobResult(None, sink.frames_written, pipeline.interrupted, stats)
 
 
 def _check_not_the_input(source_spec: str, target_spec: str) -> None:

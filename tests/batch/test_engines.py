@@ -16,7 +16,8 @@ from llie_video.job_config import JobConfig
 def test_every_engine_is_a_batch_engine_with_options_of_its_own():
     assert ENGINES.get("local") is LocalEngine and ENGINES.get("ray") is RayEngine
     assert all(issubclass(ENGINES.get(name), BatchEngine) for name in ENGINES)
-    assert RayEngine.Options is RayOptions and "gpus_per_job" not in BatchOptions.__dataclass_fields__
+    assert RayEngine.Options is RayOptions
+    assert "gpus_per_job" not in BatchOptions.__dataclass_fields__
 
 
 class RecordingEngine(BatchEngine):
