@@ -28,7 +28,8 @@ from llie_video.enhance.stage import EnhanceStage
 from llie_video.errors import UserError
 from llie_video.video.encoders import EncoderSettings
 from llie_video.video.endpoint_options import SinkOptions, SourceOptions
-from llie_video.video.endpoints import SINKS, SOURCES, Sink, open_sink, open_source
+from llie_video.video.endpoints import (
+    SINKS, SOURCES, Sink, is_live_job, open_sink, open_source)
 from llie_video.video.frame import Frame
 from llie_video.video.live_options import StreamOptions, WebcamOptions
 from llie_video.video.live_status import LiveStatus, StatusMeter
@@ -129,10 +130,7 @@ def run_job(source_spec: str | Path, target_spec: str | Path, stage: EnhanceStag
     options = options or JobOptions()
     hooks = hooks or JobHooks()
     sink_endpoint = SINKS.lookup(target_spec)
-    if options.flow is not None:
-        flow = options.flow
-    else:
-        flow = LIVE_FLOW if SOURCES.lookup(source_spec).live or sink_endpoint.live else FILE_FLOW
+    flow = options.flow or (LIVE_FLOW if is_live_job(source_spec, target_spec) else FILE_FLOW)
     _check_not_the_input(source_spec, target_spec)
     source, sink = _open_ends(source_spec, target_spec, stage, options, flow)
     result = run_opened(source, sink, stage, flow, options.duration_s, hooks)
