@@ -25,7 +25,7 @@ import torch
 from llie_video import create_model
 from llie_video.models.weights import Manifest
 from llie_video.sample import write_sample_clip
-from llie_video.video.live_job import run_live
+from llie_video.video.job import run_live
 from llie_video.video.live_sources import ReconnectPolicy, StreamOptions
 from llie_video.enhance.stage import EnhanceStage
 

@@ -49,7 +49,7 @@ from llie_video import create_model  # noqa: E402
 from llie_video.job_config import RuntimeConfig  # noqa: E402
 from llie_video.sample import write_sample_clip  # noqa: E402
 from llie_video.video.job import configure_cpu_threads  # noqa: E402
-from llie_video.video.live_job import run_live  # noqa: E402
+from llie_video.video.job import run_live  # noqa: E402
 from llie_video.video.live_status import LiveStatus  # noqa: E402
 from llie_video.enhance.stage import EnhanceStage  # noqa: E402
 

@@ -3,7 +3,7 @@ that varies; RSS, latency and drops printed per minute (not CI: run it by hand).
 
 The served clip is dark, small and variable-rate (segments at 30, 12, 24 and 8 fps); the server
 (tests/rtsp_server.py on loopback) replays it on each reconnect, so the job also reconnects at
-the clip's end. The job runs as the CLI runs it (:func:`llie_video.video.live_job.run_live`,
+the clip's end. The job runs as the CLI runs it (:func:`llie_video.video.job.run_live`,
 default model, default stream options and reconnect policy) into a null sink.
 
     nice -n 10 python bench/soak.py --minutes 60 --size 320x240 [--restart-every 4]
@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from llie_video import create_model  # noqa: E402
 from llie_video.enhance.stage import EnhanceStage  # noqa: E402
-from llie_video.video.live_job import run_live  # noqa: E402
+from llie_video.video.job import run_live  # noqa: E402
 from llie_video.video.live_sources import StreamOptions  # noqa: E402
 from llie_video.video.live_status import LiveStatus  # noqa: E402
 from tests.helpers.rtsp import RtspServer  # noqa: E402

@@ -17,6 +17,7 @@ from dataclasses import replace
 import av
 
 from llie_video.video.frame import Frame, Reset
+from llie_video.video.sources import StreamInfo
 
 _WAIT_S = 0.05  # longest uninterrupted wait, so that stop() acts promptly
 _LATE_S = 0.5  # when further behind schedule than this, restart the schedule instead of racing
@@ -26,12 +27,16 @@ class PacedSource:
     """Iterate ``source`` at real-time speed (``paced``), with :meth:`pause` and :meth:`stop`.
 
     Frames leave with ``arrival`` set to the moment they are released, so latency figures measure
-    the enhancer, not the pacing wait.
+    the enhancer, not the pacing wait. It is a :class:`~llie_video.video.sources.Source` for the
+    job runner: ``info`` describes ``source``; closing or interrupting it stops it (whoever
+    opened ``source`` closes that).
     """
 
-    def __init__(self, source: Iterable[object], paced: bool) -> None:
+    def __init__(self, source: Iterable[object], paced: bool, info: StreamInfo | None = None
+                 ) -> None:
         self.source = source
         self.paced = paced
+        self._info = info
         self._stop = threading.Event()
         self._running = threading.Event()
         self._running.set()
@@ -50,6 +55,15 @@ class PacedSource:
         """End the iteration at the next frame or within ``_WAIT_S`` of a wait (any thread)."""
         self._stop.set()
         self._running.set()
+
+    interrupt = stop
+    close = stop
+
+    def info(self) -> StreamInfo:
+        """What ``source`` is (as given)."""
+        if self._info is None:
+            raise ValueError("this PacedSource was made without the source's StreamInfo")
+        return self._info
 
     def __iter__(self) -> Iterator[Frame | Reset | av.Packet]:
         schedule: tuple[float, float] | None = None  # (wall clock, stream time) of a shown frame

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from llie_video.video.endpoints import SOURCES, SourceOptions
+from llie_video.video.endpoint_options import SourceOptions
+from llie_video.video.endpoints import SOURCES
 from llie_video.video.live_options import StreamOptions, WebcamOptions
 from llie_video.video.live_sources import WEBCAM_PREFIX
 from llie_video.video.sources import Source, StreamInfo

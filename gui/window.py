@@ -8,10 +8,11 @@ A live source being reconnected is said there too, until the next word replaces 
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PyQt6.QtCore import QSettings, Qt
+from PyQt6.QtCore import QSettings
 from PyQt6.QtGui import QCloseEvent, QImage
 from PyQt6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMainWindow, QVBoxLayout, QWidget
 
@@ -23,6 +24,7 @@ from gui.settings import GuiSettings
 from gui.sources import normalise_spec
 from gui.views import ComparisonView
 from gui.worker import SessionInfo, WorkerConfig
+from llie_video.job_config import JobConfig
 
 if TYPE_CHECKING:
     from llie_video.video.frame import Frame
@@ -32,8 +34,12 @@ if TYPE_CHECKING:
 class MainWindow(QMainWindow):
     """Original and enhanced video with live controls; ``store`` keeps the settings."""
 
-    def __init__(self, store: QSettings, source: str | None = None) -> None:
+    def __init__(self, store: QSettings, source: str | None = None,
+                 job: JobConfig | None = None) -> None:
+        """``job``: the command line's job config (weights, backend, threads ...); the window's
+        own model, device and settings replace its."""
         super().__init__()
+        self.job = job or JobConfig()
         self.setWindowTitle("llie-video preview")
         self.store = store
         self.settings = GuiSettings.load(store)
@@ -106,7 +112,9 @@ class MainWindow(QMainWindow):
         s = self.settings
         self.controls.record.setChecked(False)
         self.controls.play.setChecked(False)
-        self.controller.start(WorkerConfig(s.source, s.model, s.device, s.enhance))
+        job = replace(self.job, model=replace(self.job.model, name=s.model), enhance=s.enhance,
+                      runtime=replace(self.job.runtime, device=s.device))
+        self.controller.start(WorkerConfig(s.source, job))
         self._say(f"Opening {s.source} …")
 
     def _opened(self, info: SessionInfo) -> None:

@@ -1,25 +1,27 @@
 """The preview worker: one engine pipeline on a QThread, frames out as Qt signals.
 
 :class:`PreviewWorker` is a QObject moved to a QThread. Its :meth:`~PreviewWorker.run` builds the
-model, opens the source and runs ``Pipeline(..., live=True, keep_original=True)`` into a
+stage as the CLI does (:func:`~llie_video.video.stage_builder.build_stage`, from the
+:class:`WorkerConfig`'s job config), opens the source and runs the job runner's
+:func:`~llie_video.video.job.run_opened` (``PREVIEW_FLOW``: live, originals kept) into a
 :class:`SignalSink`. Frames take the CLI's fast path: decoded 4:2:0 planes through the stage's
 plane route (the fused kernel on the CPU), with no RGB copy of the full frame; the sink converts
 each (original, enhanced) pair to RGB QImages at the size the view shows them, on the pipeline's
 sink thread, turned upright when the frames carry a display rotation (the recording keeps the
-pixels as decoded, with the rotation as metadata, and the source's audio). The source is opened and
-read on a :class:`~gui.reader.SourceReader` thread, so that a stream that hangs while connecting
-or reading never keeps the worker from stopping. A live source that is lost (a camera or server
-restarting, a webcam unplugged) is reopened by the engine with the CLI's live job's reconnect
-policy (:mod:`llie_video.video.live_options`); each loss, wait and reconnect is relayed as
-``source_status`` for the status bar, and a recording goes on through it. The other methods (:meth:`~PreviewWorker.stop`,
-:meth:`~PreviewWorker.update_settings`, pause and recording) are thread-safe and are called
-directly from the GUI thread: none of them waits for a frame.
+pixels as decoded, with the rotation as metadata, and the source's audio). The source is opened
+and read on a :class:`~gui.reader.SourceReader` thread, so that a stream that hangs while
+connecting or reading never keeps the worker from stopping. A live source that is lost (a camera
+or server restarting, a webcam unplugged) is reopened by the engine with the CLI's live job's
+reconnect policy (:mod:`llie_video.video.live_options`); each loss, wait and reconnect is relayed
+as ``source_status`` for the status bar, and a recording goes on through it. The other methods
+(:meth:`~PreviewWorker.stop`, :meth:`~PreviewWorker.update_settings`, pause and recording) are
+thread-safe and are called directly from the GUI thread: none of them waits for a frame.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import av
@@ -32,10 +34,10 @@ from gui.reader import SourceReader
 from gui.recorder import Recorder
 from gui.sources import OpenedSource, open_source
 from llie_video.errors import UserError
+from llie_video.job_config import JobConfig
 from llie_video.video.frame import Frame
 from llie_video.video.live_status import StatusMeter
 from llie_video.video.pipeline import Pipeline, StageError
-from llie_video.enhance.settings import EnhanceSettings
 from llie_video.enhance.stage import EnhanceStage
 
 STATS_INTERVAL_S = 0.5
@@ -44,12 +46,11 @@ MAX_FRAMES_IN_FLIGHT = 2  # frames emitted but not yet taken by the GUI; more ar
 
 @dataclass(frozen=True)
 class WorkerConfig:
-    """What to run: a source spec, a model name, a device choice and the initial settings."""
+    """What to run: a source spec and the job config of the CLI (model, weights, initial
+    settings, device, backend, threads), from which the stage is built as the CLI builds it."""
 
     source: str
-    model: str = "default"
-    device: str = "auto"
-    settings: EnhanceSettings = field(default_factory=EnhanceSettings)
+    job: JobConfig = field(default_factory=JobConfig)
 
 
 @dataclass(frozen=True)
@@ -75,14 +76,18 @@ class SignalSink:
     backlog. The GUI calls :meth:`frame_taken` for each frame it receives.
     """
 
+    bit_depth = 8  # the pictures shown are 8-bit RGB
+
     def __init__(self, signal: pyqtSignal, recorder: Recorder) -> None:
         self.signal = signal
         self.recorder = recorder
         self.skipped = 0
+        self.frames_written = 0  # frames received (shown or skipped)
         self.display_box: tuple[int, int] | None = None  # (width, height); set by the GUI
         self._slots = threading.Semaphore(MAX_FRAMES_IN_FLIGHT)
 
     def write_video(self, frame: Frame) -> None:
+        self.frames_written += 1
         self.recorder.write(frame)
         if not self._slots.acquire(blocking=False):
             self.skipped += 1
@@ -97,6 +102,9 @@ class SignalSink:
 
     def frame_taken(self) -> None:
         self._slots.release()
+
+    def close(self, keep: bool = True) -> None:
+        """Nothing to finish: the worker finalises a recording itself (and reports it)."""
 
 
 class PreviewWorker(QObject):
@@ -122,7 +130,7 @@ class PreviewWorker(QObject):
         self.reader = SourceReader(config.source, opener=self._open_source)
         self._decoded_frames = False  # the stage's choice, made before the reader starts
         self._paused = False
-        self._settings = config.settings
+        self._settings = config.job.enhance
         self._stage: EnhanceStage | None = None
         self._source: PacedSource | None = None
         self._pipeline: Pipeline | None = None
@@ -191,19 +199,13 @@ class PreviewWorker(QObject):
         return ""
 
     def _run(self) -> None:
-        from llie_video.job_config import RuntimeConfig
-        from llie_video.models import create_model
-        from llie_video.video.device import select_device, select_dtype
-        from llie_video.video.job import configure_cpu_threads
+        from llie_video.video.job import PREVIEW_FLOW, JobHooks, run_opened
+        from llie_video.video.stage_builder import build_stage
 
         try:
-            runtime = RuntimeConfig()  # the CLI's defaults: the codec threads keep their cores
-            device = select_device(self.config.device)
-            configure_cpu_threads(device, runtime.threads)
-            model = create_model(self.config.model, pretrained=True)
             with self._lock:
-                stage = EnhanceStage(model, device, select_dtype(device, runtime.half),
-                                     self._settings, kernel_threads=runtime.threads)
+                job = replace(self.config.job, enhance=self._settings)
+            stage = build_stage(job)  # settings changed meanwhile are applied below
             self._decoded_frames = stage.prefers_planes
             self.reader.start()
             opened = self.reader.wait_opened()
@@ -213,28 +215,41 @@ class PreviewWorker(QObject):
                 self.notice.emit("Preparing the fast path (compiled once per machine, up to a "
                                  "minute the first time) …")
             stage.warm_up(opened.info.height, opened.info.width)
-            source = PacedSource(self.reader, paced=not opened.live)
-            pipeline = Pipeline(source, stage, self.sink, queue_size=1, live=True,
-                                keep_original=True, on_frame=self._on_frame)
+            source = PacedSource(self.reader, paced=not opened.live, info=opened.info)
             self.recorder.info = opened.info
-            with self._lock:
-                self._stage, self._source, self._pipeline = stage, source, pipeline
-                if self._paused:
-                    source.pause()
-            if self._stopping.is_set():
-                return
-            self.opened.emit(SessionInfo(
-                source=opened.info.name, width=opened.info.width, height=opened.info.height,
-                live=opened.live, model=getattr(model, "registry_name", self.config.model),
-                parameters=model.num_parameters(), device=str(device),
-            ))
-            self._meter = StatusMeter(pipeline.stats, STATS_INTERVAL_S,
-                                      lambda: getattr(opened.source, "reconnects", 0))
-            pipeline.run()
+
+            def started(pipeline: Pipeline) -> None:
+                self._started(stage, source, pipeline, opened)
+
+            run_opened(source, self.sink, stage, PREVIEW_FLOW,
+                       hooks=JobHooks(on_frame=self._on_frame, on_pipeline=started))
             if not self._stopping.is_set():
                 self.ended.emit(f"end of {opened.info.name}")
         finally:
             self.reader.stop()  # its thread closes the source
+
+    def _started(self, stage: EnhanceStage, source: PacedSource, pipeline: Pipeline,
+                 opened: OpenedSource) -> None:
+        """The session's pipeline is about to run: make it reachable from the GUI thread (with
+        the settings changed while the model loaded) and say what was opened; a session stopped
+        meanwhile ends at once."""
+        with self._lock:
+            stage.update(**{f.name: getattr(self._settings, f.name)
+                            for f in fields(self._settings)})
+            self._stage, self._source, self._pipeline = stage, source, pipeline
+            if self._paused:
+                source.pause()
+        if self._stopping.is_set():
+            pipeline.stop()
+            return
+        self.opened.emit(SessionInfo(
+            source=opened.info.name, width=opened.info.width, height=opened.info.height,
+            live=opened.live,
+            model=getattr(stage.model, "registry_name", self.config.job.model.name),
+            parameters=stage.model.num_parameters(), device=str(stage.device),
+        ))
+        self._meter = StatusMeter(pipeline.stats, STATS_INTERVAL_S,
+                                  lambda: getattr(opened.source, "reconnects", 0))
 
     def _open_source(self, spec: str) -> OpenedSource:
         """The reader's opener: decoded planes when the stage prefers them; a live source's

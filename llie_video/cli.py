@@ -15,22 +15,35 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from llie_video.arguments import UserErrorParser
 from llie_video.config import load_config
 from llie_video.enhance.settings import add_arguments as add_setting_arguments
 from llie_video.enhance.settings import given_arguments as given_setting_arguments
 from llie_video.errors import UserError
+from llie_video.registry import Registry
+from llie_video.runtimes.backends import BACKENDS
 from llie_video.video.live_options import StreamOptions
 from llie_video.video.pipeline import StageError
 
 EXIT_FAILURE = 1
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
-VERBS = ("batch", "export", "sample", "models", "encoders", "train", "eval", "preview")
+
+
+@dataclass(frozen=True)
+class Verb:
+    """A command other than enhancing: ``llie-video NAME ARGS``; ``run(ARGS)`` is its exit
+    code."""
+
+    run: Callable[[Sequence[str]], int]
+
+
+VERBS: Registry[Verb] = Registry("command")  # filled below, after the commands' functions
 
 
 _Parser = UserErrorParser
@@ -40,7 +53,7 @@ def _enhance_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="llie-video",
         description="Brighten dark videos and images with a tiny neural model. "
-        f"Other commands: {', '.join(VERBS)} (llie-video COMMAND --help).",
+        f"Other commands: {', '.join(VERBS.names())} (llie-video COMMAND --help).",
     )
     p.add_argument("input", help="video file, image, or folder of images")
     p.add_argument("output", help="output file (or folder, for a folder of images)")
@@ -83,9 +96,9 @@ def _add_job_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("-v", "--verbose", action="store_true",
                    help="show the encoder's own banner and statistics (x265, SVT-AV1)")
     p.add_argument("--threads", type=int, help="CPU threads of the enhance stage (default 1)")
-    p.add_argument("--backend", choices=["torch", "onnxruntime"],
-                   help="what runs the model's estimator (default torch; onnxruntime needs "
-                   "pip install 'llie-video[onnx]')")
+    p.add_argument("--backend", choices=BACKENDS.names(),
+                   help="what runs the model's estimator: " + "; ".join(
+                       f"{name}: {BACKENDS.get(name).description}" for name in BACKENDS))
     p.add_argument("--config", help="YAML job config (see configs/pipeline/default.yaml)")
 
 
@@ -121,7 +134,7 @@ def _run_enhance(argv: Sequence[str]) -> int:
         raise UserError(f"input not found: {source}")
 
     from llie_video.images import enhance_folder, enhance_image, is_image_path
-    from llie_video.video.job import build_stage, describe_model
+    from llie_video.video.stage_builder import build_stage, describe_model
 
     stage = build_stage(config)
     say = (lambda message: None) if args.quiet else (lambda message: print(message, file=sys.stderr))
@@ -141,7 +154,7 @@ def _run_enhance(argv: Sequence[str]) -> int:
 
 
 def _run_video(source, target, stage, config, overwrite: bool, quiet: bool, say, using: str) -> int:
-    from llie_video.video.job import enhance_video
+    from llie_video.video.job import FILE_FLOW, JobHooks, JobOptions, run_job
     from llie_video.video.progress import ProgressReporter
 
     progress = ProgressReporter(enabled=not quiet)
@@ -156,8 +169,9 @@ def _run_video(source, target, stage, config, overwrite: bool, quiet: bool, say,
         progress.start(info)
 
     try:
-        result = enhance_video(source, target, stage, config.encoder, overwrite,
-                               on_start=start, on_frame=progress.update)
+        result = run_job(source, target, stage,
+                         JobOptions(config.encoder, overwrite, flow=FILE_FLOW),
+                         JobHooks(on_start=start, on_frame=progress.update))
     finally:
         progress.close()
     if result.interrupted:
@@ -177,7 +191,7 @@ def _parse_size(text: str, option: str) -> tuple[int, int]:
 
 
 def _run_live(args: argparse.Namespace, stage, config, say, using: str) -> int:
-    from llie_video.video.live_job import run_live
+    from llie_video.video.job import LIVE_FLOW, JobHooks, JobOptions, run_job
     from llie_video.video.live_status import LiveStatus
     from llie_video.video.live_options import ReconnectPolicy, WebcamOptions
 
@@ -196,8 +210,8 @@ def _run_live(args: argparse.Namespace, stage, config, say, using: str) -> int:
             f"dropped {status.dropped}, frames {status.frames}, reconnects {status.reconnects}")
 
     say(f"llie-video: {using}; {args.input} -> {args.output} (live)")
-    result = run_live(args.input, args.output, stage, config.encoder, stream, webcam,
-                      args.overwrite, args.duration, report)
+    options = JobOptions(config.encoder, args.overwrite, stream, webcam, args.duration, LIVE_FLOW)
+    result = run_job(args.input, args.output, stage, options, JobHooks(report=report))
     say(f"done: {result.frames} frames, {result.stats.dropped} dropped")
     return 0
 
@@ -214,14 +228,14 @@ def _run_batch(argv: Sequence[str]) -> int:
     p.add_argument("--jobs", type=int, metavar="N",
                    help="files at once (default: cores / (--threads + 1), a core for each "
                    "job's codec; jobs x threads <= cores)")
-    p.add_argument("--engine", choices=["local", "ray"], default="local",
-                   help="local process pool (default), or a Ray cluster "
-                   "(pip install 'llie-video[ray]')")
-    p.add_argument("--address", metavar="ADDR",
-                   help="Ray cluster to join, e.g. auto or ray://head:10001 (default: start "
-                   "Ray on this machine)")
-    p.add_argument("--gpus-per-job", type=float, default=0.0, metavar="G",
-                   help="GPUs each Ray worker reserves (default 0)")
+    from llie_video.batch.engines import ENGINES
+
+    p.add_argument("--engine", choices=ENGINES.names(), default="local",
+                   help="what runs the files: " + "; ".join(
+                       f"{name}: {ENGINES.get(name).description}" for name in ENGINES)
+                   + " (default local)")
+    engine_options = {name: _added_options(p, ENGINES.get(name).add_arguments,
+                                           f"--engine {name}") for name in ENGINES}
     p.add_argument("-y", "--overwrite", action="store_true",
                    help="overwrite outputs that the manifest does not know of")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
@@ -229,12 +243,14 @@ def _run_batch(argv: Sequence[str]) -> int:
     config = _job_config(args)
     from llie_video.batch.runner import BatchOptions, run_batch
 
-    if args.address is not None and args.engine != "ray":
-        raise UserError("--address is for --engine ray")
+    for name, options in engine_options.items():
+        given = [option for dest, option in options if getattr(args, dest) is not None]
+        if given and name != args.engine:
+            raise UserError(f"{given[0]} is for --engine {name}")
     try:
-        options = BatchOptions(jobs=args.jobs, engine=args.engine, address=args.address,
-                               gpus_per_job=args.gpus_per_job, overwrite=args.overwrite,
-                               progress=not args.quiet)
+        options = BatchOptions(jobs=args.jobs, engine=args.engine,
+                               engine_options=ENGINES.get(args.engine).options_from(args),
+                               overwrite=args.overwrite, progress=not args.quiet)
     except ValueError as exc:
         raise UserError(str(exc)) from None
     summary = run_batch(args.input, Path(args.out_dir), config, options)
@@ -244,6 +260,15 @@ def _run_batch(argv: Sequence[str]) -> int:
     if summary.interrupted:
         return EXIT_INTERRUPTED
     return EXIT_FAILURE if summary.failed else 0
+
+
+def _added_options(parser: argparse.ArgumentParser, add: Callable[[Any], None],
+                   title: str) -> list[tuple[str, str]]:
+    """Call ``add`` with a new argument group of ``parser`` named ``title``; the (dest, option
+    string) of each argument it added."""
+    group = parser.add_argument_group(title)
+    add(group)
+    return [(action.dest, action.option_strings[0]) for action in group._group_actions]
 
 
 def _run_export(argv: Sequence[str]) -> int:
@@ -293,17 +318,22 @@ def _run_sample(argv: Sequence[str]) -> int:
 
 
 def _run_models(argv: Sequence[str]) -> int:
-    p = _Parser(prog="llie-video models", description="List the models and their shipped weights.")
+    p = _Parser(prog="llie-video models", description="List the models: parameters, the size "
+                "their estimator sees, and whether weights are shipped.")
     p.parse_args(argv)
-    from llie_video.models import create_model, list_models
+    from llie_video.models import MODELS, list_models
     from llie_video.models.weights import Manifest
 
     manifest = Manifest.load()
     for name in list_models():
-        model = create_model(name)
+        figures = MODELS.get(name).figures
+        assert figures is not None, f"model {name} is registered without its figures"
+        side = figures.estimation_long_side
+        estimates = f"estimates at {side} px" if side else "estimates at full size"
         shipped = "shipped weights" if name in manifest.models else "no shipped weights"
         default = " (default)" if name == manifest.default else ""
-        print(f"{name:20s} {model.num_parameters():>8,} parameters  {shipped}{default}")
+        print(f"{name:20s} {figures.parameters:>8,} parameters  {estimates:22s} "
+              f"{shipped}{default}")
     return 0
 
 
@@ -405,9 +435,10 @@ def _run_preview(argv: Sequence[str]) -> int:
     return preview_main(argv)
 
 
-_COMMANDS = {"batch": _run_batch, "export": _run_export, "sample": _run_sample,
-             "models": _run_models, "encoders": _run_encoders, "train": _run_train,
-             "eval": _run_eval, "preview": _run_preview}
+for _name, _run in (("batch", _run_batch), ("export", _run_export), ("sample", _run_sample),
+                   ("models", _run_models), ("encoders", _run_encoders), ("train", _run_train),
+                   ("eval", _run_eval), ("preview", _run_preview)):
+    VERBS.register(_name, Verb(_run))
 
 
 def _terminate_like_ctrl_c() -> None:
@@ -426,10 +457,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     _terminate_like_ctrl_c()
     logging.basicConfig(level=logging.WARNING, format="llie-video: %(message)s")
-    command = _COMMANDS.get(argv[0]) if argv else None
+    verb = VERBS.find(argv[0]) if argv else None
     try:
-        if command is not None:
-            return command(argv[1:])
+        if verb is not None:
+            return verb.run(argv[1:])
         return _run_enhance(argv)
     except UserError as exc:
         print(f"llie-video: error: {exc}", file=sys.stderr)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
-from llie_video.video.sinks import EncoderSettings
 from llie_video.enhance.settings import DEFAULT_LONG_SIDE, EnhanceSettings
+from llie_video.runtimes.backends import BACKENDS
+from llie_video.video.encoders import EncoderSettings
 
 
 @dataclass(frozen=True)
@@ -22,13 +22,19 @@ class ModelConfig:
 class RuntimeConfig:
     """Where to compute: ``device`` auto|cpu|cuda; ``half`` fp16 on CUDA (None: auto);
     ``threads`` CPU threads of the enhance stage, torch and the fused kernel (1 leaves the other
-    cores to the codec); ``backend`` what runs the model's estimator: torch, or ONNX Runtime
-    (:mod:`llie_video.runtimes.onnxruntime`, the ``onnx`` extra)."""
+    cores to the codec); ``backend`` what runs the model's estimator, a name of
+    :data:`~llie_video.runtimes.backends.BACKENDS`: torch, or ONNX Runtime (the ``onnx``
+    extra)."""
 
     device: str = "auto"
     half: bool | None = None
     threads: int = 1
-    backend: Literal["torch", "onnxruntime"] = "torch"
+    backend: str = "torch"
+
+    def __post_init__(self) -> None:
+        if self.backend not in BACKENDS:
+            raise ValueError(f"unknown backend {self.backend!r}; known: "
+                             f"{', '.join(BACKENDS.names())}")
 
 
 @dataclass(frozen=True)

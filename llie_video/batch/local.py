@@ -27,6 +27,7 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.queues import SimpleQueue
 from pathlib import Path
 
+from llie_video.batch.engine import BatchEngine, jobs_and_threads
 from llie_video.batch.lock import FolderLock, SharedLock
 from llie_video.batch.parent_watch import die_with_parent
 from llie_video.batch.worker import (
@@ -119,22 +120,31 @@ def _sigint_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def run_local(tasks: Sequence[FileTask], config: JobConfig, jobs: int, threads: int,
-              on_result: OnResult, on_frames: OnFrames, lock: FolderLock | None = None) -> None:
-    """Enhance ``tasks`` on ``jobs`` processes of ``threads`` threads each; ``on_result(index,
-    result)`` as each file ends, ``on_frames(index, n)`` as its frames are written; each
-    process shares ``lock`` (the run's on OUT_DIR) until it exits. A KeyboardInterrupt stops
-    the workers (their files end unwritten), reports what finished, and propagates."""
-    context = multiprocessing.get_context("spawn")
-    # a SimpleQueue writes in the calling thread: a "start" is sent before the file is touched
-    messages = context.SimpleQueue()
-    stop = context.Event()
-    tries = [0] * len(tasks)
-    remaining = list(range(len(tasks)))
-    while remaining:
-        remaining = _run_pool(tasks, remaining, tries, config, min(jobs, len(remaining)),
-                              threads, context, messages, stop, on_result, on_frames,
-                              lock.shared() if lock is not None else None)
+class LocalEngine(BatchEngine):
+    """``--engine local``: a pool of ``jobs`` processes of ``threads`` threads each, within
+    this machine's cores (a UserError now if ``--jobs`` and ``--threads`` do not fit)."""
+
+    description = "a process pool on this machine"
+
+    def __init__(self, config: JobConfig, options: object, jobs: int | None, files: int) -> None:
+        super().__init__(config, options, jobs, files)
+        jobs, self.threads = jobs_and_threads(jobs, config.runtime.threads, available_cores())
+        self.processes = min(jobs, files)
+
+    def run(self, tasks: Sequence[FileTask], on_result: OnResult, on_frames: OnFrames,
+            lock: FolderLock) -> None:
+        """Each process shares ``lock`` until it exits; a KeyboardInterrupt stops the workers
+        (their files end unwritten), reports what finished, and propagates."""
+        context = multiprocessing.get_context("spawn")
+        # a SimpleQueue writes in the calling thread: a "start" is sent before the file is touched
+        messages = context.SimpleQueue()
+        stop = context.Event()
+        tries = [0] * len(tasks)
+        remaining = list(range(len(tasks)))
+        while remaining:
+            remaining = _run_pool(tasks, remaining, tries, self.config,
+                                  min(self.processes, len(remaining)), self.threads, context,
+                                  messages, stop, on_result, on_frames, lock.shared())
 
 
 def _run_pool(tasks: Sequence[FileTask], indices: list[int], tries: list[int], config: JobConfig,

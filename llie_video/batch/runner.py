@@ -3,22 +3,20 @@ each result in the manifest as it arrives, and sum up."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
 
 from llie_video.batch.discover import BatchItem, discover
+from llie_video.batch.engine import BatchEngine
+from llie_video.batch.engines import ENGINES
 from llie_video.batch.lock import FolderLock, exclusive_run
 from llie_video.batch.manifest import InputState, Manifest, Record, Status
 from llie_video.batch.progress import BatchProgress
-from llie_video.batch.worker import FileResult, FileTask, OnFrames, OnResult, partial_files
+from llie_video.batch.worker import FileResult, FileTask, partial_files
 from llie_video.errors import UserError
 from llie_video.job_config import JobConfig
-
-Engine = Literal["local", "ray"]
-
 
 @dataclass(frozen=True)
 class BatchOptions:
@@ -28,26 +26,22 @@ class BatchOptions:
         jobs: files enhanced at once (local: processes; Ray: actors); None: one per
             ``threads + 1`` cores (``threads``: the job config's ``runtime.threads``, the
             enhance threads of a job; the other core is its decoder's and encoder's).
-        engine: ``local`` (a process pool on this machine) or ``ray`` (a Ray cluster).
-        address: the Ray cluster to join (``auto``, ``ray://host:10001``, ``host:6379``);
-            None starts a Ray instance on this machine.
-        gpus_per_job: GPUs each Ray actor reserves (fractions share one).
+        engine: the name of a registered engine (:data:`~llie_video.batch.engines.ENGINES`):
+            ``local`` (a process pool on this machine), ``ray`` (a Ray cluster).
+        engine_options: that engine's own options (its ``Options``); None: their defaults.
         overwrite: replace outputs the manifest does not know of.
         progress: show the progress bar.
     """
 
     jobs: int | None = None
-    engine: Engine = "local"
-    address: str | None = None
-    gpus_per_job: float = 0.0
+    engine: str = "local"
+    engine_options: object | None = None
     overwrite: bool = False
     progress: bool = True
 
     def __post_init__(self) -> None:
         if self.jobs is not None and self.jobs < 1:
             raise ValueError(f"jobs must be at least 1, got {self.jobs}")
-        if self.gpus_per_job < 0:
-            raise ValueError(f"gpus per job must not be negative, got {self.gpus_per_job}")
 
 
 @dataclass
@@ -67,28 +61,6 @@ class _Planned:
     item: BatchItem
     state: InputState
     task: FileTask
-
-
-def jobs_and_threads(jobs: int | None, threads: int, cores: int) -> tuple[int, int]:
-    """Files at once and enhance threads per file within ``cores``: ``jobs x threads <= cores``.
-
-    By default each job is also given a core for its decoder and encoder (x264 keeps one busy):
-    on two cores one job already uses both, and a second only adds its start-up (measured in
-    docs/scale.md).
-
-    >>> jobs_and_threads(None, 1, 2), jobs_and_threads(None, 1, 16), jobs_and_threads(None, 3, 16)
-    ((1, 1), (8, 1), (4, 3))
-    >>> jobs_and_threads(2, 1, 2)
-    (2, 1)
-    """
-    if threads < 1:
-        raise UserError(f"--threads must be at least 1 in a batch, got {threads}")
-    if jobs is None:
-        return max(1, cores // (threads + 1)), threads
-    if jobs * threads > cores:
-        raise UserError(f"--jobs {jobs} x --threads {threads} is more threads than the "
-                        f"{cores} cores here; lower one of them")
-    return jobs, threads
 
 
 def run_batch(source: str, out_dir: Path, config: JobConfig,
@@ -131,29 +103,16 @@ def run_batch(source: str, out_dir: Path, config: JobConfig,
     return summary
 
 
-# (tasks, on_result, on_frames, the run's lock on OUT_DIR, which the engine's processes share)
-EngineRun = Callable[[Sequence[FileTask], OnResult, OnFrames, FolderLock], None]
+def _engine(config: JobConfig, options: BatchOptions, files: int) -> BatchEngine:
+    """The engine ``options`` names, with its options (a UserError now if it cannot run what
+    it is asked: too many jobs for the cores here, Ray not installed)."""
+    engine = ENGINES.get(options.engine)
+    engine_options = options.engine_options
+    return engine(config, engine.Options() if engine_options is None else engine_options,
+                  options.jobs, files)
 
 
-def _engine(config: JobConfig, options: BatchOptions, files: int) -> EngineRun:
-    """How to run the tasks: the engine with its jobs and threads (a UserError now if the
-    local machine's cores do not allow them; a Ray cluster is asked when the run starts)."""
-    if options.engine == "ray":
-        from llie_video.batch.ray_engine import require_ray, run_ray
-
-        require_ray()
-        # actors on other nodes cannot share a flock: the run's process holds it alone
-        return lambda tasks, on_result, on_frames, lock: run_ray(tasks, config, options,
-                                                                 on_result, on_frames)
-    from llie_video.batch.local import available_cores, run_local
-
-    jobs, threads = jobs_and_threads(options.jobs, config.runtime.threads, available_cores())
-    jobs = min(jobs, files)
-    return lambda tasks, on_result, on_frames, lock: run_local(tasks, config, jobs, threads,
-                                                               on_result, on_frames, lock)
-
-
-def _run_plan(plan: Sequence[_Planned], engine: EngineRun, options: BatchOptions,
+def _run_plan(plan: Sequence[_Planned], engine: BatchEngine, options: BatchOptions,
               manifest: Manifest, summary: BatchSummary, lock: FolderLock) -> None:
     tasks = [p.task for p in plan]
     progress = BatchProgress(sum(t.frames for t in tasks), len(tasks), options.progress)
@@ -178,7 +137,7 @@ def _run_plan(plan: Sequence[_Planned], engine: EngineRun, options: BatchOptions
         progress.file_ended(status == "failed", tasks[index].frames, counted[index])
 
     try:
-        engine(tasks, on_result, on_frames, lock)
+        engine.run(tasks, on_result, on_frames, lock)
     except KeyboardInterrupt:
         summary.interrupted = True
         summary.not_run = len(tasks) - len(ended)
@@ -213,16 +172,15 @@ def _expected_frames(item: BatchItem) -> int:
 
 def _check_config(config: JobConfig) -> None:
     """Fail now, once, on what would fail every file: an unknown model or codec, bad weights,
-    a device that is not there, a backend that is not installed; the ONNX Runtime backend's
-    estimator is exported here, so that workers only load it."""
+    a device that is not there, a backend that is not installed; the backend prepares here
+    what workers then only load (ONNX Runtime: the exported estimator)."""
     from llie_video.models import create_model
+    from llie_video.runtimes.backends import BACKENDS
     from llie_video.video.device import select_device
+    from llie_video.video.encoder_probe import check_settings
 
-    config.encoder.check()
+    check_settings(config.encoder)
     select_device(config.runtime.device)
     model = create_model(config.model.name, pretrained=config.model.weights is None,
                          weights=config.model.weights)
-    if config.runtime.backend == "onnxruntime":
-        from llie_video.runtimes.onnxruntime import cached_estimator
-
-        cached_estimator(model)
+    BACKENDS.get(config.runtime.backend).prepare(model)

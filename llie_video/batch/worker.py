@@ -76,7 +76,7 @@ class BatchWorker:
     and enhances files with it; the temporal state is reset between files."""
 
     def __init__(self, config: JobConfig, threads: int) -> None:
-        from llie_video.video.job import build_stage
+        from llie_video.video.stage_builder import build_stage
 
         self.stage = build_stage(config, threads)
         self.encoder = config.encoder

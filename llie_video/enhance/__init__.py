@@ -1,1 +1,3 @@
-"""The enhancement core's light half: settings as data (no torch, numba or av imports here)."""
+"""The enhancement core: no files, containers or threads. :mod:`~llie_video.enhance.settings`
+holds the settings as data and imports neither torch, Numba nor PyAV (the CLI builds its options
+from it); the stage, its render routes, the estimator and the temporal state use all three."""

@@ -1,39 +1,72 @@
-"""Model registry: ``register_model`` records an entry point by name; ``create_model`` builds it.
+"""Model registry: ``register_model`` records an entry point by name, with the figures
+``llie-video models`` shows; ``create_model`` builds it.
 
 Names are architecture names (``"zero_dce_pp"``). ``create_model(name, pretrained=True)`` loads the
 checkpoint this project ships for that architecture (see ``weights/MANIFEST.json``); ``"default"``
-names the default model chosen in the manifest.
+names the default model chosen in the manifest. :data:`MODELS` is a
+:class:`~llie_video.registry.Registry` of :class:`ModelEntry`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
 from llie_video.errors import UserError
 from llie_video.models.base import EnhancementModel
+from llie_video.registry import Registry
 
 ModelFactory = Callable[..., EnhancementModel]
 _F = TypeVar("_F", bound=ModelFactory)
-_REGISTRY: dict[str, ModelFactory] = {}
 
 
-def register_model(name: str) -> Callable[[_F], _F]:
-    """Decorator: record ``factory`` under ``name``; a name may be registered once."""
+@dataclass(frozen=True)
+class ModelFigures:
+    """What a model is at its factory's defaults, for ``llie-video models`` (which so builds
+    nothing; a test checks these against the built models).
+
+    Attributes:
+        parameters: its trainable parameters.
+        estimation_long_side: the long side, in pixels, its estimator sees (None: the full
+            frame).
+    """
+
+    parameters: int
+    estimation_long_side: int | None
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """A registered model: its factory and its figures (None: not recorded)."""
+
+    factory: ModelFactory
+    figures: ModelFigures | None = None
+
+
+MODELS: Registry[ModelEntry] = Registry("model")
+
+
+def register_model(name: str, figures: ModelFigures | None = None) -> Callable[[_F], _F]:
+    """Decorator: record ``factory`` under ``name`` with its ``figures``; a name may be
+    registered once."""
 
     def decorator(factory: _F) -> _F:
-        if name in _REGISTRY:
-            raise ValueError(f"model {name!r} is already registered")
-        _REGISTRY[name] = factory
+        MODELS.register(name, ModelEntry(factory, figures))
         return factory
 
     return decorator
 
 
+def record_figures(name: str, figures: ModelFigures) -> None:
+    """Give the model ``name``, registered without them, its figures."""
+    MODELS.register(name, replace(MODELS.get(name), figures=figures), replace=True)
+
+
 def list_models() -> list[str]:
     """Registered architecture names, sorted."""
-    return sorted(_REGISTRY)
+    return sorted(MODELS.names())
 
 
 def resolve_name(name: str) -> str:
@@ -42,7 +75,7 @@ def resolve_name(name: str) -> str:
         from llie_video.models.weights import default_model_name
 
         name = default_model_name()
-    if name not in _REGISTRY:
+    if name not in MODELS:
         raise UserError(f"unknown model {name!r}; known models: {', '.join(list_models())}, default")
     return name
 
@@ -77,7 +110,7 @@ def create_model(
         # checked before building: another model's arguments would not fit this one
         model_kwargs = {**read_model_kwargs(path, name), **model_kwargs}
     try:
-        model = _REGISTRY[name](**model_kwargs)
+        model = MODELS.get(name).factory(**model_kwargs)
     except TypeError as exc:
         raise UserError(f"bad arguments for model {name!r}: {exc}") from None
     model.registry_name = name

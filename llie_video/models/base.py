@@ -17,6 +17,9 @@ from llie_video.ops.render_spec import RenderSpec
 from llie_video.ops.colour_transform import upsample_with_colour
 from llie_video.ops.resize import downscale
 
+# ``long_side`` meaning "the model's own estimation size" (its ``estimation_long_side``); None
+# means the full frame
+OWN_ESTIMATION_SIZE = -1
 
 class EnhancementModel(nn.Module):
     """Base class: subclasses implement :meth:`estimate` and :meth:`render`.
@@ -58,16 +61,18 @@ class EnhancementModel(nn.Module):
         """The render as the fused YUV kernel knows it, or None (the plain torch route then)."""
         return None
 
-    def forward(self, x: torch.Tensor, long_side: int | None = -1) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, long_side: int | None = OWN_ESTIMATION_SIZE
+                ) -> torch.Tensor:
         """Enhance ``x`` ``(B, 3, H, W)``: estimate on a frame whose long side is ``long_side``
-        pixels (``-1``: the model's default, ``None``: full resolution), render at full size."""
+        pixels (:data:`OWN_ESTIMATION_SIZE`: the model's own, ``None``: full resolution),
+        render at full size."""
         return self.forward_with_params(x, long_side)[0]
 
-    def forward_with_params(self, x: torch.Tensor, long_side: int | None = -1
+    def forward_with_params(self, x: torch.Tensor, long_side: int | None = OWN_ESTIMATION_SIZE
                             ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """:meth:`forward`, keeping the intermediates the training losses need: ``(enhanced
         (B, 3, H, W), params (B, P, h, w) at estimation size, x_low (B, 3, h, w))``."""
-        target = self.estimation_long_side if long_side == -1 else long_side
+        target = self.estimation_long_side if long_side == OWN_ESTIMATION_SIZE else long_side
         x_low = downscale(x, estimation_scale(x.shape[-2], x.shape[-1], target))
         params = self.estimate(x_low)
         spec = self.render_spec()

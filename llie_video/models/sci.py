@@ -18,7 +18,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from llie_video.models._registry import register_model
+from llie_video.models._registry import ModelFigures, register_model
 from llie_video.models.base import EnhancementModel
 from llie_video.ops.render_spec import RenderKind, RenderSpec
 from llie_video.ops.retinex import ILLUMINATION_FLOOR, divide_by_illumination
@@ -209,13 +209,13 @@ def run_stages(
     return inputs, illuminations, reflectances
 
 
-@register_model("sci")
+@register_model("sci", ModelFigures(parameters=258, estimation_long_side=480))
 def sci(channels: int = 3, layers: int = 1) -> SCI:
     """SCI (258 parameters in the published configuration)."""
     return SCI(channels=channels, layers=layers)
 
 
-@register_model("aux_retinex")
+@register_model("aux_retinex", ModelFigures(parameters=1_485, estimation_long_side=480))
 def aux_retinex(branch_channels: int = 3, hidden: int = 6) -> AuxRetinex:
     """The auxiliary-block Retinex network, one stage (about 1.5K parameters)."""
     return AuxRetinex(branch_channels=branch_channels, hidden=hidden)

@@ -21,7 +21,7 @@ import re
 import torch
 from torch import nn
 
-from llie_video.models._registry import register_model
+from llie_video.models._registry import ModelFigures, register_model
 from llie_video.models.base import EnhancementModel
 from llie_video.ops.color import adjust_gamma
 from llie_video.ops.curves import apply_curves, apply_curves_
@@ -168,19 +168,19 @@ class ZeroDCEImproved(CurveModel):
     estimation_long_side = 320
 
 
-@register_model("zero_dce")
+@register_model("zero_dce", ModelFigures(parameters=79_416, estimation_long_side=None))
 def zero_dce(channels: int = 32, output_gamma: float = 1.0) -> ZeroDCE:
     """Zero-DCE (79,416 parameters at 32 channels)."""
     return ZeroDCE(channels=channels, per_iteration_maps=True, output_gamma=output_gamma)
 
 
-@register_model("zero_dce_pp")
+@register_model("zero_dce_pp", ModelFigures(parameters=10_561, estimation_long_side=96))
 def zero_dce_pp(channels: int = 32, output_gamma: float = 1.0) -> ZeroDCEPP:
     """Zero-DCE++ (10,561 parameters at 32 channels)."""
     return ZeroDCEPP(channels=channels, separable=True, output_gamma=output_gamma)
 
 
-@register_model("zero_dce_improved")
+@register_model("zero_dce_improved", ModelFigures(parameters=17_523, estimation_long_side=320))
 def zero_dce_improved(channels: int = 16, output_gamma: float = 1.0) -> ZeroDCEImproved:
     """Zero-DCE-improved (16 channels, max-pool after the third layer, gamma post-op)."""
     return ZeroDCEImproved(channels=channels, pool_after_third=True, output_gamma=output_gamma)

@@ -48,8 +48,9 @@ class YuvSpec:
 
 def contiguous_flat_planes(y: np.ndarray, u: np.ndarray, v: np.ndarray
                            ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
-    """Flat buffers and layout, as :func:`flat_planes` gives them, of three planes held as
-    arrays (Y ``(H, W)``, Cb and Cr ``(h, w)``; copied where they are not contiguous)."""
+    """Flat buffers and layout, as :func:`~llie_video.enhance.av_planes.flat_planes` gives
+    them, of three planes held as arrays (Y ``(H, W)``, Cb and Cr ``(h, w)``; copied where they
+    are not contiguous)."""
     y, u, v = (np.ascontiguousarray(p) for p in (y, u, v))
     layout = [0, y.shape[1], 0, u.shape[1], 0, v.shape[1], 1]
     return (y.ravel(), u.ravel(), v.ravel()), np.asarray(layout, np.int64)

@@ -1,1 +1,2 @@
-"""Other runtimes for the models: ONNX Runtime for the estimator (``--backend onnxruntime``)."""
+"""What runs a model's estimator: the backends by name (:mod:`llie_video.runtimes.backends`,
+``--backend``), and ONNX Runtime's (:mod:`llie_video.runtimes.onnxruntime`)."""

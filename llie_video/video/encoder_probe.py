@@ -23,6 +23,7 @@ from llie_video.video.encoders import (
     choose_pix_fmt,
     encoder_options,
     format_bits,
+    plan_video,
     quality_option,
     quiet_banner,
 )
@@ -156,6 +157,12 @@ def status_of(name: str) -> EncoderStatus:
     return EncoderStatus(name=codec.name, description=codec.long_name,
                          ten_bit=any(format_bits(f.name) == 10 for f in formats),
                          quality=option.names[0] if option else "", reason=reason)
+
+
+def check_settings(settings: EncoderSettings) -> None:
+    """Raise a UserError now if the encoder of ``settings`` is unknown, cannot write the asked
+    format, or cannot run on this machine (tried on a tiny frame; for 8-bit input)."""
+    check_encoder(plan_video(settings, input_bits=8, odd=False))
 
 
 def check_encoder(plan: VideoPlan) -> None:

@@ -71,13 +71,6 @@ class EncoderSettings:
             raise UserError(f"{self.codec!r} is not a video encoder")
         return codec
 
-    def check(self) -> None:
-        """Raise a UserError now if the encoder is unknown, cannot write the asked format, or
-        cannot run on this machine (tried on a tiny frame; for 8-bit input)."""
-        from llie_video.video.encoder_probe import check_encoder
-
-        check_encoder(plan_video(self, input_bits=8, odd=False))
-
 
 @dataclass(frozen=True)
 class VideoPlan:

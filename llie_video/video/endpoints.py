@@ -5,61 +5,34 @@ is a file path. Sources: ``webcam:N``, any stream URL FFmpeg reads (``rtsp://``,
 ``http(s)://``, ``rtmp://``, ``udp://``, ``srt://`` ...), files. Sinks: ``null`` (or ``-``,
 discard), stream URLs to publish to (see :data:`~llie_video.video.sinks.STREAM_FORMATS`), files.
 
-A new camera type is one class and one registration::
+A new camera type is one class in its own module and one registration here::
 
     class ThermalSource(ClosingSource):          # a Source: info(), iteration, close(), interrupt()
         @classmethod
         def from_spec(cls, spec: str, options: SourceOptions) -> ThermalSource: ...
 
-    SOURCES.register(Endpoint("thermal", ThermalSource.from_spec, live=True))  # thermal:...
+    SOURCES.add(Endpoint("thermal", ThermalSource.from_spec, live=True))  # thermal:...
+
+The tables are :class:`~llie_video.registry.Registry` instances, keyed by scheme.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, Literal, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 import av
 
 from llie_video.errors import UserError
 from llie_video.output_paths import check_output_path
+from llie_video.registry import Registry
+from llie_video.video.endpoint_options import SinkOptions, SourceOptions
 from llie_video.video.frame import Frame
-from llie_video.video.live_sources import StreamOptions, StreamSource, WebcamOptions, WebcamSource
-from llie_video.video.sinks import STREAM_FORMATS, EncoderSettings, FileSink, NullSink, StreamSink
+from llie_video.video.live_sources import StreamSource, WebcamSource
+from llie_video.video.sinks import STREAM_FORMATS, FileSink, NullSink, StreamSink
 from llie_video.video.sources import FileSource, Source, StreamInfo, is_url
-
-
-@dataclass(frozen=True)
-class SourceOptions:
-    """Everything a source may be opened with; each kind reads what concerns it.
-
-    Attributes:
-        stream: network streams' transport, timeouts and reconnection.
-        webcam: the capture size and rate asked of a webcam.
-        decoded_frames: hand YUV frames over as 4:2:0 planes (for a stage that
-            ``prefers_planes``) instead of RGB.
-    """
-
-    stream: StreamOptions = field(default_factory=StreamOptions)
-    webcam: WebcamOptions = field(default_factory=WebcamOptions)
-    decoded_frames: bool = False
-
-
-@dataclass(frozen=True)
-class SinkOptions:
-    """Everything a sink may be opened with.
-
-    Attributes:
-        encoder: the video encoder's settings.
-        overwrite: replace an existing output file.
-        transport: RTSP transport when publishing.
-    """
-
-    encoder: EncoderSettings = field(default_factory=EncoderSettings)
-    overwrite: bool = False
-    transport: Literal["tcp", "udp"] = "tcp"
 
 
 class Sink(Protocol):
@@ -96,34 +69,36 @@ class Endpoint(Generic[Opener]):
         live: whether a job with this kind at either end is a live job (bounded latency,
             frames dropped when behind) rather than a file job.
         exact: the spec is the scheme itself (``null``), with nothing after it.
+        names_a_file: the spec is a file's path (a job's output is then that file).
     """
 
     scheme: str
     open: Opener
     live: bool
     exact: bool = False
+    names_a_file: bool = False
 
 
-class Registry(Generic[Opener]):
+class Endpoints(Registry[Endpoint[Opener]]):
     """The endpoints of one direction, by scheme; ``urls`` serves the URLs of schemes nobody
     registered, ``paths`` everything else (files)."""
 
-    def __init__(self, urls: Endpoint[Opener], paths: Endpoint[Opener]) -> None:
+    def __init__(self, direction: str, urls: Endpoint[Opener], paths: Endpoint[Opener]) -> None:
+        super().__init__(f"{direction} scheme")
         self.urls = urls
         self.paths = paths
-        self._schemes: dict[str, Endpoint[Opener]] = {}
 
-    def register(self, endpoint: Endpoint[Opener]) -> None:
+    def add(self, endpoint: Endpoint[Opener]) -> None:
         """Serve ``endpoint.scheme`` with ``endpoint`` (replacing an earlier registration)."""
-        self._schemes[endpoint.scheme.lower()] = endpoint
+        self.register(endpoint.scheme.lower(), endpoint, replace=True)
 
     def lookup(self, spec: str) -> Endpoint[Opener]:
         """The endpoint serving ``spec``."""
-        exact = self._schemes.get(spec)
+        exact = self.find(spec)
         if exact is not None and exact.exact:
             return exact
         scheme, colon, _ = spec.partition(":")
-        endpoint = self._schemes.get(scheme.lower()) if colon and len(scheme) > 1 else None
+        endpoint = self.find(scheme.lower()) if colon and len(scheme) > 1 else None
         if endpoint is not None and not endpoint.exact:
             return endpoint
         return self.urls if is_url(spec) else self.paths
@@ -162,17 +137,19 @@ def _cannot_publish(spec: str, info: StreamInfo, options: SinkOptions) -> Sink:
     raise UserError(f"cannot publish to {spec}: use one of {', '.join(sorted(STREAM_FORMATS))}")
 
 
-SOURCES: Registry[SourceOpener] = Registry(
+SOURCES: Endpoints[SourceOpener] = Endpoints(
+    "source",
     urls=Endpoint("stream", StreamSource.from_spec, live=True),
-    paths=Endpoint("file", FileSource.from_spec, live=False),
+    paths=Endpoint("file", FileSource.from_spec, live=False, names_a_file=True),
 )
-SOURCES.register(Endpoint("webcam", WebcamSource.from_spec, live=True))
+SOURCES.add(Endpoint("webcam", WebcamSource.from_spec, live=True))
 
-SINKS: Registry[SinkOpener] = Registry(
+SINKS: Endpoints[SinkOpener] = Endpoints(
+    "sink",
     urls=Endpoint("stream", _cannot_publish, live=True),
-    paths=Endpoint("file", _open_file_sink, live=False),
+    paths=Endpoint("file", _open_file_sink, live=False, names_a_file=True),
 )
 for _name in ("null", "-"):
-    SINKS.register(Endpoint(_name, _open_null_sink, live=True, exact=True))
+    SINKS.add(Endpoint(_name, _open_null_sink, live=True, exact=True))
 for _scheme in STREAM_FORMATS:
-    SINKS.register(Endpoint(_scheme, _open_stream_sink, live=True))
+    SINKS.add(Endpoint(_scheme, _open_stream_sink, live=True))

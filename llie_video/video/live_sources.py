@@ -33,7 +33,7 @@ from llie_video.video.live_options import ReconnectPolicy, StreamOptions, Webcam
 from llie_video.video.sources import ClosingSource, StreamInfo, _reason, same_audio_format
 
 if TYPE_CHECKING:
-    from llie_video.video.endpoints import SourceOptions
+    from llie_video.video.endpoint_options import SourceOptions
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from llie_video.video.frame import Frame, Reset
 from llie_video.video.kept_streams import CarriedStream, ContainerTags, carried_streams
 
 if TYPE_CHECKING:
-    from llie_video.video.endpoints import SourceOptions
+    from llie_video.video.endpoint_options import SourceOptions
 
 log = logging.getLogger(__name__)
 

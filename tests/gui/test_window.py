@@ -22,6 +22,7 @@ import gui.app
 from gui.images import qimage_to_array
 from gui.window import MainWindow
 from llie_video.enhance.settings import EnhanceSettings
+from llie_video.job_config import JobConfig, ModelConfig
 from llie_video.video import live_sources
 from tests.helpers.clips import decoded_rgb, decoded_times
 from tests.helpers.preview import (
@@ -173,6 +174,19 @@ def test_bad_source_shows_error_and_app_stays_usable(qtbot, window, make_clip, q
     window.open_source(refused_url if spec.startswith("rtsp") else spec)
     assert says in wait_error(qtbot, window)
     still_usable(qtbot, window, make_clip)
+
+
+def test_the_command_line_job_config_reaches_the_stage(qtbot, tmp_path, make_clip):
+    """The preview builds its stage as the CLI does: ``--weights`` is honoured (here, a file
+    that is not there is the error shown)."""
+    store = QSettings(str(tmp_path / "gui.ini"), QSettings.Format.IniFormat)
+    weights = tmp_path / "missing.pt"
+    win = MainWindow(store, job=JobConfig(model=ModelConfig(weights=str(weights))))
+    qtbot.addWidget(win)
+    win.show()
+    win.open_source(str(make_clip(frames=24)))
+    assert f"weights file not found: {weights}" in wait_error(qtbot, win)
+    win.close()
 
 
 def test_the_window_stays_usable_once_a_file_has_ended(qtbot, window, make_clip):

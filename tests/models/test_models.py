@@ -61,3 +61,15 @@ def test_low_resolution_estimation_keeps_full_size(name):
     with torch.no_grad():
         y = model(x, long_side=40)
     assert y.shape == x.shape
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_registered_figures_are_those_of_the_built_model(name):
+    """``llie-video models`` shows the registered figures without building anything."""
+    from llie_video.models import MODELS as REGISTRY
+
+    figures = REGISTRY.get(name).figures
+    model = create_model(name)
+    assert figures is not None
+    assert (figures.parameters, figures.estimation_long_side) == (
+        model.num_parameters(), model.estimation_long_side)

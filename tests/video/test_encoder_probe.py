@@ -12,6 +12,7 @@ import torch
 from llie_video import UserError
 from llie_video.video.encoder_probe import (
     check_encoder,
+    check_settings,
     common_encoders,
     probe,
     status_of,
@@ -66,3 +67,11 @@ def test_a_file_sink_refuses_before_writing_anything(tmp_path):
     with pytest.raises(UserError, match="h264_nvenc: no usable NVIDIA device"):
         FileSink(tmp_path / "out.mp4", info, EncoderSettings(codec="h264_nvenc"))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_settings_are_checked_before_a_job():
+    with pytest.raises(UserError, match="unknown video codec 'nonsense'"):
+        check_settings(EncoderSettings(codec="nonsense"))
+    with pytest.raises(UserError, match="'aac' is not a video encoder"):
+        check_settings(EncoderSettings(codec="aac"))
+    check_settings(EncoderSettings(codec="mpeg4"))

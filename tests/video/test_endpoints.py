@@ -103,8 +103,8 @@ class ChessboardCamera(ClosingSource):
 
 
 def test_a_new_camera_type_is_one_class_and_one_registration(tmp_path, monkeypatch):
-    monkeypatch.setattr(SOURCES, "_schemes", dict(SOURCES._schemes))  # undone after the test
-    SOURCES.register(Endpoint("chess", ChessboardCamera.from_spec, live=True))
+    monkeypatch.setattr(SOURCES, "_entries", dict(SOURCES._entries))  # undone after the test
+    SOURCES.add(Endpoint("chess", ChessboardCamera.from_spec, live=True))
     assert is_live_job("chess:32", "out.mp4")
     from llie_video.cli import main
 

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from llie_video import UserError, create_model
-from llie_video.video.job import enhance_video
+from llie_video.video.job import LIVE_FLOW, JobOptions, enhance_video, run_job
 from llie_video.enhance.plane_render import FusedPlaneRenderer
 from llie_video.video.sinks import EncoderSettings
 from llie_video.enhance.settings import EnhanceSettings
@@ -194,3 +194,13 @@ def test_eight_bit_input_can_be_written_at_ten_bits(make_clip, tmp_path, stage):
     out = tmp_path / "out.mkv"
     enhance_video(src, out, stage, EncoderSettings(codec="libsvtav1", bit_depth=10))
     assert _video_format(out)[1] == "yuv420p10le"
+
+
+def test_one_runner_for_files_and_live_sinks(make_clip, tmp_path, stage):
+    """run_job opens both ends by spec: a file job's output is its file; a job into ``null``
+    (live: either end is) writes none."""
+    src = make_clip()
+    out = tmp_path / "out.mp4"
+    assert run_job(src, out, stage).output == out
+    result = run_job(src, "null", stage, JobOptions(flow=LIVE_FLOW))
+    assert result.output is None and result.frames > 0

@@ -17,7 +17,7 @@ import torch
 from llie_video import UserError, create_model
 from llie_video.cli import EXIT_USER_ERROR, main
 from llie_video.video import live_sources
-from llie_video.video.live_job import run_live
+from llie_video.video.job import run_live
 from llie_video.video.live_sources import ReconnectPolicy, StreamOptions, WebcamSource
 from llie_video.video.pipeline import Pipeline
 from llie_video.enhance.stage import EnhanceStage

@@ -12,7 +12,7 @@ import torch
 
 from llie_video import create_model
 from llie_video.cli import main
-from llie_video.video.live_job import run_live
+from llie_video.video.job import run_live
 from llie_video.video.live_sources import ReconnectPolicy, StreamOptions
 from llie_video.enhance.stage import EnhanceStage
 from tests.helpers.rtsp import RtspServer, needs_rtsp

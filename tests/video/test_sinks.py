@@ -43,11 +43,6 @@ def _write(target: Path, frames: list[Frame], encoder: EncoderSettings | None = 
 def test_encoder_settings_are_checked():
     with pytest.raises(ValueError, match="crf must be within 0..63"):
         EncoderSettings(crf=64)
-    with pytest.raises(UserError, match="unknown video codec 'nonsense'"):
-        EncoderSettings(codec="nonsense").check()
-    with pytest.raises(UserError, match="'aac' is not a video encoder"):
-        EncoderSettings(codec="aac").check()
-    EncoderSettings(codec="mpeg4").check()
 
 
 def test_the_file_appears_under_its_name_only_when_complete(tmp_path):
