@@ -1,7 +1,7 @@
 """Camera motion between consecutive frames: a global shift and zoom, measured on 4x4 block means
 of the frames, and the means to move a frame (or its planes) by it.
 
-The temporal noise reduction (:mod:`llie_video.enhance.denoise`) moves the previous frame with the
+The temporal noise reduction (:mod:`llie_video.enhance.temporal_denoise`) moves the previous frame with the
 camera before blending, so a pan or a zoom does not read as motion of everything in the frame.
 """
 

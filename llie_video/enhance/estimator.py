@@ -50,14 +50,14 @@ class Estimator:
         return estimation_scale(height, width, long_side)
 
     def estimate(self, x_low: torch.Tensor, settings: EnhanceSettings,
-                 weights: tuple[float, float, float],
+                 luma_coefficients: tuple[float, float, float],
                  noise: float) -> tuple[torch.Tensor, FrameFinish]:
         """Temporally smoothed parameters ``(B, P, h, w)`` of the small frame ``x_low``
         ``(B, 3, h, w)`` (corrected in place by the input levels first), and how to finish this
         frame's render (input levels, brightness ceiling); a detected scene cut also resets the
         rest of the temporal state. With ``settings.edge_aware`` the parameters are returned as
-        guided-filter coefficients ``(B, 2P, h, w)`` on the luma (``weights``) of the frame
-        (:mod:`llie_video.ops.guided`), to be applied at full resolution; a colour transform's
+        guided-filter coefficients ``(B, 2P, h, w)`` on the luma (``luma_coefficients``) of the
+        frame (:mod:`llie_video.ops.guided`), to be applied at full resolution; a colour transform's
         12 maps stay plain, after them (``(B, 2(P - 12) + 12, h, w)``). ``noise``: the
         full-resolution input luma's noise sigma (0-1), which sets the shadows whose colour
         fades to grey."""
@@ -78,7 +78,7 @@ class Estimator:
                          shadow=shadow)
         if settings.edge_aware:
             guided = params.shape[1] - (COLOUR_TRANSFORM_CHANNELS if self.colour_transform else 0)
-            params = torch.cat([guided_coefficients(luma(x_low.float(), weights),
+            params = torch.cat([guided_coefficients(luma(x_low.float(), luma_coefficients),
                                                     params[:, :guided]),
                                 params[:, guided:].float()], dim=1)
             finish = replace(finish, guided=True)
@@ -105,13 +105,13 @@ class Estimator:
         return replace(finish, render_gamma=hold.gamma, strength=hold.strength)
 
     def estimate_full(self, x: torch.Tensor, settings: EnhanceSettings,
-                      weights: tuple[float, float, float],
+                      luma_coefficients: tuple[float, float, float],
                       noise: float) -> tuple[torch.Tensor, FrameFinish]:
         """Parameters for ``x`` ``(B, 3, H, W)``, estimated at low resolution, upsampled to
         ``(B, P, H, W)`` (or guided-filter coefficients, see :meth:`estimate`; a colour
         transform's maps one per 2x2 block, :mod:`llie_video.ops.colour_transform`), and how to
         finish the render (see :meth:`estimate`)."""
         x_low = downscale(x, self.scale(x.shape[-2], x.shape[-1], settings))
-        params, finish = self.estimate(x_low, settings, weights, noise)
+        params, finish = self.estimate(x_low, settings, luma_coefficients, noise)
         size = (x.shape[-2], x.shape[-1])
         return upsample_with_colour(params, size, self.colour_transform), finish

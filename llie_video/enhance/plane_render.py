@@ -22,7 +22,7 @@ from llie_video.ops.render_spec import RenderSpec
 from llie_video.ops.yuv import YuvSpec, contiguous_flat_planes
 from llie_video.enhance.av_planes import flat_planes, new_yuv420p_like, yuv420_planes
 from llie_video.enhance.camera_motion import MOTION_BLOCK, CameraMotion, move_array
-from llie_video.enhance.denoise import TemporalBlend
+from llie_video.enhance.temporal_denoise import TemporalBlend
 from llie_video.enhance.finish import FrameFinish
 
 _BLOCK = MOTION_BLOCK  # the temporal filter's motion blocks
@@ -88,7 +88,7 @@ class KernelValues:
     kb: float
     levels_in: tuple[float, float, float, float]
     levels_out: tuple[float, float, float, float]
-    denoise_mode: int
+    temporal_mode: int
     previous_gain: float
     guided: bool
     input_scale: tuple[float, float, float]
@@ -184,8 +184,8 @@ class FusedPlaneRenderer:
         frame: av.VideoFrame,
         spec: YuvSpec,
         params: torch.Tensor,
-        denoise: TemporalBlend | None,
-        denoise_on: bool,
+        blend: TemporalBlend | None,
+        temporal_on: bool,
         finish: FrameFinish,
         planes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
         bit_depth: int = 8,
@@ -197,11 +197,11 @@ class FusedPlaneRenderer:
             spec: its colour matrix, range and bit depth.
             params: the smoothed parameter map at low resolution, ``(1, P, h, w)`` (see
                 :meth:`llie_video.enhance.estimator.Estimator.estimate`).
-            denoise: how the temporal filter blends with the previous planes as
+            blend: how the temporal filter blends with the previous planes as
                 :meth:`PreviousPlanes.move_with_camera` left them (weights per 4x4 block
                 ``(1, 1, H/4, W/4)``, exposure gain), or None
                 (no previous frame to blend with: this one is remembered).
-            denoise_on: whether the temporal filter runs at all.
+            temporal_on: whether the temporal filter runs at all.
             finish: the post-ops after the render (gamma, highlight protection, saturation,
                 strength) and whether ``params`` are guided-filter coefficients.
             planes: the Y, Cb, Cr planes to read instead of ``frame``'s (its planes with their
@@ -227,34 +227,34 @@ class FusedPlaneRenderer:
             colour_top, colour_weight = self._rows_for(u.shape[0], 2)
         wide = widen(params, width)
         top, weight = self._rows_for(height, wide.shape[1])
-        if not denoise_on:
-            mode = fused_yuv.DENOISE_OFF
-        elif denoise is None:
-            mode = fused_yuv.DENOISE_STORE
+        if not temporal_on:
+            mode = fused_yuv.TEMPORAL_OFF
+        elif blend is None:
+            mode = fused_yuv.TEMPORAL_STORE
         else:
-            mode = fused_yuv.DENOISE_BLEND
-        if mode == fused_yuv.DENOISE_BLEND:
-            assert denoise is not None
-            denoise_map = widen(denoise.weights, width)[0]
-            denoise_top, denoise_weight = self._rows_for(height, denoise_map.shape[0])
+            mode = fused_yuv.TEMPORAL_BLEND
+        if mode == fused_yuv.TEMPORAL_BLEND:
+            assert blend is not None
+            blend_map = widen(blend.weights, width)[0]
+            blend_top, blend_weight = self._rows_for(height, blend_map.shape[0])
         else:
-            denoise_map = np.zeros((2, width), np.float32)
-            denoise_top, denoise_weight = self._rows_for(height, 2)
-        previous = self.previous.buffers(y, u) if mode != fused_yuv.DENOISE_OFF else (
+            blend_map = np.zeros((2, width), np.float32)
+            blend_top, blend_weight = self._rows_for(height, 2)
+        previous = self.previous.buffers(y, u) if mode != fused_yuv.TEMPORAL_OFF else (
             np.empty((1, 1), np.float32),) * 4
         values = KernelValues(
             kind=int(render.kind), iterations=render.iterations, floor=render.floor,
             exponent=1.0 / (render.output_gamma * finish.render_gamma),
             headroom=finish.headroom, saturation=finish.saturation, strength=finish.strength,
             user_exponent=1.0 / finish.gamma, kr=spec.matrix[0], kb=spec.matrix[2],
-            levels_in=spec.levels(), levels_out=spec.levels(bit_depth), denoise_mode=mode,
-            previous_gain=denoise.gain if denoise is not None else 1.0, guided=finish.guided,
+            levels_in=spec.levels(), levels_out=spec.levels(bit_depth), temporal_mode=mode,
+            previous_gain=blend.gain if blend is not None else 1.0, guided=finish.guided,
             input_scale=finish.levels.scale, input_offset=finish.levels.offset,
             shadow=finish.shadow, colour_transform=render.colour_transform,
             out_max=float((1 << bit_depth) - 1))
         fused_yuv.enhance_yuv420(
             height, width, *flat, layout, *planes_out, layout_out[[1, 3, 5]], wide, top, weight,
-            values.pack(), colour, colour_top, colour_weight, denoise_map, denoise_top,
-            denoise_weight, *previous,
+            values.pack(), colour, colour_top, colour_weight, blend_map, blend_top,
+            blend_weight, *previous,
         )
         return out

@@ -9,8 +9,8 @@
   downloads in flight beside other frames' compute (:mod:`llie_video.enhance.plane_transfer`).
 
 All three estimate with one :class:`~llie_video.enhance.estimator.Estimator` and share one
-:class:`~llie_video.enhance.temporal.TemporalState`. The stage picks the plane route once
-(:func:`plane_route`); a route's :meth:`submit` returns a pending result, done at once except
+:class:`~llie_video.enhance.temporal.TemporalState`. The stage picks the plane route once, when
+it is built; a route's :meth:`submit` returns a pending result, done at once except
 on the torch plane route, whose planes may still be on their way back from the device.
 """
 
@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 from llie_video.enhance import plane_render
-from llie_video.enhance.denoise import TemporalBlend, TemporalDenoiser
+from llie_video.enhance.temporal_denoise import TemporalBlend, TemporalDenoiser
 from llie_video.enhance.estimator import Estimator
 from llie_video.enhance.finish import FrameFinish
 from llie_video.enhance.frames import PendingFrame, ReadyFrame
@@ -60,12 +60,12 @@ class TorchRender:
         self.render_kind = render_kind
 
     def __call__(self, x: torch.Tensor, settings: EnhanceSettings, write: Write,
-                 weights: tuple[float, float, float], noise: float) -> None:
+                 luma_coefficients: tuple[float, float, float], noise: float) -> None:
         """Estimate for ``x`` ``(B, 3, H, W)`` and render it band by band, handing each
         enhanced band ``(B, 3, rows, W)`` to ``write``; ``noise``: the input luma's noise sigma
         (0-1). ``x`` is overwritten."""
-        params, finish = self.estimator.estimate_full(x, settings, weights, noise)
-        self.bands(x, params, finish, settings.smoothing, write, weights)
+        params, finish = self.estimator.estimate_full(x, settings, luma_coefficients, noise)
+        self.bands(x, params, finish, settings.smoothing, write, luma_coefficients)
 
     def _apply_guided(self, coefficients: torch.Tensor, input_luma: torch.Tensor
                       ) -> torch.Tensor:
@@ -82,23 +82,24 @@ class TorchRender:
         return torch.cat([maps, coefficients[:, guided:]], dim=1)
 
     def bands(self, x: torch.Tensor, params: torch.Tensor, finish: FrameFinish,
-              smoothing: float, write: Write, weights: tuple[float, float, float] = BT601
-              ) -> None:
+              smoothing: float, write: Write,
+              luma_coefficients: tuple[float, float, float] = BT601) -> None:
         """Render and finish ``x`` ``(B, 3, H, W)`` with ``params`` ``(B, P, H, W)``. The
         render is pointwise given the parameters, so bands are exact; on the CPU they keep the
         working set in cache (about 2x faster than whole-frame passes at 720p). Temporal noise
         reduction of the input (at ``smoothing``) happens here too, per band, then the input
         levels, and guided-filter coefficients become parameters on the band's luma
-        (``weights``)."""
+        (``luma_coefficients``)."""
         model = self.estimator.model
         band = self.band_rows if x.device.type == "cpu" else x.shape[-2]
-        denoise_weights = self.denoiser.begin(x, smoothing)
+        blend_weights = self.denoiser.begin(x, smoothing)
         for top in range(0, x.shape[-2], band):
             rows = slice(top, top + band)
             x_band, p_band = x[:, :, rows], params[:, :, rows]
-            self.denoiser.filter_(x_band, rows, denoise_weights)
+            self.denoiser.filter_(x_band, rows, blend_weights)
             apply_levels(x_band, finish.levels)
-            input_luma = luma(x_band, weights) if finish.guided or finish.shadow > 0 else None
+            needs_luma = finish.guided or finish.shadow > 0
+            input_luma = luma(x_band, luma_coefficients) if needs_luma else None
             if finish.guided:
                 p_band = self._apply_guided(p_band, input_luma)
             if finish.strength == 1.0 and finish.headroom >= 1.0:
@@ -107,7 +108,7 @@ class TorchRender:
                 y = model.render(x_band, p_band)
             y = protect_highlights(x_band, adjust_gamma(y, finish.render_gamma), finish.headroom)
             shadows = shadow_weight(input_luma, finish.shadow) if finish.shadow > 0 else None
-            y = scale_saturation(y, finish.saturation, weights, shadows)
+            y = scale_saturation(y, finish.saturation, luma_coefficients, shadows)
             write(rows, adjust_gamma(blend(x_band, y, finish.strength), finish.gamma))
 
 

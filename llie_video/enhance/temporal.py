@@ -11,7 +11,7 @@ detects, all but the smoother itself (which restarts on the new scene's curves).
 from __future__ import annotations
 
 from llie_video.enhance.camera_motion import STILL
-from llie_video.enhance.denoise import TemporalDenoiser
+from llie_video.enhance.temporal_denoise import TemporalDenoiser
 from llie_video.enhance.input_correction import InputCorrection
 from llie_video.enhance.plane_render import PreviousPlanes
 from llie_video.enhance.smoothing import ParamSmoother

@@ -1,5 +1,5 @@
 """The temporal filter's arithmetic on block-mean maps, compiled: the exposure gain between two
-frames and the blend weight per block (:class:`llie_video.enhance.denoise.TemporalDenoiser`).
+frames and the blend weight per block (:class:`llie_video.enhance.temporal_denoise.TemporalDenoiser`).
 
 Each step is one or two passes over ``(C, h, w)`` float32 maps (270x480 at 1080p) instead of a
 dozen NumPy and torch operations, each with its own temporary map and call overhead. The

@@ -39,9 +39,9 @@ CURVES = int(RenderKind.CURVES)
 CURVES_PER_STEP = int(RenderKind.CURVES_PER_STEP)
 
 # Temporal noise reduction modes.
-DENOISE_OFF = 0
-DENOISE_STORE = 1  # remember this frame's input, no blending (first frame after a reset)
-DENOISE_BLEND = 2
+TEMPORAL_OFF = 0
+TEMPORAL_STORE = 1  # remember this frame's input, no blending (first frame after a reset)
+TEMPORAL_BLEND = 2
 
 _f32 = np.float32
 
@@ -58,7 +58,7 @@ V_KR = 8
 V_KB = 9
 V_LEVELS_IN = 10  # 4 values: y_offset, y_scale, c_offset, c_scale
 V_LEVELS_OUT = 14  # 4 values
-V_DENOISE_MODE = 18
+V_TEMPORAL_MODE = 18
 V_PREVIOUS_GAIN = 19
 V_GUIDED = 20  # 1: params hold guided-filter slopes then offsets, applied to the input luma
 V_INPUT_SCALE = 21  # 3 values: the input levels' per-channel scale (black point, white balance)
@@ -333,7 +333,7 @@ def enhance_yuv420(
     y_out: np.ndarray, u_out: np.ndarray, v_out: np.ndarray, layout_out: np.ndarray,
     params: np.ndarray, rows_top: np.ndarray, rows_weight: np.ndarray, values: np.ndarray,
     colour_maps: np.ndarray, colour_top: np.ndarray, colour_weight: np.ndarray,
-    denoise_map: np.ndarray, denoise_top: np.ndarray, denoise_weight: np.ndarray,
+    blend_map: np.ndarray, blend_top: np.ndarray, blend_weight: np.ndarray,
     previous_y: np.ndarray, previous_u: np.ndarray, previous_v: np.ndarray,
     previous_sums: np.ndarray,
 ) -> None:
@@ -364,8 +364,8 @@ def enhance_yuv420(
             gamma as an exponent on the blended result (1: none), the colour matrix's luma
             coefficients kr and kb, the input and output levels ``(y_offset, y_scale,
             c_offset, c_scale)`` (code value = offset + scale * value, with luma in [0, 1] and
-            chroma in [-0.5, 0.5]), the temporal filter's mode (DENOISE_OFF, DENOISE_STORE or
-            DENOISE_BLEND), the exposure change since the previous frame (the previous planes
+            chroma in [-0.5, 0.5]), the temporal filter's mode (TEMPORAL_OFF, TEMPORAL_STORE or
+            TEMPORAL_BLEND), the exposure change since the previous frame (the previous planes
             are scaled by it, about black and neutral chroma, before the blend), whether
             ``params`` are guided-filter coefficients, whether an affine colour transform
             (``colour_maps``) applies after the render (:func:`_transform_colour`), and
@@ -377,11 +377,11 @@ def enhance_yuv420(
             of the colour transform interpolated along the width per pixel pair ``(12, h_c, W)``
             (:func:`widen_rows` with ``block`` 2) and, per chroma row, their rows as for
             ``params``: one transform per 2x2 block.
-        denoise_map, denoise_top, denoise_weight: the blend weight toward the previous frame,
+        blend_map, blend_top, blend_weight: the blend weight toward the previous frame,
             interpolated along the width ``(h_d, W)`` and its rows as for ``params``.
         previous_y, previous_u, previous_v: float32 noise-reduced input of the previous frame,
-            shapes of the input planes; updated in place (unused when DENOISE_OFF).
-        previous_sums: ``(ceil(H/2), ceil(W/4))`` float32, written (unless DENOISE_OFF): per
+            shapes of the input planes; updated in place (unused when TEMPORAL_OFF).
+        previous_sums: ``(ceil(H/2), ceil(W/4))`` float32, written (unless TEMPORAL_OFF): per
             chroma row, the sums of the new ``previous_y`` over its luma rows and 4 columns
             (the next frame's motion measure needs its 4x4 block means).
     """
@@ -396,7 +396,7 @@ def enhance_yuv420(
     kr, kb = values[V_KR], values[V_KB]
     levels_in = values[V_LEVELS_IN : V_LEVELS_IN + 4]
     levels_out = values[V_LEVELS_OUT : V_LEVELS_OUT + 4]
-    denoise_mode, previous_gain = int(values[V_DENOISE_MODE]), values[V_PREVIOUS_GAIN]
+    temporal_mode, previous_gain = int(values[V_TEMPORAL_MODE]), values[V_PREVIOUS_GAIN]
     guided = values[V_GUIDED] != _f32(0.0)
     scale_r, scale_g, scale_b = (values[V_INPUT_SCALE], values[V_INPUT_SCALE + 1],
                                  values[V_INPUT_SCALE + 2])
@@ -455,21 +455,21 @@ def enhance_yuv420(
         for ci in range(chroma_width):
             cb_even[ci] = (_f32(u_row[ci]) - c_off_in) * c_mul_in
             cr_even[ci] = (_f32(v_row[ci]) - c_off_in) * c_mul_in
-        if denoise_mode == DENOISE_BLEND:
-            _lerp_row(k, denoise_map[denoise_top[2 * i]], denoise_map[denoise_top[2 * i] + 1],
-                      denoise_weight[2 * i])
+        if temporal_mode == TEMPORAL_BLEND:
+            _lerp_row(k, blend_map[blend_top[2 * i]], blend_map[blend_top[2 * i] + 1],
+                      blend_weight[2 * i])
             k_chroma = k[0::2]
             previous_cb, previous_cr = previous_u[i], previous_v[i]
             for ci in range(chroma_width):
                 cb, cr = cb_even[ci], cr_even[ci]
                 cb_even[ci] = cb + k_chroma[ci] * (previous_gain * previous_cb[ci] - cb)
                 cr_even[ci] = cr + k_chroma[ci] * (previous_gain * previous_cr[ci] - cr)
-        if denoise_mode != DENOISE_OFF:
+        if temporal_mode != TEMPORAL_OFF:
             _copy_row(previous_u[i], cb_even)
             _copy_row(previous_v[i], cr_even)
         _copy_row(cb_odd, cb_even)
         _copy_row(cr_odd, cr_even)
-        if denoise_mode != DENOISE_OFF:
+        if temporal_mode != TEMPORAL_OFF:
             previous_sums[i] = 0.0
         for dy in range(rows):
             r = 2 * i + dy
@@ -477,14 +477,14 @@ def enhance_yuv420(
             luma_row = a  # scratch: the input luma of the row, noise-reduced
             for c in range(width):
                 luma_row[c] = (_f32(y_row[c]) - y_off_in) * y_mul_in
-            if denoise_mode == DENOISE_BLEND:
-                _lerp_row(k, denoise_map[denoise_top[r]], denoise_map[denoise_top[r] + 1],
-                          denoise_weight[r])
+            if temporal_mode == TEMPORAL_BLEND:
+                _lerp_row(k, blend_map[blend_top[r]], blend_map[blend_top[r] + 1],
+                          blend_weight[r])
                 previous_row = previous_y[r]
                 for c in range(width):
                     luma = luma_row[c]
                     luma_row[c] = luma + k[c] * (previous_gain * previous_row[c] - luma)
-            if denoise_mode != DENOISE_OFF:
+            if temporal_mode != TEMPORAL_OFF:
                 _copy_row(previous_y[r], luma_row)
                 _add_quads(previous_sums[i], luma_row)
             for c in range(width):

@@ -1,7 +1,7 @@
 """Spatial noise reduction of the dark input, scaled to the noise measured in each frame.
 
 Curves and Retinex divisions multiply the sensor noise of a dark frame 5-15x. The temporal filter
-(:mod:`llie_video.enhance.denoise`) averages it where the camera and the scene stand still; this
+(:mod:`llie_video.enhance.temporal_denoise`) averages it where the camera and the scene stand still; this
 step removes what it cannot: single images, the first frames after a cut, moving regions. It runs
 on the input's Y'CbCr planes before the render, chroma first (chroma noise is what looks worst,
 and its planes are a quarter of the pixels), with an edge-preserving bilateral filter whose colour

@@ -23,7 +23,6 @@ from llie_video.models.base import EnhancementModel
 from llie_video.ops.render_spec import RenderSpec
 from llie_video.optional import require
 
-BACKENDS = ("torch", "onnxruntime")
 _EXPORT_REVISION = "1"  # bump when the exported estimator graph changes
 
 

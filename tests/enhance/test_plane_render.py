@@ -14,7 +14,7 @@ from llie_video import create_model, list_models
 from llie_video.ops.block_means import block_means as plane_block_means
 from llie_video.enhance.av_planes import spec_of, yuv420_planes
 from llie_video.enhance.camera_motion import STILL, CameraMotion
-from llie_video.enhance.denoise import TemporalBlend
+from llie_video.enhance.temporal_denoise import TemporalBlend
 from llie_video.enhance.finish import FrameFinish
 from llie_video.enhance.plane_render import (
     FusedPlaneRenderer,
@@ -357,7 +357,7 @@ def test_kernel_values_fill_every_slot_of_the_kernel_once():
     values = KernelValues(
         kind=0, iterations=8, floor=0.1, exponent=1.0, headroom=0.75, saturation=1.0,
         strength=1.0, user_exponent=1.0, kr=0.299, kb=0.114, levels_in=(1, 2, 3, 4),
-        levels_out=(5, 6, 7, 8), denoise_mode=0, previous_gain=1.0, guided=True,
+        levels_out=(5, 6, 7, 8), temporal_mode=0, previous_gain=1.0, guided=True,
         input_scale=(1, 1, 1), input_offset=(0, 0, 0), shadow=0.0, colour_transform=True,
         out_max=1023.0)
     from llie_video.ops import fused_yuv

@@ -10,6 +10,7 @@ from llie_video.enhance import smoothing
 from llie_video.enhance.smoothing import ParamSmoother, look_at
 from llie_video.enhance.settings import EnhanceSettings
 from llie_video.enhance.stage import EnhanceStage
+from llie_video.runtimes.cpu_estimator import CpuEstimate
 
 RNG = np.random.default_rng(0)
 
@@ -138,13 +139,13 @@ def test_each_frame_is_looked_at_once_and_the_look_kept_while_it_is_the_previous
 @pytest.mark.parametrize("path", ["rgb", "planes"])
 def test_a_still_camera_skips_most_estimates_and_a_moving_scene_none(model, monkeypatch, path):
     calls = []
-    estimate = model.estimate
+    estimate = CpuEstimate.__call__
 
-    def counting_estimate(x):
+    def counting_estimate(route, x):  # the stage's estimate, in torch or ONNX Runtime
         calls.append(1)
-        return estimate(x)
+        return estimate(route, x)
 
-    monkeypatch.setattr(model, "estimate", counting_estimate)
+    monkeypatch.setattr(CpuEstimate, "__call__", counting_estimate)
 
     def estimates(frames):
         calls.clear()

@@ -128,7 +128,7 @@ class TemporalDenoiser:
 
     def track_camera(self, blocks: torch.Tensor, smoothing: float) -> CameraMotion | None:
         """Start a frame from its block means ``(1, C, h, w)`` (any colour space, values about
-        [0, 1]): the camera's motion since the previous frame (:data:`STILL` when there is no
+        [0, 1]): the camera's motion since the previous frame (:data:`~llie_video.enhance.camera_motion.STILL` when there is no
         clear one), or None when there is nothing to blend with (smoothing 0, first frame, size
         change). Callers that filter the pixels themselves (the fused YUV kernel) move their
         previous frame by it, then ask :meth:`block_weights`."""

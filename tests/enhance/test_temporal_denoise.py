@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from llie_video.enhance.denoise import TemporalDenoiser, exposure_gain
+from llie_video.enhance.temporal_denoise import TemporalDenoiser, exposure_gain
 
 GEN = torch.Generator().manual_seed(0)
 
