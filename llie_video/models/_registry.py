@@ -10,7 +10,7 @@ names the default model chosen in the manifest. :data:`MODELS` is a
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -57,11 +57,6 @@ def register_model(name: str, figures: ModelFigures | None = None) -> Callable[[
         return factory
 
     return decorator
-
-
-def record_figures(name: str, figures: ModelFigures) -> None:
-    """Give the model ``name``, registered without them, its figures."""
-    MODELS.register(name, replace(MODELS.get(name), figures=figures), replace=True)
 
 
 def list_models() -> list[str]:

@@ -28,7 +28,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from llie_video.models._registry import register_model
+from llie_video.models._registry import ModelFigures, register_model
 from llie_video.models.base import EnhancementModel
 from llie_video.ops.colour_transform import COLOUR_TRANSFORM_CHANNELS, apply_colour_transform
 from llie_video.ops.curves import apply_curves, apply_curves_
@@ -283,7 +283,7 @@ class IATColour(IATLite):
         return RenderSpec(kind=RenderKind.CURVES, iterations=ITERATIONS, colour_transform=True)
 
 
-@register_model("iat_lite")
+@register_model("iat_lite", ModelFigures(parameters=12_061, estimation_long_side=96))
 def iat_lite(
     channels: int = 16,
     blocks: int = 2,
@@ -302,7 +302,7 @@ def iat_lite(
     )
 
 
-@register_model("iat_colour")
+@register_model("iat_colour", ModelFigures(parameters=13_801, estimation_long_side=96))
 def iat_colour(**kwargs: object) -> IATColour:
     """IAT-lite with the learned colour render (13,801 parameters at the defaults; the arguments
     of :func:`iat_lite`)."""
