@@ -20,22 +20,18 @@ and CUDA keep the model's own ``estimate``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from llie_video.techniques.adr import attention_weights
 
-if TYPE_CHECKING:
-    from llie_video.models.attention import ChannelAttention, ChannelNorm, GatedMixer, IATLite
-
 _NORMALIZE_EPS = 1e-12  # F.normalize's floor on the norms
 
 
-def fold_norm(norm: ChannelNorm, conv: nn.Conv2d) -> tuple[torch.Tensor, torch.Tensor]:
-    """The 1x1 ``conv``'s weight ``(Co, C, 1, 1)`` and bias ``(Co,)`` with ``norm``'s affine
+def fold_norm(norm: nn.Module, conv: nn.Conv2d) -> tuple[torch.Tensor, torch.Tensor]:
+    """(``norm``: an IAT ``ChannelNorm``; the model's classes are not imported here, which
+    :mod:`llie_video.models.attention` imports lazily.) The 1x1 ``conv``'s weight ``(Co, C, 1, 1)`` and bias ``(Co,)`` with ``norm``'s affine
     part ``x * g + b`` folded in: ``conv(norm(x)) == conv'(PlainNorm(x))``."""
     gain, offset = norm.norm.weight.detach(), norm.norm.bias.detach()
     weight = conv.weight.detach()
@@ -75,8 +71,8 @@ class _InferenceBlock(nn.Module):
     """One local block: ``x + attention(norm1(x))``, then ``+ mixer(norm2(x))``, folded.
     ``(B, C, H, W) -> (B, C, H, W)``."""
 
-    def __init__(self, norm1: ChannelNorm, attention: ChannelAttention, norm2: ChannelNorm,
-                 mixer: GatedMixer) -> None:
+    def __init__(self, norm1: nn.Module, attention: nn.Module, norm2: nn.Module,
+                 mixer: nn.Module) -> None:
         super().__init__()
         if mixer.pog is not None:
             raise ValueError("POG's dynamic convolution has no inference graph")
@@ -140,7 +136,7 @@ class IATInferenceGraph(nn.Module):
             colour head), whose maps are ``tanh`` of their output.
     """
 
-    def __init__(self, model: IATLite, heads: tuple[nn.Conv2d, ...] = ()) -> None:
+    def __init__(self, model: nn.Module, heads: tuple[nn.Conv2d, ...] = ()) -> None:
         super().__init__()
         self.model = model.eval()
         self.blocks = nn.ModuleList(
