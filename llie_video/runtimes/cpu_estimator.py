@@ -7,7 +7,8 @@ has one: the IAT models fold their norms, attention and heads into fewer ops), i
 time on one thread (``docs/performance.md``). The graph is exported in memory from the model's
 current parameters on the first frame of each input size (about a second), kept per size, and
 exported again when a parameter changes in place, so the model stays the single source of truth
-and nothing is written to disk.
+and nothing is written to disk; a new stage of the same weights reuses the sessions this process
+already made (by a digest of the weights).
 
 The torch forward stays where it is needed: on CUDA, when gradients are wanted, for a model that
 estimates at full resolution, at sizes where it measures faster (timed once per size, when the
@@ -16,9 +17,11 @@ session is made), and when ONNX Runtime is missing or the export fails (said onc
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -39,6 +42,28 @@ MIN_PIXELS = 32 * 32
 def onnxruntime_installed() -> bool:
     """Whether ONNX Runtime can be imported (without importing it)."""
     return importlib.util.find_spec("onnxruntime") is not None
+
+
+# Sessions made in this process, by the model's class, weights, input shape and threads, so a
+# new stage of the same weights (the next file of a batch, a test, the preview after a model
+# change) does not export again; a handful of sizes and models at most
+_SHARED_SESSIONS: OrderedDict[tuple[object, ...], Any] = OrderedDict()
+_SHARED_SESSIONS_KEPT = 32
+
+
+def forget_sessions() -> None:
+    """Drop the sessions this process keeps for new stages (they are exported again)."""
+    _SHARED_SESSIONS.clear()
+
+
+def _weights_fingerprint(model: torch.nn.Module) -> str:
+    """A digest of ``model``'s class, parameters and buffers (a few microseconds for the
+    low-resolution estimators' ~14K parameters)."""
+    digest = hashlib.blake2b(type(model).__qualname__.encode(), digest_size=16)
+    for name, tensor in (*model.named_parameters(), *model.named_buffers()):
+        digest.update(name.encode())
+        digest.update(tensor.detach().to("cpu", torch.float32).contiguous().numpy().tobytes())
+    return digest.hexdigest()
 
 
 def _parameter_versions(model: torch.nn.Module) -> tuple[int, ...]:
@@ -104,13 +129,23 @@ class OnnxEstimate:
             self._sessions.clear()
             self._versions = versions
         if shape not in self._sessions:
-            from llie_video.runtimes.onnxruntime import cpu_session
-
-            graph = onnx_bytes(estimator_graph(self.model), torch.zeros(shape), _OUTPUT_NAME)
-            session = cpu_session(graph, self.threads)
-            faster = not self.measure or runtime_is_faster(session, self.model, shape)
-            self._sessions[shape] = session if faster else None
+            key = (_weights_fingerprint(self.model), shape, self.threads, self.measure)
+            if key not in _SHARED_SESSIONS:
+                _SHARED_SESSIONS[key] = self._new_session(shape)
+                while len(_SHARED_SESSIONS) > _SHARED_SESSIONS_KEPT:
+                    _SHARED_SESSIONS.popitem(last=False)
+            self._sessions[shape] = _SHARED_SESSIONS[key]
         return self._sessions[shape]
+
+    def _new_session(self, shape: tuple[int, ...]) -> Any:
+        """Export the model's estimate at ``shape`` into a new session; None where torch is
+        measured faster."""
+        from llie_video.runtimes.onnxruntime import cpu_session
+
+        graph = onnx_bytes(estimator_graph(self.model), torch.zeros(shape), _OUTPUT_NAME)
+        session = cpu_session(graph, self.threads)
+        faster = not self.measure or runtime_is_faster(session, self.model, shape)
+        return session if faster else None
 
     def __call__(self, x_low: torch.Tensor) -> torch.Tensor | None:
         if x_low.shape[-2] * x_low.shape[-1] < MIN_PIXELS:

@@ -23,6 +23,29 @@ LOW_RESOLUTION = [name for name in sorted(Manifest.load().models)
                   if create_model(name).estimation_long_side is not None]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_sessions():
+    """Each test exports what it runs (some patch the exporter)."""
+    cpu_estimator.forget_sessions()
+    yield
+    cpu_estimator.forget_sessions()
+
+
+def test_a_new_route_of_the_same_weights_reuses_the_session(monkeypatch) -> None:
+    exports = []
+    export = cpu_estimator.onnx_bytes
+    monkeypatch.setattr(cpu_estimator, "onnx_bytes", lambda *a: exports.append(1) or export(*a))
+    x = torch.rand(1, 3, 36, 48)
+    other = create_model("zero_dce_pp", pretrained=True)
+    with torch.no_grad():
+        next(other.parameters()).add_(0.01)
+    with torch.inference_mode():
+        first = OnnxEstimate(create_model("zero_dce_pp", pretrained=True), measure=False)(x)
+        again = OnnxEstimate(create_model("zero_dce_pp", pretrained=True), measure=False)(x)
+        OnnxEstimate(other, measure=False)(x)
+    assert torch.equal(first, again) and len(exports) == 2  # other weights: exported anew
+
+
 def test_every_low_resolution_model_is_covered() -> None:
     assert {"iat_colour", "iat_lite", "zero_dce_pp"} <= set(LOW_RESOLUTION)
     assert "zero_dce" not in LOW_RESOLUTION  # estimates at full resolution
