@@ -39,10 +39,10 @@ def test_a_new_route_of_the_same_weights_reuses_the_session(monkeypatch) -> None
     other = create_model("zero_dce_pp", pretrained=True)
     with torch.no_grad():
         next(other.parameters()).add_(0.01)
+    routes = [OnnxEstimate(create_model("zero_dce_pp", pretrained=True), measure=False)
+              for _ in range(2)] + [OnnxEstimate(other, measure=False)]
     with torch.inference_mode():
-        first = OnnxEstimate(create_model("zero_dce_pp", pretrained=True), measure=False)(x)
-        again = OnnxEstimate(create_model("zero_dce_pp", pretrained=True), measure=False)(x)
-        OnnxEstimate(other, measure=False)(x)
+        first, again, _ = (route(x) for route in routes)
     assert torch.equal(first, again) and len(exports) == 2  # other weights: exported anew
 
 
