@@ -4,7 +4,7 @@ The full-frame graph is what a runtime that runs one network per frame needs (ON
 GStreamer's ``onnxinference``, VapourSynth's vs-mlrt, OBS filters): RGB in [0, 1]
 ``(N, 3, H, W)`` in, the enhanced RGB of the same size out, any height and width. Inside, as
 :meth:`~llie_video.models.base.EnhancementModel.forward`: downscale to the model's estimation size,
-estimate, upsample the parameters, render. The video stage's temporal smoothing, brightness
+estimate, upsample the parameters (a colour transform's one per 2x2 block), render. The video stage's temporal smoothing, brightness
 ceiling and highlight protection are not in it: they carry state between frames or are tuned per
 job, and a per-frame runtime has no place for them.
 
@@ -24,6 +24,7 @@ import torch
 from torch import nn
 
 from llie_video.models.base import EnhancementModel
+from llie_video.ops.colour_transform import COLOUR_TRANSFORM_CHANNELS
 
 Size = Any  # an int, a symbolic int (torch.export) or a 0-dim int64 tensor (tracing)
 
@@ -101,8 +102,23 @@ class FullFrameGraph(nn.Module):
         x_low = image
         if self.long_side is not None:
             x_low = resize_bilinear(image, estimation_size(height, width, self.long_side), False)
-        params = resize_bilinear(self.model.estimate(x_low), (height, width), True)
+        low = self.model.estimate(x_low)
+        spec = self.model.render_spec()
+        if spec is None or not spec.colour_transform:
+            return self.model.render(image, resize_bilinear(low, (height, width), True))
+        curves = low.shape[1] - COLOUR_TRANSFORM_CHANNELS
+        params = torch.cat([resize_bilinear(low[:, :curves], (height, width), True),
+                            colour_maps_per_block(low[:, curves:], height, width)], dim=1)
         return self.model.render(image, params)
+
+
+def colour_maps_per_block(transform: torch.Tensor, height: Size, width: Size) -> torch.Tensor:
+    """:func:`llie_video.ops.colour_transform.colour_maps_per_block` in index arithmetic (valid
+    for every traced size): ``(N, 12, h, w) -> (N, 12, H, W)``, one transform per 2x2 block."""
+    grid = resize_bilinear(transform, ((height + 1) // 2, (width + 1) // 2), True)
+    rows = torch.arange(height, device=transform.device) // 2
+    columns = torch.arange(width, device=transform.device) // 2
+    return grid.index_select(-2, rows).index_select(-1, columns)
 
 
 class EstimatorGraph(nn.Module):
