@@ -19,7 +19,7 @@ from llie_video.enhance.settings import DEFAULT_LONG_SIDE, EnhanceSettings
 from llie_video.enhance.temporal import TemporalState
 from llie_video.models.base import EnhancementModel, estimation_scale
 from llie_video.ops.color import luma
-from llie_video.ops.colour_transform import COLOUR_TRANSFORM_CHANNELS, upsample_with_colour
+from llie_video.ops.colour_transform import split_colour_maps, upsample_with_colour
 from llie_video.ops.exposure import hold_under_ceiling
 from llie_video.ops.guided import guided_coefficients
 from llie_video.ops.highlights import frame_headroom
@@ -77,10 +77,10 @@ class Estimator:
         finish = replace(self.frame_finish(x_low, params, settings), levels=levels,
                          shadow=shadow)
         if settings.edge_aware:
-            guided = params.shape[1] - (COLOUR_TRANSFORM_CHANNELS if self.colour_transform else 0)
-            params = torch.cat([guided_coefficients(luma(x_low.float(), luma_coefficients),
-                                                    params[:, :guided]),
-                                params[:, guided:].float()], dim=1)
+            own, colour = split_colour_maps(params, self.colour_transform)
+            params = guided_coefficients(luma(x_low.float(), luma_coefficients), own)
+            if colour is not None:  # upsampled plainly: stays as it is, after them
+                params = torch.cat([params, colour.float()], dim=1)
             finish = replace(finish, guided=True)
         return params, finish
 

@@ -16,7 +16,7 @@ import torch
 from numba import njit
 
 from llie_video.ops import fused_yuv
-from llie_video.ops.colour_transform import COLOUR_TRANSFORM_CHANNELS
+from llie_video.ops.colour_transform import split_colour_maps
 from llie_video.ops.block_means import block_means as plane_block_means
 from llie_video.ops.render_spec import RenderSpec
 from llie_video.ops.yuv import YuvSpec, contiguous_flat_planes
@@ -218,10 +218,10 @@ class FusedPlaneRenderer:
         planes_out, layout_out = flat_planes(out)
         height, width = y.shape
         render = self.render_spec
-        if render.colour_transform:  # one transform per 2x2 block: at the chroma grid
-            colour = widen(params[:, -COLOUR_TRANSFORM_CHANNELS:], width, block=2)
+        params, colour_maps = split_colour_maps(params, render.colour_transform)
+        if colour_maps is not None:  # one transform per 2x2 block: at the chroma grid
+            colour = widen(colour_maps, width, block=2)
             colour_top, colour_weight = self._rows_for(u.shape[0], colour.shape[1])
-            params = params[:, :-COLOUR_TRANSFORM_CHANNELS]
         else:
             colour = np.zeros((1, 2, 1), np.float32)
             colour_top, colour_weight = self._rows_for(u.shape[0], 2)

@@ -35,7 +35,7 @@ from llie_video.enhance.settings import EnhanceSettings
 from llie_video.enhance.temporal import TemporalState
 from llie_video.enhance import av_planes
 from llie_video.ops import yuv
-from llie_video.ops.colour_transform import COLOUR_TRANSFORM_CHANNELS
+from llie_video.ops.colour_transform import split_colour_maps
 from llie_video.ops.color import BT601, adjust_gamma, blend, luma, scale_saturation, shadow_weight
 from llie_video.ops.guided import apply_coefficients, clamp_params
 from llie_video.ops.highlights import protect_highlights
@@ -72,14 +72,11 @@ class TorchRender:
         """The render's maps ``(B, P, rows, W)`` from a band of guided-filter coefficients
         (``(B, 2P, rows, W)``, or with a colour transform ``(B, 2(P - 12) + 12, rows, W)``, its
         plain maps last) on the band's input luma ``(B, 1, rows, W)``."""
-        guided = coefficients.shape[1] - (COLOUR_TRANSFORM_CHANNELS
-                                          if self.estimator.colour_transform else 0)
-        maps = apply_coefficients(coefficients[:, :guided], input_luma)
+        own, colour = split_colour_maps(coefficients, self.estimator.colour_transform)
+        maps = apply_coefficients(own, input_luma)
         if self.render_kind is not None:
             clamp_params(maps, self.render_kind)
-        if guided == coefficients.shape[1]:
-            return maps
-        return torch.cat([maps, coefficients[:, guided:]], dim=1)
+        return maps if colour is None else torch.cat([maps, colour], dim=1)
 
     def bands(self, x: torch.Tensor, params: torch.Tensor, finish: FrameFinish,
               smoothing: float, write: Write,

@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from llie_video.models.base import EnhancementModel
-from llie_video.ops.colour_transform import COLOUR_TRANSFORM_CHANNELS
+from llie_video.ops.colour_transform import repeat_per_block, split_colour_maps
 
 Size = Any  # an int, a symbolic int (torch.export) or a 0-dim int64 tensor (tracing)
 
@@ -104,21 +104,12 @@ class FullFrameGraph(nn.Module):
             x_low = resize_bilinear(image, estimation_size(height, width, self.long_side), False)
         low = self.model.estimate(x_low)
         spec = self.model.render_spec()
-        if spec is None or not spec.colour_transform:
-            return self.model.render(image, resize_bilinear(low, (height, width), True))
-        curves = low.shape[1] - COLOUR_TRANSFORM_CHANNELS
-        params = torch.cat([resize_bilinear(low[:, :curves], (height, width), True),
-                            colour_maps_per_block(low[:, curves:], height, width)], dim=1)
+        own, colour = split_colour_maps(low, spec is not None and spec.colour_transform)
+        params = resize_bilinear(own, (height, width), True)
+        if colour is not None:  # one transform per 2x2 block
+            grid = resize_bilinear(colour, ((height + 1) // 2, (width + 1) // 2), True)
+            params = torch.cat([params, repeat_per_block(grid, height, width)], dim=1)
         return self.model.render(image, params)
-
-
-def colour_maps_per_block(transform: torch.Tensor, height: Size, width: Size) -> torch.Tensor:
-    """:func:`llie_video.ops.colour_transform.colour_maps_per_block` in index arithmetic (valid
-    for every traced size): ``(N, 12, h, w) -> (N, 12, H, W)``, one transform per 2x2 block."""
-    grid = resize_bilinear(transform, ((height + 1) // 2, (width + 1) // 2), True)
-    rows = torch.arange(height, device=transform.device) // 2
-    columns = torch.arange(width, device=transform.device) // 2
-    return grid.index_select(-2, rows).index_select(-1, columns)
 
 
 class EstimatorGraph(nn.Module):

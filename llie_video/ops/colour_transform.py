@@ -18,6 +18,8 @@ apply the same maps.
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 
 from llie_video.ops.resize import upsample_params
@@ -52,6 +54,25 @@ def apply_colour_transform(x: torch.Tensor, transform: torch.Tensor) -> torch.Te
     return torch.cat(rows, dim=1).clamp(0.0, 1.0)
 
 
+def split_colour_maps(params: torch.Tensor, colour_transform: bool
+                      ) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """A render's maps ``(B, P, ...)`` as its own (curves, or their guided-filter coefficients)
+    and, with ``colour_transform``, the colour transform's 12 that end them: ``(B, P - 12, ...)``
+    and ``(B, 12, ...)`` views; else ``(params, None)``."""
+    if not colour_transform:
+        return params, None
+    own = params.shape[1] - COLOUR_TRANSFORM_CHANNELS
+    return params[:, :own], params[:, own:]
+
+
+def repeat_per_block(grid: torch.Tensor, height: Any, width: Any) -> torch.Tensor:
+    """Each sample of ``grid`` ``(B, C, ceil(H/2), ceil(W/2))`` over its 2x2 pixel block:
+    ``(B, C, H, W)``, in index arithmetic (valid for the traced sizes of an exported graph)."""
+    rows = torch.arange(height, device=grid.device) // 2
+    columns = torch.arange(width, device=grid.device) // 2
+    return grid.index_select(-2, rows).index_select(-1, columns)
+
+
 def colour_maps_per_block(transform: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
     """The colour maps ``transform`` ``(B, 12, h, w)`` at a frame of ``size`` ``(H, W)`` as the
     render applies them: corner-aligned bilinear on the grid of 2x2 pixel blocks
@@ -64,8 +85,7 @@ def colour_maps_per_block(transform: torch.Tensor, size: tuple[int, int]) -> tor
     """
     height, width = size
     grid = upsample_params(transform, ((height + 1) // 2, (width + 1) // 2))
-    blocks = grid.repeat_interleave(2, dim=-2).repeat_interleave(2, dim=-1)
-    return blocks[..., :height, :width]
+    return repeat_per_block(grid, height, width)
 
 
 def upsample_with_colour(params: torch.Tensor, size: tuple[int, int],
@@ -73,12 +93,12 @@ def upsample_with_colour(params: torch.Tensor, size: tuple[int, int],
     """Upsample a render's maps ``(B, P, h, w)`` to ``(B, P, *size)``: corner-aligned bilinear
     (:func:`llie_video.ops.resize.upsample_params`), the last 12 with ``colour_transform`` one
     transform per 2x2 block (:func:`colour_maps_per_block`)."""
-    if not colour_transform:
+    own, colour = split_colour_maps(params, colour_transform)
+    if colour is None:
         return upsample_params(params, size)
-    channels = params.shape[1] - COLOUR_TRANSFORM_CHANNELS
-    return torch.cat([upsample_params(params[:, :channels], size),
-                      colour_maps_per_block(params[:, channels:], size)], dim=1)
+    return torch.cat([upsample_params(own, size), colour_maps_per_block(colour, size)], dim=1)
 
 
 __all__ = ["BLACK_KNEE", "COLOUR_TRANSFORM_CHANNELS", "apply_colour_transform",
-           "colour_maps_per_block", "upsample_with_colour"]
+           "colour_maps_per_block", "repeat_per_block", "split_colour_maps",
+           "upsample_with_colour"]
