@@ -4,7 +4,7 @@ another checkout, side by side in one run.
 For each clip: run ``enhance_video`` with the default model on one thread (as ``llie-video
 in.mp4 out.mp4`` runs it, the stage warmed up for the clip's size first, so the figure is the
 steady rate), then a plain PyAV decode -> libx264 transcode of the job's output with the job's
-encoder settings: what the job would reach if the stage cost nothing (a brighter picture costs
+encoder settings (``bench/pipeline.py``'s): what the job would reach if the stage cost nothing (a brighter picture costs
 the encoder more than the dark input). With ``--against PATH`` (a checkout of another commit,
 e.g. a ``git worktree``) the same job runs from that checkout's package, alternated with this
 one. Each job runs in a fresh process (``PYTHONPATH`` set to its checkout). Prints medians and
@@ -76,24 +76,13 @@ def pan_clip(photo: np.ndarray, target: Path, seconds: float = 5.0, fps: int = 3
 
 
 def transcode_fps(source: Path, target: Path) -> float:
-    """A plain decode -> libx264 (the job's default settings: CRF 20, veryfast) transcode."""
+    """``bench/pipeline.py``'s plain decode -> encode, with the job's default encoder settings."""
+    from pipeline import plain_transcode  # beside this script
+
     from llie_video.video.sinks import EncoderSettings
 
-    encoder = EncoderSettings()
-    start, frames = time.perf_counter(), 0
-    with av.open(str(source)) as inp, av.open(str(target), "w") as out:
-        vin = inp.streams.video[0]
-        vin.thread_type = "AUTO"
-        vout = out.add_stream(encoder.codec, rate=vin.average_rate)
-        vout.width, vout.height = vin.codec_context.width, vin.codec_context.height
-        vout.pix_fmt = "yuv420p"
-        vout.thread_type = "AUTO"
-        vout.options = {"crf": str(encoder.crf), "preset": encoder.preset}
-        for frame in inp.decode(vin):
-            frame.pts = None
-            out.mux(vout.encode(frame))
-            frames += 1
-        out.mux(vout.encode(None))
+    start = time.perf_counter()
+    frames = plain_transcode(source, target, EncoderSettings())
     return frames / (time.perf_counter() - start)
 
 
