@@ -21,7 +21,6 @@ from contextlib import nullcontext
 from typing import Protocol
 
 import av
-import numba
 import numpy as np
 import torch
 
@@ -223,14 +222,11 @@ class FusedPlaneRoute:
     overlap = 0
 
     def __init__(self, estimator: Estimator, temporal: TemporalState,
-                 renderer: plane_render.FusedPlaneRenderer, dtype: torch.dtype,
-                 kernel_threads: int) -> None:
+                 renderer: plane_render.FusedPlaneRenderer, dtype: torch.dtype) -> None:
         self.estimator = estimator
         self.temporal = temporal
         self.renderer = renderer
         self.dtype = dtype
-        self.kernel_threads = kernel_threads
-        self._torch_threads = torch.get_num_threads()  # as the job configured them
 
     def prepare(self) -> None:
         self.renderer.prepare()
@@ -238,14 +234,6 @@ class FusedPlaneRoute:
     def submit(self, frame: av.VideoFrame, settings: EnhanceSettings,
                bit_depth: int = 8) -> ReadyFrame[av.VideoFrame]:
         spec = av_planes.spec_of(frame)
-        if self.kernel_threads > 0:  # Numba's thread count is per calling thread
-            numba.set_num_threads(self.kernel_threads)
-        if torch.get_num_threads() != self._torch_threads:
-            # loading the kernel (LLVM) resets the OpenMP thread count torch reads to one per
-            # core, and a new calling thread may start from that default: the estimator's
-            # forward then spins on a core the codec needs (100+ ms of CPU a frame on a loaded
-            # 2-core machine instead of 7)
-            torch.set_num_threads(self._torch_threads)
         with torch.inference_mode():
             planes, noise = noise_reduced_planes(frame, spec, settings)
             scale = self.estimator.scale(frame.height, frame.width, settings)

@@ -82,6 +82,8 @@ class EnhanceStage:
         self._settings = settings or EnhanceSettings()
         self._bit_depth = 8
         self._lock = threading.Lock()
+        self._torch_threads = torch.get_num_threads()  # as the job configured them
+        self._kernel_threads = min(kernel_threads, numba.config.NUMBA_NUM_THREADS)
         self.temporal = TemporalState()
         self.daylight = DaylightFade()
         cuda = device.type == "cuda"
@@ -94,8 +96,7 @@ class EnhanceStage:
         self._planes: PlaneRoute
         if fused and spec is not None and device.type == "cpu":
             renderer = plane_render.FusedPlaneRenderer(spec, self.temporal.previous_planes)
-            self._planes = FusedPlaneRoute(estimator, self.temporal, renderer, dtype,
-                                           min(kernel_threads, numba.config.NUMBA_NUM_THREADS))
+            self._planes = FusedPlaneRoute(estimator, self.temporal, renderer, dtype)
         else:
             depth = in_flight if in_flight is not None else (2 if cuda else 1)
             self._planes = TorchPlaneRoute(render, device, dtype, stream, depth)
@@ -176,6 +177,7 @@ class EnhanceStage:
         overwritten. The spatial noise reduction, which works on 8-bit planes, is left out:
         :meth:`process` does all the CLI does to an image, the daylight fade included. The noise
         is measured on the host."""
+        self._keep_torch_threads()
         return self._rgb.enhance_tensor(x, settings or self._settings)
 
     def process_frame(self, frame: FrameT, keep_original: bool = False) -> FrameT:
@@ -183,10 +185,23 @@ class EnhanceStage:
         ``keep_original`` keeps the input's pixels in the result's ``original``."""
         return self.submit_frame(frame, keep_original).result()
 
+    def _keep_torch_threads(self) -> None:
+        """Set the fused kernel's threads (Numba's count is per calling thread), then give torch
+        back the thread count it had when the stage was built: starting Numba's OpenMP layer or
+        loading the kernel resets the OpenMP count torch reads to one per core, and a new
+        calling thread may start from that default; the estimator and the torch render would
+        then spin on a core the codec needs (100+ ms of CPU a frame on a loaded 2-core machine
+        instead of 7)."""
+        if self.fused and self._kernel_threads > 0:
+            numba.set_num_threads(self._kernel_threads)
+        if torch.get_num_threads() != self._torch_threads:
+            torch.set_num_threads(self._torch_threads)
+
     def submit_frame(self, frame: FrameT, keep_original: bool = False) -> PendingFrame[FrameT]:
         """Start enhancing a pipeline frame (see :meth:`process_frame`). Off the fused kernel,
         a decoded frame's planes are still on their way back from the device when this returns
         (collect at most :attr:`overlap` frames late, in order); everything else is done."""
+        self._keep_torch_threads()
         decoded = frame.decoded
         time_s = (float(frame.pts * frame.time_base)
                   if frame.pts is not None and frame.time_base else None)
@@ -202,11 +217,13 @@ class EnhanceStage:
         """Enhance a decoded 4:2:0 frame (a format of :data:`llie_video.enhance.av_planes.PLANE_FORMATS`)
         into a new frame of :attr:`output_bit_depth` (yuv420p or yuv420p10le) with the same colour
         tags (timing is left to the caller; the frame's own time paces the daylight fade)."""
+        self._keep_torch_threads()
         settings = self.daylight.settings_for(self._settings, frame, frame.time)
         return self._planes.submit(frame, settings, self._bit_depth).result()
 
     def process(self, rgb: np.ndarray) -> np.ndarray:
         """Enhance one frame: ``(H, W, 3)`` uint8 RGB -> a new ``(H, W, 3)`` uint8 RGB array."""
+        self._keep_torch_threads()
         return self._rgb.process(rgb, self.daylight.settings_for(self._settings, rgb))
 
 
