@@ -1,16 +1,17 @@
 """End to end: the file job's fps against a plain transcode of its own output, and against
 another checkout, side by side in one run.
 
-For each clip: run ``enhance_video`` with the default model on one thread (as ``llie-video
-in.mp4 out.mp4`` runs it, the stage warmed up for the clip's size first, so the figure is the
-steady rate), then a plain PyAV decode -> libx264 transcode of the job's output with the job's
+For each clip: run ``enhance_video`` with the default model on one thread, or on each count of
+``--threads`` (as ``llie-video in.mp4 out.mp4 --threads N`` runs it, the stage warmed up for the
+clip's size first, so the figure is the steady rate), then a plain PyAV decode -> libx264 transcode of the job's output with the job's
 encoder settings (``bench/pipeline.py``'s): what the job would reach if the stage cost nothing (a brighter picture costs
 the encoder more than the dark input). With ``--against PATH`` (a checkout of another commit,
 e.g. a ``git worktree``) the same job runs from that checkout's package, alternated with this
 one. Each job runs in a fresh process (``PYTHONPATH`` set to its checkout). Prints medians and
 ratios; asserts nothing.
 
-    python bench/end_to_end.py [--clip CLIP ...] [--photo IMAGE] [--against PATH] [--repeats 3]
+    python bench/end_to_end.py [--clip CLIP ...] [--photo IMAGE] [--against PATH] [--threads 1 ...]
+        [--repeats 3]
 
 Without ``--clip``, a clean 1080p pan (5 s at 30 fps) across ``--photo`` (default: the sample
 scene's first frame) is made.
@@ -41,12 +42,18 @@ from llie_video import create_model
 from llie_video.enhance.stage import EnhanceStage
 from llie_video.video.job import enhance_video
 import av
-torch.set_num_threads(1)
-source, target = sys.argv[1], sys.argv[2]
+source, target, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
 with av.open(source) as clip:
     stream = clip.streams.video[0]
     height, width = stream.codec_context.height, stream.codec_context.width
-stage = EnhanceStage(create_model("default", pretrained=True), torch.device("cpu"), kernel_threads=1)
+try:  # as the CLI builds it (threads for torch, the kernel and the estimator's backend)
+    from llie_video.job_config import JobConfig, RuntimeConfig
+    from llie_video.video.stage_builder import build_stage
+    stage = build_stage(JobConfig(runtime=RuntimeConfig(device="cpu", threads=threads)))
+except ImportError:  # a checkout from before build_stage
+    torch.set_num_threads(threads)
+    stage = EnhanceStage(create_model("default", pretrained=True), torch.device("cpu"),
+                         kernel_threads=threads)
 stage.warm_up(height, width)
 start = time.perf_counter()
 result = enhance_video(source, target, stage, overwrite=True)
@@ -86,10 +93,11 @@ def transcode_fps(source: Path, target: Path) -> float:
     return frames / (time.perf_counter() - start)
 
 
-def job_fps(checkout: Path, source: Path, target: Path) -> float:
-    """The job's steady fps from ``checkout``'s package, in a fresh process."""
+def job_fps(checkout: Path, source: Path, target: Path, threads: int) -> float:
+    """The job's steady fps from ``checkout``'s package on ``threads``, in a fresh process."""
     env = dict(os.environ, PYTHONPATH=str(checkout))
-    out = subprocess.run([sys.executable, "-c", _JOB, str(source), str(target)], env=env,
+    out = subprocess.run([sys.executable, "-c", _JOB, str(source), str(target), str(threads)],
+                         env=env,
                          cwd=checkout, capture_output=True, text=True, check=True)
     seconds = json.loads(out.stdout.strip().splitlines()[-1])["seconds"]
     with av.open(str(target)) as clip:
@@ -102,9 +110,14 @@ def main() -> None:
     p.add_argument("--clip", type=Path, action="append", default=[])
     p.add_argument("--photo", type=Path, help="the image the default clip pans across")
     p.add_argument("--against", type=Path, help="another checkout to compare with")
+    p.add_argument("--threads", type=int, action="append",
+                   help="the stage's threads (repeat to compare counts; default 1)")
     p.add_argument("--repeats", type=int, default=3)
     args = p.parse_args()
-    checkouts = {"this": HERE} | ({"against": args.against.resolve()} if args.against else {})
+    roots = {"this": HERE} | ({"against": args.against.resolve()} if args.against else {})
+    counts = args.threads or [1]
+    checkouts = {(f"{name} x{n}" if len(counts) > 1 else name): (root, n)
+                 for name, root in roots.items() for n in counts}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         clips = list(args.clip)
@@ -120,18 +133,19 @@ def main() -> None:
             jobs: dict[str, list[float]] = {name: [] for name in checkouts}
             outputs: dict[str, list[float]] = {name: [] for name in checkouts}
             for _ in range(args.repeats):
-                for name, checkout in checkouts.items():
-                    output = work / f"{name}.mp4"
-                    jobs[name].append(job_fps(checkout, clip, output))
+                for index, (name, (checkout, threads)) in enumerate(checkouts.items()):
+                    output = work / f"job{index}.mp4"
+                    jobs[name].append(job_fps(checkout, clip, output, threads))
                     outputs[name].append(transcode_fps(output, work / "plain.mp4"))
             print(f"{clip.name}: medians of {args.repeats}, alternated")
             for name in checkouts:
                 job, plain = statistics.median(jobs[name]), statistics.median(outputs[name])
-                print(f"  {name:8s} job {job:6.2f} fps; plain transcode of its output "
+                print(f"  {name:12s} job {job:6.2f} fps; plain transcode of its output "
                       f"{plain:6.2f} fps; ratio {job / plain:.2f}")
-            if args.against:
-                ratio = statistics.median(jobs["this"]) / statistics.median(jobs["against"])
-                print(f"  this / against: {ratio:.2f}x")
+            first = next(iter(checkouts))
+            for name in list(checkouts)[1:]:
+                ratio = statistics.median(jobs[name]) / statistics.median(jobs[first])
+                print(f"  {name} / {first}: {ratio:.2f}x")
 
 
 if __name__ == "__main__":

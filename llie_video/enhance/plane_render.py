@@ -173,12 +173,6 @@ class FusedPlaneRenderer:
         of the moved float32 luma."""
         plane_block_means(np.zeros((_BLOCK, _BLOCK), np.float32), _BLOCK)
 
-    def _rows_for(self, full: int, low: int) -> tuple[np.ndarray, np.ndarray]:
-        key = (full, low)
-        if key not in self._rows:
-            self._rows[key] = interpolation_rows(full, low)
-        return self._rows[key]
-
     def render(
         self,
         frame: av.VideoFrame,
@@ -190,7 +184,25 @@ class FusedPlaneRenderer:
         planes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
         bit_depth: int = 8,
     ) -> av.VideoFrame:
-        """Enhance ``frame`` (a format of :data:`llie_video.enhance.av_planes.PLANE_FORMATS`).
+        """Enhance ``frame`` (a format of :data:`llie_video.enhance.av_planes.PLANE_FORMATS`):
+        :meth:`plan`, then run the pass here."""
+        return self.plan(frame, spec, params, blend, temporal_on, finish, planes,
+                         bit_depth).run()
+
+    def plan(
+        self,
+        frame: av.VideoFrame,
+        spec: YuvSpec,
+        params: torch.Tensor,
+        blend: TemporalBlend | None,
+        temporal_on: bool,
+        finish: FrameFinish,
+        planes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+        bit_depth: int = 8,
+    ) -> FusedPass:
+        """The fused pass that enhances ``frame``, ready to run on any thread: everything that
+        reads or changes the temporal state (the previous planes it blends with and
+        overwrites) is settled here, on the calling thread.
 
         Args:
             frame: the decoded frame, read through plane views.
@@ -207,39 +219,17 @@ class FusedPlaneRenderer:
             planes: the Y, Cb, Cr planes to read instead of ``frame``'s (its planes with their
                 noise reduced), or None.
             bit_depth: of the output, 8 or 10 (written from float, never through 8 bits).
-
-        Returns:
-            A new yuv420p (8-bit) or yuv420p10le frame with ``frame``'s colour tags (timing is
-            set by the caller).
         """
         y, u, _ = yuv420_planes(frame) if planes is None else planes
         flat, layout = flat_planes(frame) if planes is None else contiguous_flat_planes(*planes)
-        out = new_yuv420p_like(frame, bit_depth)
-        planes_out, layout_out = flat_planes(out)
         height, width = y.shape
         render = self.render_spec
-        params, colour_maps = split_colour_maps(params, render.colour_transform)
-        if colour_maps is not None:  # one transform per 2x2 block: at the chroma grid
-            colour = widen(colour_maps, width, block=2)
-            colour_top, colour_weight = self._rows_for(u.shape[0], colour.shape[1])
-        else:
-            colour = np.zeros((1, 2, 1), np.float32)
-            colour_top, colour_weight = self._rows_for(u.shape[0], 2)
-        wide = widen(params, width)
-        top, weight = self._rows_for(height, wide.shape[1])
         if not temporal_on:
             mode = fused_yuv.TEMPORAL_OFF
         elif blend is None:
             mode = fused_yuv.TEMPORAL_STORE
         else:
             mode = fused_yuv.TEMPORAL_BLEND
-        if mode == fused_yuv.TEMPORAL_BLEND:
-            assert blend is not None
-            blend_map = widen(blend.weights, width)[0]
-            blend_top, blend_weight = self._rows_for(height, blend_map.shape[0])
-        else:
-            blend_map = np.zeros((2, width), np.float32)
-            blend_top, blend_weight = self._rows_for(height, 2)
         previous = self.previous.buffers(y, u) if mode != fused_yuv.TEMPORAL_OFF else (
             np.empty((1, 1), np.float32),) * 4
         values = KernelValues(
@@ -252,9 +242,59 @@ class FusedPlaneRenderer:
             input_scale=finish.levels.scale, input_offset=finish.levels.offset,
             shadow=finish.shadow, colour_transform=render.colour_transform,
             out_max=float((1 << bit_depth) - 1))
+        return FusedPass(self, frame, bit_depth, flat, layout, params,
+                         blend.weights if mode == fused_yuv.TEMPORAL_BLEND and blend else None,
+                         values, previous, u.shape[0])
+
+    def rows_for(self, full: int, low: int) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`interpolation_rows`, kept per size."""
+        key = (full, low)
+        rows = self._rows.get(key)
+        if rows is None:
+            rows = self._rows[key] = interpolation_rows(full, low)
+        return rows
+
+
+@dataclass
+class FusedPass:
+    """One frame's fused pass as :meth:`FusedPlaneRenderer.plan` settled it: :meth:`run` widens
+    the maps and runs the kernel, touching nothing but these arrays (so it may run on another
+    thread while the next frame is estimated)."""
+
+    renderer: FusedPlaneRenderer
+    frame: av.VideoFrame
+    bit_depth: int
+    flat: tuple[np.ndarray, np.ndarray, np.ndarray]
+    layout: np.ndarray
+    params: torch.Tensor  # (1, P, h, w)
+    blend_weights: torch.Tensor | None  # (1, 1, H/4, W/4), with TEMPORAL_BLEND
+    values: KernelValues
+    previous: tuple[np.ndarray, ...]
+    chroma_height: int
+
+    def run(self) -> av.VideoFrame:
+        """The enhanced frame: a new yuv420p (8-bit) or yuv420p10le frame with the input's
+        colour tags (timing is set by the caller)."""
+        out = new_yuv420p_like(self.frame, self.bit_depth)
+        planes_out, layout_out = flat_planes(out)
+        height, width = self.frame.height, self.frame.width
+        rows_for = self.renderer.rows_for
+        params, colour_maps = split_colour_maps(self.params, self.values.colour_transform)
+        if colour_maps is not None:  # one transform per 2x2 block: at the chroma grid
+            colour = widen(colour_maps, width, block=2)
+        else:
+            colour = np.zeros((1, 2, 1), np.float32)
+        colour_top, colour_weight = rows_for(self.chroma_height, colour.shape[1])
+        wide = widen(params, width)
+        top, weight = rows_for(height, wide.shape[1])
+        if self.blend_weights is not None:
+            blend_map = widen(self.blend_weights, width)[0]
+        else:
+            blend_map = np.zeros((2, width), np.float32)
+        blend_top, blend_weight = rows_for(height, blend_map.shape[0])
         fused_yuv.enhance_yuv420(
-            height, width, *flat, layout, *planes_out, layout_out[[1, 3, 5]], wide, top, weight,
-            values.pack(), colour, colour_top, colour_weight, blend_map, blend_top,
-            blend_weight, *previous,
+            height, width, *self.flat, self.layout, *planes_out, layout_out[[1, 3, 5]], wide,
+            top, weight, self.values.pack(), colour, colour_top, colour_weight, blend_map,
+            blend_top, blend_weight, *self.previous,
         )
         return out

@@ -25,6 +25,8 @@ import numpy as np
 import torch
 
 from llie_video.enhance import plane_render
+from llie_video.enhance.camera_motion import CameraMotion
+from llie_video.enhance.render_ahead import RenderAhead
 from llie_video.enhance.temporal_denoise import TemporalBlend, TemporalDenoiser
 from llie_video.enhance.estimator import Estimator
 from llie_video.enhance.finish import FrameFinish
@@ -216,48 +218,58 @@ def noise_reduced_planes(frame: av.VideoFrame, spec: yuv.YuvSpec, settings: Enha
 class FusedPlaneRoute:
     """The CPU fast path: estimate on a small RGB frame resized straight from the planes, then
     one fused compiled pass from planes to planes, the temporal filter blending with the
-    previous planes moved with the camera."""
+    previous planes moved with the camera. With ``render_ahead`` the pass runs on its own
+    thread, so that the next frame's estimate runs beside it (one frame in flight)."""
 
     prefers_planes = True
-    overlap = 0
 
     def __init__(self, estimator: Estimator, temporal: TemporalState,
-                 renderer: plane_render.FusedPlaneRenderer, dtype: torch.dtype) -> None:
+                 renderer: plane_render.FusedPlaneRenderer, dtype: torch.dtype,
+                 render_ahead: RenderAhead | None = None) -> None:
         self.estimator = estimator
         self.temporal = temporal
         self.renderer = renderer
         self.dtype = dtype
+        self.render_ahead = render_ahead
+
+    @property
+    def overlap(self) -> int:
+        return 0 if self.render_ahead is None else 1
 
     def prepare(self) -> None:
         self.renderer.prepare()
 
     def submit(self, frame: av.VideoFrame, settings: EnhanceSettings,
-               bit_depth: int = 8) -> ReadyFrame[av.VideoFrame]:
+               bit_depth: int = 8) -> PendingFrame[av.VideoFrame]:
         spec = av_planes.spec_of(frame)
+        smoothing = settings.smoothing
         with torch.inference_mode():
             planes, noise = noise_reduced_planes(frame, spec, settings)
             scale = self.estimator.scale(frame.height, frame.width, settings)
             size = low_resolution_size(frame.height, frame.width, scale)
             x_low = yuv.low_resolution_rgb(*planes, spec, size).to(self.dtype)
             params, finish = self.estimator.estimate(x_low, settings, spec.matrix, noise)
-            blend_with = self._temporal_blend(frame, spec, settings.smoothing)
-            return ReadyFrame(self.renderer.render(frame, spec, params.float(), blend_with,
-                                                   settings.smoothing > 0.0, finish, planes,
-                                                   bit_depth))
+            blocks = plane_render.frame_block_means(frame, spec)
+            motion = self.temporal.denoiser.track_camera(blocks, smoothing)
+            if self.render_ahead is not None:  # the previous frame's pass writes its planes
+                self.render_ahead.wait()
+            blend_with = self._temporal_blend(frame, blocks, motion, smoothing)
+            fused_pass = self.renderer.plan(frame, spec, params.float(), blend_with,
+                                            smoothing > 0.0, finish, planes, bit_depth)
+        if self.render_ahead is None:
+            return ReadyFrame(fused_pass.run())
+        return self.render_ahead.submit(fused_pass)
 
-    def _temporal_blend(self, frame: av.VideoFrame, spec: yuv.YuvSpec,
-                        smoothing: float) -> TemporalBlend | None:
-        """How this frame blends with its previous planes (moved with the camera first): blend
-        weights per 4x4 block ``(1, 1, H/4, W/4)`` and the exposure gain; or None (nothing to
-        blend)."""
-        blocks = plane_render.frame_block_means(frame, spec)
-        denoiser = self.temporal.denoiser
-        motion = denoiser.track_camera(blocks, smoothing)
+    def _temporal_blend(self, frame: av.VideoFrame, blocks: torch.Tensor,
+                        motion: CameraMotion | None, smoothing: float) -> TemporalBlend | None:
+        """How this frame (its 4x4 block means ``blocks`` ``(1, 1, H/4, W/4)``) blends with its
+        previous planes, moved with the camera's ``motion`` first: blend weights per block
+        ``(1, 1, H/4, W/4)`` and the exposure gain; or None (nothing to blend)."""
         previous_planes = self.temporal.previous_planes
         previous = None if motion is None else previous_planes.move_with_camera(frame, motion)
         if previous is None:
             return None
-        return denoiser.block_weights(blocks, previous, smoothing)
+        return self.temporal.denoiser.block_weights(blocks, previous, smoothing)
 
 
 class _PendingPlanes:

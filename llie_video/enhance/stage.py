@@ -33,6 +33,7 @@ from llie_video.enhance import av_planes, plane_render
 from llie_video.enhance.daylight import DaylightFade
 from llie_video.enhance.estimator import Estimator
 from llie_video.enhance.frames import FrameT, PendingFrame, ReadyFrame
+from llie_video.enhance.render_ahead import RenderAhead
 from llie_video.enhance.routes import (
     FusedPlaneRoute,
     PlaneRoute,
@@ -63,6 +64,9 @@ class EnhanceStage:
             (:class:`~llie_video.enhance.plane_transfer.PlaneTransfer`'s depth); default 2 on
             CUDA (copies overlap compute), else 1. More than 1 on the CPU stages the planes
             through the same ring as on CUDA, without streams (for tests).
+        render_ahead: on the fused kernel, run each frame's full-resolution pass on a thread
+            of its own (with ``kernel_threads``), so that the next frame's estimate runs beside
+            it: one frame in flight (:attr:`overlap`, :mod:`llie_video.enhance.render_ahead`).
     """
 
     def __init__(
@@ -75,6 +79,7 @@ class EnhanceStage:
         fused: bool = True,
         kernel_threads: int = 0,
         in_flight: int | None = None,
+        render_ahead: bool = False,
     ) -> None:
         self.device = device
         self.dtype = dtype
@@ -96,7 +101,8 @@ class EnhanceStage:
         self._planes: PlaneRoute
         if fused and spec is not None and device.type == "cpu":
             renderer = plane_render.FusedPlaneRenderer(spec, self.temporal.previous_planes)
-            self._planes = FusedPlaneRoute(estimator, self.temporal, renderer, dtype)
+            ahead = RenderAhead(self._kernel_threads) if render_ahead else None
+            self._planes = FusedPlaneRoute(estimator, self.temporal, renderer, dtype, ahead)
         else:
             depth = in_flight if in_flight is not None else (2 if cuda else 1)
             self._planes = TorchPlaneRoute(render, device, dtype, stream, depth)
@@ -115,7 +121,9 @@ class EnhanceStage:
     @property
     def overlap(self) -> int:
         """Frames that may stay in flight when the next is submitted (:meth:`submit_frame`):
-        on CUDA 1, so that one frame's upload and download overlap the next one's compute."""
+        on CUDA 1, so that one frame's upload and download overlap the next one's compute; on
+        the CPU 1 when rendering ahead, so that one frame's pass runs beside the next one's
+        estimate."""
         return self._planes.overlap
 
     @property

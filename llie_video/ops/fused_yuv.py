@@ -84,7 +84,7 @@ def _lerp_row(out: np.ndarray, top: np.ndarray, bottom: np.ndarray, weight: np.f
         out[c] = top[c] + weight * (bottom[c] - top[c])
 
 
-@njit(fastmath=True, cache=True)
+@njit(fastmath=True, cache=True, nogil=True)
 def widen_rows(maps: np.ndarray, width: int, block: int = 1) -> np.ndarray:
     """Corner-aligned linear interpolation of ``maps`` ``(C, h, w)`` float32 along the width
     to ``(C, max(h, 2), width)``; a single row is repeated so callers always have two. With

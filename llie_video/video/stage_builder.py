@@ -25,15 +25,22 @@ def configure_cpu_threads(device: torch.device, threads: int) -> None:
 
 def build_stage(config: JobConfig, threads: int | None = None) -> EnhanceStage:
     """The model and enhance stage ``config`` describes, on its device, with its backend;
-    ``threads`` (default: the config's) for torch, the fused kernel and the backend."""
+    ``threads`` (default: the config's) for torch, the fused kernel and the backend. Two or
+    more threads on the fused CPU route render ahead: the estimate (torch or the backend, on
+    one thread) of the next frame runs beside this frame's pass, which the kernel splits in
+    bands of rows over all ``threads`` (:mod:`llie_video.enhance.render_ahead`); a live source,
+    whose frames are collected at once, gets the same pass on all of them. One thread does
+    both in turn."""
     threads = config.runtime.threads if threads is None else threads
     device = select_device(config.runtime.device)
-    configure_cpu_threads(device, threads)
     model = create_model(config.model.name, pretrained=config.model.weights is None,
                          weights=config.model.weights)
-    model = BACKENDS.get(config.runtime.backend).wrap(model, threads)
+    ahead = device.type == "cpu" and threads >= 2 and model.render_spec() is not None
+    estimate_threads = 1 if ahead else threads
+    configure_cpu_threads(device, estimate_threads)
+    model = BACKENDS.get(config.runtime.backend).wrap(model, estimate_threads)
     return EnhanceStage(model, device, select_dtype(device, config.runtime.half), config.enhance,
-                        kernel_threads=threads)
+                        kernel_threads=threads, render_ahead=ahead)
 
 
 def describe_model(model: EnhancementModel) -> str:
