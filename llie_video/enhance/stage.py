@@ -94,7 +94,7 @@ class EnhanceStage:
         cuda = device.type == "cuda"
         stream = torch.cuda.Stream(device=device) if cuda else None
         spec = model.render_spec()
-        estimator = Estimator(self.model, self.temporal)
+        estimator = self._estimator = Estimator(self.model, self.temporal)
         render = TorchRender(estimator, self.temporal.denoiser, band_rows,
                              spec.kind if spec is not None else None)
         self._rgb = RgbRoute(render, device, dtype, stream)
@@ -155,9 +155,10 @@ class EnhanceStage:
         return self.fused and not fused_yuv.kernel_loaded()
 
     def prepare(self) -> None:
-        """Compile the fused kernel, or load it from Numba's on-disk cache, before a source is
-        opened: the very first run on a machine takes seconds, which a live stream would spend
-        dropping frames."""
+        """Compile the fused kernel, or load it from Numba's on-disk cache, and load the
+        estimate's runtime, before a source is opened: the very first run on a machine takes
+        seconds, which a live stream would spend dropping frames."""
+        self._estimator.forward.load()
         if self.fused:
             self.warm_up(16, 16)
 

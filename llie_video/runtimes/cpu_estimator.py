@@ -186,12 +186,21 @@ class CpuEstimate:
             params = None
         return params if params is not None else self.model.estimate(x_low)
 
-    def prepare(self, shape: tuple[int, int, int, int]) -> None:
-        """Export and time the route for inputs of ``shape`` ``(B, 3, h, w)`` now (about a
-        second, once per size), so that the first frame of that size does not pay for it."""
-        if self.onnx is not None:
-            with torch.inference_mode():
-                self(torch.zeros(shape))
+    def load(self) -> None:
+        """Import the exporter and ONNX Runtime now, through a trivial graph: most of the
+        first export's time (about a second of the 1.6 s at 96x54) is these imports, once per
+        process, so a stage that loads them before a live source opens leaves only the export
+        at the source's size to its warm-up (a few tenths of a second)."""
+        if self.onnx is None:
+            return
+        from llie_video.runtimes.onnxruntime import cpu_session
+
+        try:
+            cpu_session(onnx_bytes(torch.nn.Identity(), torch.zeros(1, 3, 2, 2), _OUTPUT_NAME))
+        except Exception as exc:  # as on a frame: said once, and torch runs the estimate
+            _log.warning("the estimate runs in torch: ONNX Runtime could not run %s (%s)",
+                         type(self.model).__name__, exc)
+            self.onnx = None
 
     def _trains(self) -> bool:
         return any(p.requires_grad for p in self.model.parameters())

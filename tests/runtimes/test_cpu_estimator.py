@@ -4,6 +4,8 @@ shipped model that estimates at low resolution, at any frame size; torch where i
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 
 import pytest
 import torch
@@ -135,5 +137,22 @@ def test_an_export_failure_falls_back_to_torch_and_says_so_once(monkeypatch, cap
 def test_the_stage_estimator_uses_the_route() -> None:
     estimator = Estimator(create_model("iat_colour"), TemporalState())
     assert isinstance(estimator.forward, CpuEstimate) and estimator.forward.uses_onnxruntime
-    estimator.forward.prepare((1, 3, 27, 48))
+    with torch.inference_mode():
+        estimator.forward(torch.zeros(1, 3, 27, 48))
     assert (1, 3, 27, 48) in estimator.forward.onnx._sessions
+
+
+def test_preparing_a_stage_loads_the_runtime_before_any_frame() -> None:
+    """A live job prepares its stage before the source opens: ONNX Runtime and the exporter
+    (most of a first export's second) are loaded then, not on the first frame."""
+    script = (
+        "import sys, torch\n"
+        "from llie_video import create_model\n"
+        "from llie_video.enhance.stage import EnhanceStage\n"
+        "stage = EnhanceStage(create_model('default', pretrained=True), torch.device('cpu'))\n"
+        "assert 'onnxruntime' not in sys.modules\n"
+        "stage.prepare()\n"
+        "assert 'onnxruntime' in sys.modules\n"
+        "print('loaded')\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "loaded", out.stderr
