@@ -20,7 +20,6 @@ nothing. Needs ../shared/data (skips clips whose photos are missing).
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from pathlib import Path
 
 import av

@@ -18,7 +18,7 @@ from llie_video.enhance.finish import FrameFinish
 from llie_video.enhance.settings import DEFAULT_LONG_SIDE, EnhanceSettings
 from llie_video.enhance.temporal import TemporalState
 from llie_video.models.base import EnhancementModel, estimation_scale
-from llie_video.ops.color import luma
+from llie_video.ops.color import BT601, luma
 from llie_video.ops.colour_transform import split_colour_maps, upsample_with_colour
 from llie_video.ops.exposure import hold_under_ceiling
 from llie_video.ops.guided import guided_coefficients
@@ -74,8 +74,8 @@ class Estimator:
         if temporal.smoother.last_was_cut:
             temporal.after_scene_cut()
         shadow = min(settings.shadow_desaturation * noise, _MAX_SHADOW)
-        finish = replace(self.frame_finish(x_low, params, settings), levels=levels,
-                         shadow=shadow)
+        finish = replace(self.frame_finish(x_low, params, settings, luma_coefficients),
+                         levels=levels, shadow=shadow)
         if settings.edge_aware:
             own, colour = split_colour_maps(params, self.colour_transform)
             params = guided_coefficients(luma(x_low.float(), luma_coefficients), own)
@@ -85,12 +85,14 @@ class Estimator:
         return params, finish
 
     def frame_finish(self, x_low: torch.Tensor, params: torch.Tensor,
-                     settings: EnhanceSettings) -> FrameFinish:
+                     settings: EnhanceSettings,
+                     luma_coefficients: tuple[float, float, float] = BT601) -> FrameFinish:
         """How to finish this frame, measured on its small version ``x_low`` ``(B, 3, h, w)``
         rendered with ``params`` ``(B, P, h, w)``: the highlight headroom its highlights call for
-        (:mod:`llie_video.ops.highlights`), and the render gamma, then strength, that hold the
-        render at or below the brightness ceiling (:mod:`llie_video.ops.exposure`); the user's
-        gamma applies after, on the finished picture."""
+        (:mod:`llie_video.ops.highlights`), and the render gamma (on the luma,
+        ``luma_coefficients``), then strength, that hold the render at or below the brightness
+        ceiling (:mod:`llie_video.ops.exposure`); the user's gamma applies after, on the
+        finished picture."""
         # a mean or a percentile needs no more than ~16K pixels (full-resolution estimation
         # would hand over millions); the render is pointwise, so a strided subset renders exactly
         step = max(1, math.ceil(math.sqrt(x_low.shape[-2] * x_low.shape[-1] / _CEILING_PIXELS)))
@@ -101,7 +103,7 @@ class Estimator:
             return finish
         y_low = self.model.render(x_low, params)
         hold = hold_under_ceiling(x_low, y_low, 1.0, settings.strength,
-                                  settings.brightness_ceiling)
+                                  settings.brightness_ceiling, luma_coefficients)
         return replace(finish, render_gamma=hold.gamma, strength=hold.strength)
 
     def estimate_full(self, x: torch.Tensor, settings: EnhanceSettings,

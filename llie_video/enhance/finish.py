@@ -9,8 +9,8 @@ from llie_video.ops.input_levels import InputLevels
 
 @dataclass(frozen=True)
 class FrameFinish:
-    """How one frame's render is finished, in this order: ``render_gamma`` on the render (the
-    brightness ceiling's, :mod:`llie_video.ops.exposure`), highlight protection with
+    """How one frame's render is finished, in this order: ``render_gamma`` on the render's luma
+    (the brightness ceiling's, :mod:`llie_video.ops.exposure`; :func:`llie_video.ops.color.luma_gamma`), highlight protection with
     ``headroom`` (:mod:`llie_video.ops.highlights`), ``saturation`` (the chroma of the result
     scaled about its luma), the blend with the input at ``strength``, then the user's ``gamma``
     on the result (so it brightens or darkens the picture as shown, whatever the ceiling did).

@@ -96,6 +96,7 @@ class KernelValues:
     shadow: float
     colour_transform: bool
     out_max: float
+    ceiling_exponent: float
 
     def pack(self) -> np.ndarray:
         """The ``(VALUES,)`` float32 array: each field at the kernel's slot of the same name
@@ -234,7 +235,7 @@ class FusedPlaneRenderer:
             np.empty((1, 1), np.float32),) * 4
         values = KernelValues(
             kind=int(render.kind), iterations=render.iterations, floor=render.floor,
-            exponent=1.0 / (render.output_gamma * finish.render_gamma),
+            exponent=1.0 / render.output_gamma, ceiling_exponent=1.0 / finish.render_gamma,
             headroom=finish.headroom, saturation=finish.saturation, strength=finish.strength,
             user_exponent=1.0 / finish.gamma, kr=spec.matrix[0], kb=spec.matrix[2],
             levels_in=spec.levels(), levels_out=spec.levels(bit_depth), temporal_mode=mode,

@@ -37,7 +37,8 @@ from llie_video.enhance.temporal import TemporalState
 from llie_video.enhance import av_planes
 from llie_video.ops import yuv
 from llie_video.ops.colour_transform import split_colour_maps
-from llie_video.ops.color import BT601, adjust_gamma, blend, luma, scale_saturation, shadow_weight
+from llie_video.ops.color import (BT601, adjust_gamma, blend, luma, luma_gamma, scale_saturation,
+                                  shadow_weight)
 from llie_video.ops.guided import apply_coefficients, clamp_params
 from llie_video.ops.highlights import protect_highlights
 from llie_video.ops.input_levels import apply_levels
@@ -104,7 +105,8 @@ class TorchRender:
                 y = model.render_(x_band, p_band)  # x is not needed again: reuse it
             else:
                 y = model.render(x_band, p_band)
-            y = protect_highlights(x_band, adjust_gamma(y, finish.render_gamma), finish.headroom)
+            y = luma_gamma(y, finish.render_gamma, luma_coefficients)
+            y = protect_highlights(x_band, y, finish.headroom)
             shadows = shadow_weight(input_luma, finish.shadow) if finish.shadow > 0 else None
             y = scale_saturation(y, finish.saturation, luma_coefficients, shadows)
             write(rows, adjust_gamma(blend(x_band, y, finish.strength), finish.gamma))

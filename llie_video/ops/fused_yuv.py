@@ -4,7 +4,7 @@ One pass reads 4:2:0 planes (8 to 16 bits; yuv420p, nv12 through strided chroma 
 and writes 4:2:0 planes of 8 or 10 bits (uint8 or uint16, rounded once, from float): per pixel it converts Y'CbCr to R'G'B' in registers, applies the
 temporal noise reduction, the input levels (black point, white balance), the model's render
 (light-enhancement curves or a Retinex division, with the parameter map interpolated on the fly,
-or built from guided-filter coefficients and the pixel's luma), the ceiling's gamma, highlight
+or built from guided-filter coefficients and the pixel's luma), the ceiling's gamma on the luma, highlight
 protection, saturation, strength and the user's gamma, and converts back; each output
 chroma sample is made from the mean of its 2x2 enhanced pixels. No full-resolution RGB or float
 frame is ever stored: the working set is a few rows, in cache.
@@ -32,6 +32,7 @@ from llvmlite import ir
 from numba import njit, prange, types
 from numba.extending import intrinsic
 
+from llie_video.ops.color import GAMMA_FLOOR
 from llie_video.ops.colour_transform import BLACK_KNEE
 from llie_video.ops.render_spec import RenderKind
 
@@ -49,7 +50,7 @@ _f32 = np.float32
 V_KIND = 0  # a RenderKind
 V_ITERATIONS = 1
 V_FLOOR = 2  # the Retinex illumination floor
-V_EXPONENT = 3  # x ** exponent after the render (model gamma and ceiling gamma)
+V_EXPONENT = 3  # x ** exponent after the render (the model's own gamma)
 V_HEADROOM = 4
 V_SATURATION = 5
 V_STRENGTH = 6
@@ -66,7 +67,8 @@ V_INPUT_OFFSET = 24  # 3 values: and offset
 V_SHADOW = 27  # input luma under which colour fades to grey (0: none)
 V_COLOUR_TRANSFORM = 28  # 1: an affine colour transform (colour_maps) after the render
 V_OUT_MAX = 29  # the output's highest code value: 255 (8-bit planes) or 1023 (10-bit)
-VALUES = 30
+V_CEILING_EXPONENT = 30  # luma ** exponent after that, channels scaled together (the ceiling's)
+VALUES = 31
 COLOUR_MAPS = 12
 
 
@@ -278,6 +280,21 @@ def _transform_colour(red: np.ndarray, green: np.ndarray, blue: np.ndarray,
         blue[c] = min(max(b + d6[c] * r + d7[c] * g + d8[c] * b + w * o2[c], zero), one)
 
 
+@njit(fastmath=True, error_model="numpy", inline="always")
+def _luma_power(red: np.ndarray, green: np.ndarray, blue: np.ndarray, kr: np.float32,
+                kg: np.float32, kb: np.float32, exponent: np.float32) -> None:
+    """:func:`llie_video.ops.color.luma_gamma` on one row, in place: each pixel's channels
+    (``(W,)`` each, in [0, 1]) scaled by ``luma ** (exponent - 1)``, so its luma is raised to
+    ``exponent`` and its hue stays; one power a pixel instead of three."""
+    floor = _f32(GAMMA_FLOOR)
+    for c in range(red.shape[0]):
+        luma = min(max(kr * red[c] + kg * green[c] + kb * blue[c], floor), _f32(1.0))
+        scale = _power(luma, exponent - _f32(1.0))
+        red[c] = min(red[c] * scale, _f32(1.0))
+        green[c] = min(green[c] * scale, _f32(1.0))
+        blue[c] = min(blue[c] * scale, _f32(1.0))
+
+
 @njit(fastmath=True, inline="always")
 def _scale_saturation(red: np.ndarray, green: np.ndarray, blue: np.ndarray, kr: np.float32,
                       kg: np.float32, kb: np.float32, saturation: np.float32, shadowed: bool,
@@ -359,7 +376,8 @@ def enhance_yuv420(
             ``params[:, top] + weight * (params[:, top + 1] - params[:, top])``.
         values: float32 ``(VALUES,)``, the frame's scalars at the ``V_*`` indices: the render
             (a :class:`RenderKind`, curve steps, Retinex floor), ``x ** exponent`` after it (1:
-            none; the model's own gamma and the brightness ceiling's), the highlight headroom
+            none; the model's own gamma), the brightness ceiling's gamma on the luma at
+            ``V_CEILING_EXPONENT`` (1: none; :func:`_luma_power`), the highlight headroom
             (:mod:`llie_video.ops.highlights`; 1: none), the saturation of the result (1:
             unchanged), the strength of the blend with the (noise-reduced) input, the user's
             gamma as an exponent on the blended result (1: none), the colour matrix's luma
@@ -424,6 +442,8 @@ def enhance_yuv420(
     protect = headroom < _f32(1.0)
     keep_input = blend or protect
     powered = exponent != _f32(1.0)
+    ceiling_exponent = values[V_CEILING_EXPONENT]
+    ceiling_powered = ceiling_exponent != _f32(1.0)
     user_powered = user_exponent != _f32(1.0)
     saturated = saturation != _f32(1.0) or shadowed
     need_luma = guided or shadowed
@@ -519,6 +539,8 @@ def enhance_yuv420(
                 _apply_power(red, exponent)
                 _apply_power(green, exponent)
                 _apply_power(blue, exponent)
+            if ceiling_powered:
+                _luma_power(red, green, blue, kr, kg, kb, ceiling_exponent)
             if protect:
                 _protect_highlights(red, green, blue, red_in, green_in, blue_in, headroom, a)
             if saturated:

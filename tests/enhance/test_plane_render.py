@@ -359,7 +359,7 @@ def test_kernel_values_fill_every_slot_of_the_kernel_once():
         strength=1.0, user_exponent=1.0, kr=0.299, kb=0.114, levels_in=(1, 2, 3, 4),
         levels_out=(5, 6, 7, 8), temporal_mode=0, previous_gain=1.0, guided=True,
         input_scale=(1, 1, 1), input_offset=(0, 0, 0), shadow=0.0, colour_transform=True,
-        out_max=1023.0)
+        out_max=1023.0, ceiling_exponent=1.4)
     from llie_video.ops import fused_yuv
 
     packed = values.pack()

@@ -1,6 +1,6 @@
 """The enhance stage equals its documented recipe, written out here, whatever the banding and
 settings: the model's estimate on a frame downscaled to the model's estimation size, its render
-at full size under the brightness ceiling's gamma (then strength), highlight protection, the
+at full size under the brightness ceiling's gamma on the luma (then strength), highlight protection, the
 blend with the input, the user's gamma."""
 
 import math
@@ -26,6 +26,11 @@ def _mean_luma(rgb: torch.Tensor) -> float:
     return float((rgb * BT601).sum(1).mean())
 
 
+def _luma_power(rgb: torch.Tensor, exponent: float) -> torch.Tensor:
+    """Each pixel's channels scaled together so that its luma is raised to ``exponent``."""
+    return (rgb * (rgb * BT601).sum(1, keepdim=True).clamp(min=1e-6) ** (exponent - 1)).clamp(0, 1)
+
+
 def _ceiling_hold(x_low: torch.Tensor, y_low: torch.Tensor, strength: float,
                   ceiling: float) -> tuple[float, float]:
     """The exponent on the render and the strength that hold the mean luma of the blend of the
@@ -38,12 +43,12 @@ def _ceiling_hold(x_low: torch.Tensor, y_low: torch.Tensor, strength: float,
     target = max(ceiling, input_luma)
 
     def blended(exponent: float) -> float:
-        return (1 - strength) * input_luma + strength * _mean_luma(y_low ** exponent)
+        return (1 - strength) * input_luma + strength * _mean_luma(_luma_power(y_low, exponent))
 
     if blended(1.0) <= target + 1e-5:
         return 1.0, strength
     if blended(MAX_EXPONENT) > target:
-        rendered = _mean_luma(y_low ** MAX_EXPONENT)
+        rendered = _mean_luma(_luma_power(y_low, MAX_EXPONENT))
         if rendered <= input_luma:
             return MAX_EXPONENT, strength
         share = (target - input_luma) / (rendered - input_luma)
@@ -100,7 +105,8 @@ def _reference(model, rgb: np.ndarray, settings: EnhanceSettings) -> tuple[np.nd
     assert x_low.shape[-2] * x_low.shape[-1] <= 16384  # measured on every pixel of x_low
     exponent, strength = _ceiling_hold(x_low, y_low, settings.strength,
                                        settings.brightness_ceiling)
-    y = _protect(x, y.clamp(min=0) ** exponent, _frame_headroom(x_low, settings.highlight_headroom))
+    y = _protect(x, _luma_power(y.clamp(min=0), exponent),
+                 _frame_headroom(x_low, settings.highlight_headroom))
     y = (x + strength * (y - x)).clamp(min=0) ** (1 / settings.gamma)
     return (y[0].permute(1, 2, 0) * 255 + 0.5).floor().clamp(0, 255).byte().numpy(), exponent
 

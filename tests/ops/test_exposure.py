@@ -1,10 +1,10 @@
 """The brightness ceiling's hold: exact where it applies, neutral where it does not, never
-darker than the input."""
+darker than the input; its gamma keeps each pixel's hue."""
 
 import pytest
 import torch
 
-from llie_video.ops.color import adjust_gamma, blend, luma
+from llie_video.ops.color import blend, luma, luma_gamma
 from llie_video.ops.exposure import MAX_EXPONENT, hold_under_ceiling
 
 
@@ -17,7 +17,7 @@ def _frames(level: float, input_level: float = 0.1) -> tuple[torch.Tensor, torch
 
 
 def _mean_luma(x, y, gamma, strength):
-    return luma(blend(x, adjust_gamma(y, gamma), strength)).mean().item()
+    return luma(blend(x, luma_gamma(y, gamma), strength)).mean().item()
 
 
 @pytest.mark.parametrize(("gamma", "strength"), [(1.0, 1.0), (1.0, 0.7), (1.2, 1.0)])
@@ -58,3 +58,21 @@ def test_a_render_under_the_ceiling_keeps_the_users_settings():
 def test_ceiling_one_or_strength_zero_is_off(ceiling, strength):
     x, y = _frames(0.9)
     assert hold_under_ceiling(x, y, 1.0, strength, ceiling) == (1.0, strength)
+
+
+def test_the_held_gamma_darkens_a_colour_without_changing_its_hue():
+    """The ceiling's gamma scales a pixel's channels together: their ratios stay."""
+    x, y = _frames(0.7)
+    y[:, :, :4, :4] = torch.tensor([0.9, 0.5, 0.2]).view(1, 3, 1, 1)  # an orange patch
+    hold = hold_under_ceiling(x, y, 1.0, 1.0, 0.5)
+    held = luma_gamma(y, hold.gamma)[0, :, 0, 0]
+    assert held[0] < 0.9 and torch.allclose(held / held[0], torch.tensor([1.0, 5 / 9, 2 / 9]))
+
+
+def test_the_gamma_acts_on_the_frames_own_luma():
+    """With another matrix's luma the hold still brings the mean (BT.601) luma to the ceiling."""
+    x, y = _frames(0.7)
+    bt709 = (0.2126, 0.7152, 0.0722)
+    hold = hold_under_ceiling(x, y, 1.0, 1.0, 0.5, bt709)
+    held = luma_gamma(y, hold.gamma, bt709)
+    assert luma(held).mean().item() == pytest.approx(0.5, abs=1e-4)
