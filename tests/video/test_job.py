@@ -73,13 +73,13 @@ def test_other_yuv_layouts_take_the_plane_path(make_clip, tmp_path, monkeypatch,
     """4:2:2 / 4:4:4 video (pro cameras, MJPEG, screen recordings) is resampled to 4:2:0 on the
     decode thread and enhanced by the fused kernel, close to the RGB path's result."""
     rendered = []
-    original_render = FusedPlaneRenderer.render
+    original_plan = FusedPlaneRenderer.plan
 
-    def counting_render(self, frame, *args):
+    def counting_plan(self, frame, *args):
         rendered.append(frame.format.name)
-        return original_render(self, frame, *args)
+        return original_plan(self, frame, *args)
 
-    monkeypatch.setattr(FusedPlaneRenderer, "render", counting_render)
+    monkeypatch.setattr(FusedPlaneRenderer, "plan", counting_plan)
     src = make_clip(f"{pix_fmt}.mkv", frames=8, pix_fmt=pix_fmt, audio=False)
     # the spatial noise reduction measures and filters each route's own representation (the
     # Y plane, or RGB converted back to Y'CbCr): off, so that the layouts' resampling is compared
