@@ -95,8 +95,8 @@ def _add_job_options(p: argparse.ArgumentParser) -> None:
     depth.add_argument("--pix-fmt", help="output pixel format, e.g. yuv420p10le")
     p.add_argument("-v", "--verbose", action="store_true",
                    help="show the encoder's own banner and statistics (x265, SVT-AV1)")
-    p.add_argument("--threads", type=int, help="CPU threads of the enhance stage (default 1; 2 or "
-                   "more split the render over them and estimate the next frame beside it)")
+    p.add_argument("--threads", type=int, help="CPU threads of the enhance stage (default 1; with 2 "
+                   "or more one estimates the next frame while the others render)")
     p.add_argument("--backend", choices=BACKENDS.names(),
                    help="what runs the model's estimator: " + "; ".join(
                        f"{name}: {BACKENDS.get(name).description}" for name in BACKENDS))

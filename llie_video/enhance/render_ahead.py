@@ -19,32 +19,36 @@ import numba
 from llie_video.enhance.plane_render import FusedPass
 
 
-def _use_kernel_threads(threads: int) -> None:
-    """Numba's thread count is per calling thread: set it on the render thread itself."""
-    if threads > 0:
-        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-
-
 class RenderAhead:
-    """One render thread, one pass at a time, in submission order; the kernel runs on
-    ``kernel_threads`` Numba threads (0: one per core)."""
+    """One render thread, one pass at a time, in submission order. A pass runs on
+    ``kernel_threads`` Numba threads (0: one per core), one fewer while the next frame is being
+    estimated beside it (its frame was submitted before the one before was collected, as a file
+    job does), so that the stage stays within the threads it was given; a live job collects each
+    frame before it submits the next, and its passes get them all."""
 
     def __init__(self, kernel_threads: int) -> None:
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="stage-render",
-                                            initializer=_use_kernel_threads,
-                                            initargs=(kernel_threads,))
-        self._last: Future[av.VideoFrame] | None = None
+        self._threads = min(kernel_threads or numba.config.NUMBA_NUM_THREADS,
+                            numba.config.NUMBA_NUM_THREADS)
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="stage-render")
+        self._last: RenderingFrame | None = None
 
     def submit(self, fused_pass: FusedPass) -> RenderingFrame:
         """Start ``fused_pass`` after the passes submitted before it."""
-        self._last = self._executor.submit(fused_pass.run)
-        return RenderingFrame(self._last)
+        beside = self._last is not None and not self._last.collected
+        threads = max(1, self._threads - 1) if beside else self._threads
+        self._last = RenderingFrame(self._executor.submit(_run, fused_pass, threads))
+        return self._last
 
     def wait(self) -> None:
         """Return once the last pass submitted has finished (or failed: its error is raised
         where its frame is collected)."""
         if self._last is not None:
-            wait([self._last])
+            wait([self._last.future])
+
+
+def _run(fused_pass: FusedPass, threads: int) -> av.VideoFrame:
+    numba.set_num_threads(threads)  # per calling thread: this one
+    return fused_pass.run()
 
 
 class RenderingFrame:
@@ -52,7 +56,9 @@ class RenderingFrame:
     :class:`~llie_video.enhance.frames.PendingFrame`)."""
 
     def __init__(self, future: Future[av.VideoFrame]) -> None:
-        self._future = future
+        self.future = future
+        self.collected = False  # whether result() was called
 
     def result(self) -> av.VideoFrame:
-        return self._future.result()
+        self.collected = True
+        return self.future.result()

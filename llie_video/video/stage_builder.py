@@ -28,9 +28,9 @@ def build_stage(config: JobConfig, threads: int | None = None) -> EnhanceStage:
     ``threads`` (default: the config's) for torch, the fused kernel and the backend. Two or
     more threads on the fused CPU route render ahead: the estimate (torch or the backend, on
     one thread) of the next frame runs beside this frame's pass, which the kernel splits in
-    bands of rows over all ``threads`` (:mod:`llie_video.enhance.render_ahead`); a live source,
-    whose frames are collected at once, gets the same pass on all of them. One thread does
-    both in turn."""
+    bands of rows over the other ``threads - 1`` (:mod:`llie_video.enhance.render_ahead`); a
+    live source, whose frames are collected at once, gets the pass on all of them. One thread
+    does both in turn."""
     threads = config.runtime.threads if threads is None else threads
     device = select_device(config.runtime.device)
     model = create_model(config.model.name, pretrained=config.model.weights is None,

@@ -1,15 +1,18 @@
 """Rendering ahead: each frame's fused pass on its own thread while the next frame is estimated
 gives the frames a pass on the calling thread gives, bit for bit, through motion, a scene cut,
-a size change and a reset; a failed pass is raised where its frame is collected."""
+a size change and a reset; a failed pass is raised where its frame is collected; a pass leaves a
+thread to the estimate running beside it."""
 
 import threading
 
 import av
+import numba
 import numpy as np
 import pytest
 import torch
 
 from llie_video import create_model
+from llie_video.enhance.render_ahead import RenderAhead
 from llie_video.enhance.settings import EnhanceSettings
 from llie_video.enhance.stage import EnhanceStage
 from llie_video.sample import decoded_sample_frames
@@ -87,3 +90,28 @@ def test_the_pass_runs_on_the_render_thread_and_its_failure_reaches_the_collecto
             pending.result()
     finally:
         del route.renderer.plan  # no cycle through the stage: its render thread ends with it
+
+
+class _ThreadCount:
+    """A pass that notes the Numba threads it ran on."""
+
+    def __init__(self, seen: list[int]) -> None:
+        self.seen = seen
+
+    def run(self) -> int:
+        self.seen.append(numba.get_num_threads())
+        return len(self.seen)
+
+
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="one core")
+def test_a_pass_beside_the_next_estimate_leaves_it_a_thread():
+    """Collected before the next frame (a live job): all the threads; left in flight while the
+    next frame is submitted (a file job): one fewer, the estimate's."""
+    seen: list[int] = []
+    ahead = RenderAhead(2)
+    ahead.submit(_ThreadCount(seen)).result()
+    ahead.submit(_ThreadCount(seen)).result()
+    in_flight = ahead.submit(_ThreadCount(seen))
+    following = ahead.submit(_ThreadCount(seen))
+    in_flight.result(), following.result()
+    assert seen == [2, 2, 2, 1]
