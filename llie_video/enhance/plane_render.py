@@ -174,22 +174,6 @@ class FusedPlaneRenderer:
         of the moved float32 luma."""
         plane_block_means(np.zeros((_BLOCK, _BLOCK), np.float32), _BLOCK)
 
-    def render(
-        self,
-        frame: av.VideoFrame,
-        spec: YuvSpec,
-        params: torch.Tensor,
-        blend: TemporalBlend | None,
-        temporal_on: bool,
-        finish: FrameFinish,
-        planes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
-        bit_depth: int = 8,
-    ) -> av.VideoFrame:
-        """Enhance ``frame`` (a format of :data:`llie_video.enhance.av_planes.PLANE_FORMATS`):
-        :meth:`plan`, then run the pass here."""
-        return self.plan(frame, spec, params, blend, temporal_on, finish, planes,
-                         bit_depth).run()
-
     def plan(
         self,
         frame: av.VideoFrame,
@@ -201,7 +185,9 @@ class FusedPlaneRenderer:
         planes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
         bit_depth: int = 8,
     ) -> FusedPass:
-        """The fused pass that enhances ``frame``, ready to run on any thread: everything that
+        """The fused pass that enhances ``frame`` (a format of
+        :data:`llie_video.enhance.av_planes.PLANE_FORMATS`; :meth:`FusedPass.run` runs it),
+        ready to run on any thread: everything that
         reads or changes the temporal state (the previous planes it blends with and
         overwrites) is settled here, on the calling thread.
 
@@ -243,9 +229,9 @@ class FusedPlaneRenderer:
             input_scale=finish.levels.scale, input_offset=finish.levels.offset,
             shadow=finish.shadow, colour_transform=render.colour_transform,
             out_max=float((1 << bit_depth) - 1))
-        return FusedPass(self, frame, bit_depth, flat, layout, params,
-                         blend.weights if mode == fused_yuv.TEMPORAL_BLEND and blend else None,
-                         values, previous, u.shape[0])
+        blend_weights = blend.weights if temporal_on and blend is not None else None
+        return FusedPass(self, frame, bit_depth, flat, layout, params, blend_weights, values,
+                         previous, u.shape[0])
 
     def rows_for(self, full: int, low: int) -> tuple[np.ndarray, np.ndarray]:
         """:func:`interpolation_rows`, kept per size."""

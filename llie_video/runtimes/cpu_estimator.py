@@ -180,9 +180,7 @@ class CpuEstimate:
         try:
             params = self.onnx(x_low)
         except Exception as exc:  # an exporter or runtime that cannot take this model
-            _log.warning("the estimate runs in torch: ONNX Runtime could not run %s (%s)",
-                         type(self.model).__name__, exc)
-            self.onnx = None
+            self._fall_back_to_torch(exc)
             params = None
         return params if params is not None else self.model.estimate(x_low)
 
@@ -198,9 +196,13 @@ class CpuEstimate:
         try:
             cpu_session(onnx_bytes(torch.nn.Identity(), torch.zeros(1, 3, 2, 2), _OUTPUT_NAME))
         except Exception as exc:  # as on a frame: said once, and torch runs the estimate
-            _log.warning("the estimate runs in torch: ONNX Runtime could not run %s (%s)",
-                         type(self.model).__name__, exc)
-            self.onnx = None
+            self._fall_back_to_torch(exc)
+
+    def _fall_back_to_torch(self, exc: Exception) -> None:
+        """Run every later estimate in torch, and say why, once."""
+        _log.warning("the estimate runs in torch: ONNX Runtime could not run %s (%s)",
+                     type(self.model).__name__, exc)
+        self.onnx = None
 
     def _trains(self) -> bool:
         return any(p.requires_grad for p in self.model.parameters())

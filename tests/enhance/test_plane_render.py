@@ -310,7 +310,7 @@ def test_kernel_block_sums_match_block_means_of_the_previous_luma(size):
         spec = spec_of(frame)
         blend = None if seed == 0 else TemporalBlend(torch.full((1, 1, 2, 2), 0.5), 1.1)
         previous.move_with_camera(frame, STILL)
-        renderer.render(frame, spec, params, blend, True, finish)
+        renderer.plan(frame, spec, params, blend, True, finish).run()
     from_sums = previous.move_with_camera(frame, STILL)
     previous_luma = previous._planes[0]
     assert np.allclose(from_sums[0, 0].numpy(), plane_block_means(previous_luma, 4), atol=1e-5)
