@@ -13,8 +13,8 @@ from dataclasses import dataclass, fields
 import av
 import numpy as np
 import torch
-from numba import njit
 
+from llie_video.ops.jit import njit
 from llie_video.ops import fused_yuv
 from llie_video.ops.colour_transform import split_colour_maps
 from llie_video.ops.block_means import block_means as plane_block_means

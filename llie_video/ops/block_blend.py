@@ -10,8 +10,8 @@ median of the same even subsample), except that whole-map sums accumulate in flo
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from llie_video.ops.jit import njit
 from llie_video.ops.selection import kth_smallest
 
 MEDIAN_SAMPLES = 16384  # a noise level needs no more values than this (an even subsample)

@@ -8,7 +8,8 @@ copy of the plane is made.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from llie_video.ops.jit import njit
 
 
 @njit(fastmath=True, cache=True)

@@ -29,11 +29,12 @@ from __future__ import annotations
 
 import numpy as np
 from llvmlite import ir
-from numba import njit, prange, types
+from numba import types
 from numba.extending import intrinsic
 
 from llie_video.ops.color import GAMMA_FLOOR
 from llie_video.ops.colour_transform import BLACK_KNEE
+from llie_video.ops.jit import njit, prange
 from llie_video.ops.render_spec import RenderKind
 
 CURVES = int(RenderKind.CURVES)

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from numba import njit
 
+from llie_video.ops.jit import njit
 from llie_video.ops.selection import median
 
 _MEDIAN_TO_SIGMA = 1.0 / (0.6745 * 6.0)  # |N * noise| has std 6 sigma; median |g| = 0.6745 std

@@ -9,7 +9,8 @@ thousands of values a noise level is measured on.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from llie_video.ops.jit import njit
 
 
 @njit(cache=True)
