@@ -37,11 +37,10 @@ def interpolation_rows(full: int, low: int) -> tuple[np.ndarray, np.ndarray]:
     return top, (source - top).astype(np.float32)
 
 
-def widen(maps: torch.Tensor, width: int, block: int = 1) -> np.ndarray:
-    """Interpolate ``maps`` ``(1, C, h, w)`` along the width only (corner-aligned linear; with
-    ``block`` 2 on the grid of pixel pairs, each value in both pixels of its pair):
+def widen(maps: torch.Tensor, width: int) -> np.ndarray:
+    """Interpolate ``maps`` ``(1, C, h, w)`` along the width only (corner-aligned linear):
     ``(C, max(h, 2), width)`` float32, a single row repeated so the kernel always has two."""
-    return fused_yuv.widen_rows(np.ascontiguousarray(maps[0].float().numpy()), width, block)
+    return fused_yuv.widen_rows(np.ascontiguousarray(maps[0].float().numpy()), width)
 
 
 def frame_block_means(frame: av.VideoFrame, spec: YuvSpec) -> torch.Tensor:
@@ -268,7 +267,7 @@ class FusedPass:
         rows_for = self.renderer.rows_for
         params, colour_maps = split_colour_maps(self.params, self.values.colour_transform)
         if colour_maps is not None:  # one transform per 2x2 block: at the chroma grid
-            colour = widen(colour_maps, width, block=2)
+            colour = widen(colour_maps, (width + 1) // 2)
         else:
             colour = np.zeros((1, 2, 1), np.float32)
         colour_top, colour_weight = rows_for(self.chroma_height, colour.shape[1])

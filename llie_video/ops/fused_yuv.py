@@ -88,20 +88,17 @@ def _lerp_row(out: np.ndarray, top: np.ndarray, bottom: np.ndarray, weight: np.f
 
 
 @njit(fastmath=True, cache=True, nogil=True)
-def widen_rows(maps: np.ndarray, width: int, block: int = 1) -> np.ndarray:
+def widen_rows(maps: np.ndarray, width: int) -> np.ndarray:
     """Corner-aligned linear interpolation of ``maps`` ``(C, h, w)`` float32 along the width
-    to ``(C, max(h, 2), width)``; a single row is repeated so callers always have two. With
-    ``block`` 2 the interpolation is on the grid of ``ceil(width / 2)`` pixel pairs, each
-    value written to both pixels of its pair (the 4:2:0 chroma grid)."""
+    to ``(C, max(h, 2), width)``; a single row is repeated so callers always have two."""
     channels, rows, columns = maps.shape
     out = np.empty((channels, max(rows, 2), width), np.float32)
-    blocks = (width + block - 1) // block
-    scale = (columns - 1) / (blocks - 1) if blocks > 1 else 0.0
+    scale = (columns - 1) / (width - 1) if width > 1 else 0.0
     left = np.empty(width, np.int64)
     right = np.empty(width, np.int64)
     weight = np.empty(width, np.float32)
     for c in range(width):
-        source = (c // block) * scale
+        source = c * scale
         left[c] = min(int(source), max(columns - 2, 0))
         right[c] = min(left[c] + 1, columns - 1)
         weight[c] = source - left[c] if columns > 1 else 0.0
@@ -255,30 +252,40 @@ def _render_channel(x: np.ndarray, p: np.ndarray, a: np.ndarray, channel: int, t
 
 @njit(fastmath=True, inline="always")
 def _colour_transform_row(t: np.ndarray, maps: np.ndarray, top: int, weight: np.float32) -> None:
-    """Row ``top + weight`` of the 12 colour maps ``maps`` ``(12, h, W)`` (interpolated along
-    the width per pixel pair, :func:`widen_rows` with ``block`` 2) into ``t`` ``(12, W)``: one
-    transform per 2x2 block (:func:`llie_video.ops.colour_transform.colour_maps_per_block`)."""
+    """Row ``top + weight`` of the 12 colour maps ``maps`` ``(12, h, ceil(W/2))``
+    (interpolated along the chroma grid's width) into ``t`` ``(12, ceil(W/2))``: one transform
+    per 2x2 block (:func:`llie_video.ops.colour_transform.colour_maps_per_block`)."""
     for j in range(COLOUR_MAPS):
         _lerp_row(t[j], maps[j, top], maps[j, top + 1], weight)
 
 
 @njit(fastmath=True, inline="always")
+def _transform_pixel(r: np.float32, g: np.float32, b: np.float32, t: np.ndarray,
+                     ci: int) -> tuple[np.float32, np.float32, np.float32]:
+    """One pixel ``(r, g, b)`` through transform ``ci`` of ``t`` ``(12, ceil(W/2))``:
+    ``clamp(x + D x + w o, 0, 1)`` with ``w = min(1, max(x) / BLACK_KNEE)``."""
+    one, zero = _f32(1.0), _f32(0.0)
+    w = min(max(max(r, g), b) * _f32(1.0 / BLACK_KNEE), one)
+    return (min(max(r + t[0, ci] * r + t[1, ci] * g + t[2, ci] * b + w * t[9, ci], zero), one),
+            min(max(g + t[3, ci] * r + t[4, ci] * g + t[5, ci] * b + w * t[10, ci], zero), one),
+            min(max(b + t[6, ci] * r + t[7, ci] * g + t[8, ci] * b + w * t[11, ci], zero), one))
+
+
+@njit(fastmath=True, inline="always")
 def _transform_colour(red: np.ndarray, green: np.ndarray, blue: np.ndarray,
                       t: np.ndarray) -> None:
-    """:func:`llie_video.ops.colour_transform.apply_colour_transform` on one row, in place,
-    with the transform's 12 maps at full width in ``t`` ``(12, W)``
-    (:func:`_colour_transform_row`): per pixel ``clamp(x + D x + w o, 0, 1)`` with
-    ``w = min(1, max(x) / BLACK_KNEE)``."""
-    one, zero = _f32(1.0), _f32(0.0)
-    inv_knee = _f32(1.0 / BLACK_KNEE)
-    d0, d1, d2, d3, d4, d5 = t[0], t[1], t[2], t[3], t[4], t[5]
-    d6, d7, d8, o0, o1, o2 = t[6], t[7], t[8], t[9], t[10], t[11]
-    for c in range(red.shape[0]):
-        r, g, b = red[c], green[c], blue[c]
-        w = min(max(max(r, g), b) * inv_knee, one)
-        red[c] = min(max(r + d0[c] * r + d1[c] * g + d2[c] * b + w * o0[c], zero), one)
-        green[c] = min(max(g + d3[c] * r + d4[c] * g + d5[c] * b + w * o1[c], zero), one)
-        blue[c] = min(max(b + d6[c] * r + d7[c] * g + d8[c] * b + w * o2[c], zero), one)
+    """:func:`llie_video.ops.colour_transform.apply_colour_transform` on one row ``(W,)``, in
+    place, with its transforms at the chroma grid in ``t`` ``(12, ceil(W/2))``
+    (:func:`_colour_transform_row`): each pixel pair shares one, read once for both."""
+    pairs = red.shape[0] // 2
+    for ci in range(pairs):
+        c = 2 * ci
+        red[c], green[c], blue[c] = _transform_pixel(red[c], green[c], blue[c], t, ci)
+        red[c + 1], green[c + 1], blue[c + 1] = _transform_pixel(
+            red[c + 1], green[c + 1], blue[c + 1], t, ci)
+    if red.shape[0] % 2:
+        c = red.shape[0] - 1
+        red[c], green[c], blue[c] = _transform_pixel(red[c], green[c], blue[c], t, pairs)
 
 
 @njit(fastmath=True, error_model="numpy", inline="always")
@@ -394,9 +401,9 @@ def enhance_yuv420(
             the input luma under which the result's colour fades to grey (0: none;
             :func:`llie_video.ops.color.shadow_weight`), and the output's highest code value.
         colour_maps, colour_top, colour_weight: with ``values[V_COLOUR_TRANSFORM]``, the 12 maps
-            of the colour transform interpolated along the width per pixel pair ``(12, h_c, W)``
-            (:func:`widen_rows` with ``block`` 2) and, per chroma row, their rows as for
-            ``params``: one transform per 2x2 block.
+            of the colour transform interpolated along the chroma grid's width
+            ``(12, h_c, ceil(W/2))`` and, per chroma row, their rows as for ``params``: one
+            transform per 2x2 block.
         blend_map, blend_top, blend_weight: the blend weight toward the previous frame,
             interpolated along the width ``(h_d, W)`` and its rows as for ``params``.
         previous_y, previous_u, previous_v: float32 noise-reduced input of the previous frame,
@@ -465,7 +472,7 @@ def enhance_yuv420(
         green_in = np.empty(width, np.float32)
         blue_in = np.empty(width, np.float32)
         guide = np.empty(width, np.float32)
-        transform = np.empty((COLOUR_MAPS if colour else 1, width), np.float32)
+        transform = np.empty((COLOUR_MAPS if colour else 1, chroma_width), np.float32)
         if colour:
             _colour_transform_row(transform, colour_maps, colour_top[i], colour_weight[i])
         sum_r = np.zeros(chroma_width, np.float32)
