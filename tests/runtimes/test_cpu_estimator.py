@@ -105,6 +105,32 @@ def test_follows_weights_changed_in_place() -> None:
     assert (after - expected).abs().max() <= TOLERANCE
 
 
+def test_follows_weights_replaced_and_submodules_swapped() -> None:
+    model = create_model("zero_dce_pp", pretrained=True)
+    route = OnnxEstimate(model, measure=False)
+    x = torch.rand(1, 3, 36, 48)
+    layer = model.estimator.e_conv7.point_conv
+    with torch.inference_mode():
+        before = route(x)
+    state = {k: v + 0.5 if k == "estimator.e_conv7.point_conv.bias" else v
+             for k, v in model.state_dict().items()}
+    model.load_state_dict(state, assign=True)  # new tensors, not copied in place
+    assert layer.bias._version == 0
+    with torch.inference_mode():
+        replaced, expected = route(x), model.estimate(x)
+    assert (replaced - before).abs().max() > 0.01
+    assert (replaced - expected).abs().max() <= TOLERANCE
+    swapped = torch.nn.Conv2d(layer.in_channels, layer.out_channels, 1)
+    with torch.no_grad():
+        swapped.weight.copy_(layer.weight)
+        swapped.bias.copy_(layer.bias - 0.5)
+    model.estimator.e_conv7.point_conv = swapped
+    with torch.inference_mode():
+        after, expected = route(x), model.estimate(x)
+    assert (after - before).abs().max() <= TOLERANCE  # the original bias again
+    assert (after - expected).abs().max() <= TOLERANCE
+
+
 def test_torch_for_gradients_full_resolution_models_and_without_onnxruntime(monkeypatch) -> None:
     model = create_model("zero_dce_pp", pretrained=True)
     x = torch.rand(1, 3, 12, 16)
