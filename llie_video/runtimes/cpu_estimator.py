@@ -6,9 +6,9 @@ fixed size (the model's :meth:`~llie_video.models.base.EnhancementModel.inferenc
 has one: the IAT models fold their norms, attention and heads into fewer ops), in about half the
 time on one thread (``docs/performance.md``). The graph is exported in memory from the model's
 current parameters on the first frame of each input size (about a second), kept per size, and
-exported again when a parameter changes (in place or replaced), so the model stays the single source of truth
-and nothing is written to disk; a new stage of the same weights reuses the sessions this process
-already made (by a digest of the weights).
+exported again when a parameter changes (in place or replaced), so the model stays the single
+source of truth and nothing is written to disk; a new stage of the same weights reuses the
+sessions this process already made (by a digest of the weights).
 
 The torch forward stays where it is needed: on CUDA, when gradients are wanted, for a model that
 estimates at full resolution, at sizes where it measures faster (timed once per size, when the
