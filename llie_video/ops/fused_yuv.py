@@ -180,9 +180,17 @@ def _apply_power(x: np.ndarray, exponent: np.float32) -> None:
 @njit(fastmath=True, inline="always")
 def _add_pairs(sums: np.ndarray, row: np.ndarray, pairs: int) -> None:
     """``sums[ci] += row[2 ci] + row[2 ci + 1]`` for ``ci < pairs``."""
-    even, odd = row[0 : 2 * pairs : 2], row[1 : 2 * pairs : 2]
     for ci in range(pairs):
-        sums[ci] += even[ci] + odd[ci]
+        sums[ci] += row[2 * ci] + row[2 * ci + 1]
+
+
+@njit(fastmath=True, inline="always")
+def _pair_up(out: np.ndarray, row: np.ndarray) -> None:
+    """``out[2 ci] = out[2 ci + 1] = row[ci]`` for each ``ci`` of ``row``."""
+    for ci in range(row.shape[0]):
+        value = row[ci]
+        out[2 * ci] = value
+        out[2 * ci + 1] = value
 
 
 @njit(fastmath=True, inline="always")
@@ -326,30 +334,46 @@ def _scale_saturation(red: np.ndarray, green: np.ndarray, blue: np.ndarray, kr: 
 
 
 @njit(fastmath=True, inline="always")
-def _lift_share(value: np.float32, original: np.float32, bound: np.float32) -> np.float32:
+def _lift_bound(value: np.float32, original: np.float32,
+                bound: np.float32) -> tuple[np.float32, np.float32]:
     """The share of a channel's lift ``value - original`` that stays under ``bound``
-    (``>= original``), at most 1."""
+    (``>= original``) as a fraction ``(numerator, denominator)``, ``(1, 1)`` when it all does."""
     if value <= bound:
-        return _f32(1.0)
-    return (bound - original) / (value - original)
+        return _f32(1.0), _f32(1.0)
+    return bound - original, value - original
+
+
+@njit(fastmath=True, inline="always")
+def _smaller(n1: np.float32, d1: np.float32, n2: np.float32,
+             d2: np.float32) -> tuple[np.float32, np.float32]:
+    """The smaller of the fractions ``n1 / d1`` and ``n2 / d2`` (positive denominators),
+    compared without dividing."""
+    if n1 * d2 <= n2 * d1:
+        return n1, d1
+    return n2, d2
 
 
 @njit(fastmath=True, inline="always")
 def _protect_highlights(red: np.ndarray, green: np.ndarray, blue: np.ndarray,
                         red_in: np.ndarray, green_in: np.ndarray, blue_in: np.ndarray,
-                        headroom: np.float32, share: np.ndarray) -> None:
+                        headroom: np.float32) -> None:
     """:func:`llie_video.ops.highlights.protect_highlights` on one row, in place on the
-    enhanced channels (``(W,)`` each; ``share`` is scratch)."""
+    enhanced channels (``(W,)`` each): each pixel keeps the smallest channel's share of its
+    lift, found by comparing fractions, so a pixel costs one division rather than three."""
     for c in range(red.shape[0]):
         r0, g0, b0 = red_in[c], green_in[c], blue_in[c]
+        r, g, b = red[c], green[c], blue[c]
         brightest = max(r0, max(g0, b0))
         bound = brightest + headroom * (_f32(1.0) - brightest)
-        share[c] = min(_lift_share(red[c], r0, bound),
-                       min(_lift_share(green[c], g0, bound), _lift_share(blue[c], b0, bound)))
-    for c in range(red.shape[0]):
-        red[c] = red_in[c] + share[c] * (red[c] - red_in[c])
-        green[c] = green_in[c] + share[c] * (green[c] - green_in[c])
-        blue[c] = blue_in[c] + share[c] * (blue[c] - blue_in[c])
+        nr, dr = _lift_bound(r, r0, bound)
+        ng, dg = _lift_bound(g, g0, bound)
+        nb, db = _lift_bound(b, b0, bound)
+        n, d = _smaller(nr, dr, ng, dg)
+        n, d = _smaller(n, d, nb, db)
+        share = n / d
+        red[c] = r0 + share * (r - r0)
+        green[c] = g0 + share * (g - g0)
+        blue[c] = b0 + share * (b - b0)
 
 
 @njit(parallel=True, fastmath=True, cache=True)
@@ -457,12 +481,13 @@ def enhance_yuv420(
     need_luma = guided or shadowed
     pairs = width // 2  # full 2-pixel chroma columns
     for i in prange(chroma_height):
-        # Inner loops index 1-D row views with their loop counter only (no computed indices):
-        # that is what lets LLVM vectorise them.
-        cb_row = np.empty(2 * chroma_width, np.float32)
+        # Inner loops index contiguous 1-D rows with their loop counter, or 2x it (pairs of
+        # pixels): LLVM vectorises both, but not a strided view (``row[0::2]``), whose step it
+        # only knows at run time.
+        cb = np.empty(chroma_width, np.float32)  # the chroma row, noise-reduced
+        cr = np.empty(chroma_width, np.float32)
+        cb_row = np.empty(2 * chroma_width, np.float32)  # each sample under both of its pixels
         cr_row = np.empty(2 * chroma_width, np.float32)
-        cb_even, cb_odd = cb_row[0::2], cb_row[1::2]
-        cr_even, cr_odd = cr_row[0::2], cr_row[1::2]
         k = np.empty(width, np.float32)
         a = np.empty(width, np.float32)
         red = np.empty(width, np.float32)
@@ -482,22 +507,21 @@ def enhance_yuv420(
         u_row = u[u_start + i * u_pitch : u_start + i * u_pitch + chroma_width * step : step]
         v_row = v[v_start + i * v_pitch : v_start + i * v_pitch + chroma_width * step : step]
         for ci in range(chroma_width):
-            cb_even[ci] = (_f32(u_row[ci]) - c_off_in) * c_mul_in
-            cr_even[ci] = (_f32(v_row[ci]) - c_off_in) * c_mul_in
+            cb[ci] = (_f32(u_row[ci]) - c_off_in) * c_mul_in
+            cr[ci] = (_f32(v_row[ci]) - c_off_in) * c_mul_in
         if temporal_mode == TEMPORAL_BLEND:
             _lerp_row(k, blend_map[blend_top[2 * i]], blend_map[blend_top[2 * i] + 1],
                       blend_weight[2 * i])
-            k_chroma = k[0::2]
             previous_cb, previous_cr = previous_u[i], previous_v[i]
             for ci in range(chroma_width):
-                cb, cr = cb_even[ci], cr_even[ci]
-                cb_even[ci] = cb + k_chroma[ci] * (previous_gain * previous_cb[ci] - cb)
-                cr_even[ci] = cr + k_chroma[ci] * (previous_gain * previous_cr[ci] - cr)
+                towards = k[2 * ci]  # the weight at the pair's first pixel
+                cb[ci] = cb[ci] + towards * (previous_gain * previous_cb[ci] - cb[ci])
+                cr[ci] = cr[ci] + towards * (previous_gain * previous_cr[ci] - cr[ci])
         if temporal_mode != TEMPORAL_OFF:
-            _copy_row(previous_u[i], cb_even)
-            _copy_row(previous_v[i], cr_even)
-        _copy_row(cb_odd, cb_even)
-        _copy_row(cr_odd, cr_even)
+            _copy_row(previous_u[i], cb)
+            _copy_row(previous_v[i], cr)
+        _pair_up(cb_row, cb)
+        _pair_up(cr_row, cr)
         if temporal_mode != TEMPORAL_OFF:
             previous_sums[i] = 0.0
         for dy in range(rows):
@@ -550,7 +574,7 @@ def enhance_yuv420(
             if ceiling_powered:
                 _luma_power(red, green, blue, kr, kg, kb, ceiling_exponent)
             if protect:
-                _protect_highlights(red, green, blue, red_in, green_in, blue_in, headroom, a)
+                _protect_highlights(red, green, blue, red_in, green_in, blue_in, headroom)
             if saturated:
                 _scale_saturation(red, green, blue, kr, kg, kb, saturation, shadowed, guide,
                                   inv_shadow)
