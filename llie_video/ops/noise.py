@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from llie_video.ops.jit import njit
-from llie_video.ops.selection import median
+from llie_video.ops.selection import median, median_at_least
 
 _MEDIAN_TO_SIGMA = 1.0 / (0.6745 * 6.0)  # |N * noise| has std 6 sigma; median |g| = 0.6745 std
 _STRIPS = 24  # 3-row strips a plane's noise is measured on, at most
@@ -31,11 +31,29 @@ SPACE_SIGMA = 1.0
 def noise_sigma(plane: np.ndarray) -> float:
     """The standard deviation of the noise of ``plane`` ``(H, W)`` (any sample type, rows
     possibly padded), in its own code values; 0 for planes under 3x3."""
+    responses = _responses(plane)
+    return 0.0 if responses is None else float(median(responses)) * _MEDIAN_TO_SIGMA
+
+
+def plane_is_noisy(plane: np.ndarray, full_scale: float = 255.0) -> bool:
+    """Whether the noise of ``plane`` reaches :data:`MIN_SIGMA` 8-bit codes (``full_scale``
+    its peak code), as :func:`noise_sigma` measures it, decided by counting against the
+    median response that sigma would need rather than finding the median."""
+    responses = _responses(plane)
+    if responses is None:
+        return False
+    threshold = MIN_SIGMA * full_scale / 255.0 / _MEDIAN_TO_SIGMA
+    return bool(median_at_least(responses, np.float32(threshold)))
+
+
+def _responses(plane: np.ndarray) -> np.ndarray | None:
+    """The Laplacian-difference magnitudes :func:`noise_sigma` takes the median of; None for
+    planes under 3x3."""
     height, width = plane.shape
     if height < 3 or width < 3:
-        return 0.0
+        return None
     tops = np.unique(np.linspace(0, height - 3, min(_STRIPS, height - 2)).astype(np.int64))
-    return float(median(_strip_responses(plane, tops))) * _MEDIAN_TO_SIGMA
+    return _strip_responses(plane, tops)
 
 
 @njit(cache=True)
@@ -85,7 +103,7 @@ def reduce_chroma_noise(plane: np.ndarray, full_scale: float = 255.0) -> np.ndar
     is measurable (chroma is a quarter of the pixels and the eye reads its noise as coloured
     blotches, not as detail: on the real pairs' held-out part this beat an edge-preserving
     filter); ``plane`` itself when it is clean."""
-    if not _noisy(noise_sigma(plane), full_scale):
+    if not plane_is_noisy(plane, full_scale):
         return plane
     return cv2.GaussianBlur(np.ascontiguousarray(plane), (5, 5), 0,
                             borderType=cv2.BORDER_REPLICATE)

@@ -44,8 +44,37 @@ def kth_smallest(values: np.ndarray, k: int) -> np.float32:
 @njit(cache=True)
 def median(values: np.ndarray) -> np.float32:
     """``np.median`` of ``values`` ``(n,)`` float32 >= 0, ``n >= 1``: the middle value, or the
-    float32 mean of the two middle ones."""
+    float32 mean of the two middle ones (the upper one found in one more pass, not a second
+    select)."""
     n = values.size
-    low = kth_smallest(values, (n - 1) // 2)
-    high = low if n % 2 else kth_smallest(values, n // 2)
+    k = (n - 1) // 2
+    low = kth_smallest(values, k)
+    if n % 2:
+        return low
+    at_most, above = 0, np.float32(np.inf)  # values <= low, and the smallest one above it
+    infinity = np.float32(np.inf)
+    for value in values:  # branch-free: half the values fall on each side, unpredictably
+        at_most += value <= low
+        above = min(above, value if value > low else infinity)
+    high = low if at_most > k + 1 else above
     return (low + high) / np.float32(2.0)
+
+
+@njit(cache=True)
+def median_at_least(values: np.ndarray, threshold: np.float32) -> bool:
+    """Whether ``median(values) >= threshold`` (``values`` ``(n,)`` float32 >= 0, ``n >= 1``),
+    in one counting pass: the values under ``threshold``, the largest of them and the
+    smallest of the rest place the middle values against it without selecting them."""
+    n = values.size
+    under, largest_under, smallest_over = 0, np.float32(0.0), np.float32(np.inf)
+    zero, infinity = np.float32(0.0), np.float32(np.inf)
+    for value in values:  # branch-free, as in median
+        below = value < threshold
+        under += below
+        largest_under = max(largest_under, value if below else zero)
+        smallest_over = min(smallest_over, infinity if below else value)
+    if n % 2:
+        return under <= (n - 1) // 2
+    if under != n // 2:  # both middle values on one side of the threshold
+        return under < n // 2
+    return (largest_under + smallest_over) / np.float32(2.0) >= threshold

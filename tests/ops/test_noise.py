@@ -5,7 +5,9 @@ import numpy as np
 import pytest
 
 from llie_video.ops.noise import (
+    MIN_SIGMA,
     noise_sigma,
+    plane_is_noisy,
     reduce_chroma_noise,
     reduce_luma_noise,
     reduce_noise_planes,
@@ -91,3 +93,15 @@ def test_noise_sigma_is_the_strip_median_of_before_exactly(dtype, peak, shape):
     padded[:, : shape[1]] = plane
     padded[:, shape[1] :] = peak  # row padding must not be read
     assert noise_sigma(padded[:, : shape[1]]) == _reference_sigma(plane)
+
+
+def test_a_plane_is_noisy_exactly_when_its_measured_sigma_reaches_the_floor():
+    rng = np.random.default_rng(5)
+    for sigma in (0.0, 0.3, 0.45, 0.5, 0.55, 0.7, 2.0):
+        for peak, dtype in ((255.0, np.uint8), (1023.0, np.uint16)):
+            scale = peak / 255.0
+            plane = np.clip(np.round(100 * scale + rng.normal(0, sigma * scale, (48, 64))),
+                            0, peak).astype(dtype)
+            measured = noise_sigma(plane)
+            assert plane_is_noisy(plane, peak) == (measured * 255.0 / peak >= MIN_SIGMA)
+    assert not plane_is_noisy(np.zeros((2, 50), np.uint8))

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from llie_video.ops.selection import kth_smallest, median
+from llie_video.ops.selection import kth_smallest, median, median_at_least
 
 
 @pytest.mark.parametrize("size", [1, 2, 3, 10, 1001, 46000])
@@ -27,3 +27,16 @@ def test_a_strided_view_is_read_in_place():
 def test_extreme_values():
     values = np.array([np.inf, 3.4e38, 1e-45, 0.0], np.float32)
     assert [kth_smallest(values, k) for k in range(4)] == sorted(values.tolist())
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 10, 1001, 46000])
+def test_median_at_least_agrees_with_the_median(size):
+    rng = np.random.default_rng(size)
+    values = np.round(np.abs(rng.normal(0, 5, size))).astype(np.float32)  # many ties
+    ordered = np.sort(values)
+    middle = float(np.median(values))
+    thresholds = {0.0, middle, np.nextafter(np.float32(middle), np.float32(np.inf)),
+                  np.nextafter(np.float32(middle), np.float32(0)), float(ordered[0]),
+                  float(ordered[-1]) + 1, float(ordered[(size - 1) // 2]), float(ordered[size // 2])}
+    for threshold in thresholds:
+        assert median_at_least(values, np.float32(threshold)) == (middle >= np.float32(threshold))
