@@ -101,7 +101,7 @@ class Estimator:
                              settings.strength, settings.gamma, settings.saturation)
         if settings.brightness_ceiling >= 1.0 or settings.strength == 0.0:
             return finish
-        y_low = self.model.render(x_low, params)
+        y_low = self.model.render_(x_low.clone(memory_format=torch.contiguous_format), params)
         hold = hold_under_ceiling(x_low, y_low, 1.0, settings.strength,
                                   settings.brightness_ceiling, luma_coefficients)
         return replace(finish, render_gamma=hold.gamma, strength=hold.strength)
