@@ -23,12 +23,13 @@ from pathlib import Path
 
 import torch
 
+import llie_video
 from llie_video import create_model
 from llie_video.enhance.stage import EnhanceStage
 from llie_video.sample import decoded_sample_frames
 
 SIZES = {"720p": (1280, 720), "1080p": (1920, 1080)}
-PACKAGE = Path(__file__).resolve().parent.parent / "llie_video"
+PACKAGE = Path(llie_video.__file__).resolve().parent  # the package imported (PYTHONPATH may pick another checkout's)
 
 
 def profiled_parts(profile: cProfile.Profile, frames: int, top: int) -> list[tuple[str, float]]:

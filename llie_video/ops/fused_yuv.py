@@ -9,12 +9,13 @@ protection, saturation, strength and the user's gamma, and converts back; each o
 chroma sample is made from the mean of its 2x2 enhanced pixels. No full-resolution RGB or float
 frame is ever stored: the working set is a few rows, in cache.
 
-The loops are written row by row over contiguous arrays so that LLVM vectorises them (AVX-512 on
-this machine, AVX2 on most laptops; the maths written pixel by pixel took ~70 ms a 1080p frame on
-one core). Measured on one core of this 2-core machine, one hot 1080p frame, 8 curve steps:
-~5 ms with nothing else to do, +2.5 ms for the temporal blend, +1 ms for the highlight
-protection, +2.5 ms for each power (the render gamma, the user's gamma); on a decoded clip in
-order ~11 ms with all of them. The time does not depend on the row length: arithmetic, not
+The loops are written row by row over contiguous arrays so that LLVM vectorises them (with
+512-bit vectors where the CPU has AVX-512, :mod:`llie_video.ops.jit`; AVX2 on most laptops; the
+maths written pixel by pixel took ~70 ms a 1080p frame on one core). On one core of this
+project's 2-core Xeon, the default model's pass over a decoded 1080p frame takes 11-13 ms
+(2026-12-07, ``docs/performance.md``), of which the colour transform ~3, the ceiling's power,
+the temporal blend and the highlight protection 1.5-2.5 each. The time does not depend on the
+row length (the frame cut into 2 to 16 vertical strips took as long or longer): arithmetic, not
 cache, bounds it.
 The compiled code is cached on disk (``cache=True``), so only the very first run on a machine pays
 the compile (a few seconds), and once per input bit depth, never per resolution.
