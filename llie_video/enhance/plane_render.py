@@ -14,10 +14,10 @@ import av
 import numpy as np
 import torch
 
-from llie_video.ops.jit import njit
 from llie_video.ops import fused_yuv
 from llie_video.ops.colour_transform import split_colour_maps
 from llie_video.ops.block_means import block_means as plane_block_means
+from llie_video.ops.jit import njit
 from llie_video.ops.render_spec import RenderSpec
 from llie_video.ops.yuv import YuvSpec, contiguous_flat_planes
 from llie_video.enhance.av_planes import flat_planes, new_yuv420p_like, yuv420_planes

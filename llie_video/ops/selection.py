@@ -51,8 +51,8 @@ def median(values: np.ndarray) -> np.float32:
     low = kth_smallest(values, k)
     if n % 2:
         return low
-    at_most, above = 0, np.float32(np.inf)  # values <= low, and the smallest one above it
     infinity = np.float32(np.inf)
+    at_most, above = 0, infinity  # values <= low, and the smallest one above it
     for value in values:  # branch-free: half the values fall on each side, unpredictably
         at_most += value <= low
         above = min(above, value if value > low else infinity)
@@ -66,8 +66,8 @@ def median_at_least(values: np.ndarray, threshold: np.float32) -> bool:
     in one counting pass: the values under ``threshold``, the largest of them and the
     smallest of the rest place the middle values against it without selecting them."""
     n = values.size
-    under, largest_under, smallest_over = 0, np.float32(0.0), np.float32(np.inf)
     zero, infinity = np.float32(0.0), np.float32(np.inf)
+    under, largest_under, smallest_over = 0, zero, infinity
     for value in values:  # branch-free, as in median
         below = value < threshold
         under += below
