@@ -42,7 +42,7 @@ def plane_is_noisy(plane: np.ndarray, full_scale: float = 255.0) -> bool:
     responses = _responses(plane)
     if responses is None:
         return False
-    threshold = MIN_SIGMA * full_scale / 255.0 / _MEDIAN_TO_SIGMA
+    threshold = _least_noise(full_scale) / _MEDIAN_TO_SIGMA
     return bool(median_at_least(responses, np.float32(threshold)))
 
 
@@ -75,8 +75,13 @@ def _strip_responses(plane: np.ndarray, tops: np.ndarray) -> np.ndarray:
     return out
 
 
+def _least_noise(full_scale: float) -> float:
+    """:data:`MIN_SIGMA` in the code values of a plane whose peak code is ``full_scale``."""
+    return MIN_SIGMA * full_scale / 255.0
+
+
 def _noisy(sigma: float, full_scale: float) -> bool:
-    return sigma * 255.0 / full_scale >= MIN_SIGMA
+    return sigma >= _least_noise(full_scale)
 
 
 def reduce_luma_noise(plane: np.ndarray, strength: float, full_scale: float = 255.0,
