@@ -210,12 +210,13 @@ class FusedPlaneRenderer:
         flat, layout = flat_planes(frame) if planes is None else contiguous_flat_planes(*planes)
         height, width = y.shape
         render = self.render_spec
+        blend_weights = None  # (1, 1, H/4, W/4), only when blending
         if not temporal_on:
             mode = fused_yuv.TEMPORAL_OFF
         elif blend is None:
             mode = fused_yuv.TEMPORAL_STORE
         else:
-            mode = fused_yuv.TEMPORAL_BLEND
+            mode, blend_weights = fused_yuv.TEMPORAL_BLEND, blend.weights
         previous = self.previous.buffers(y, u) if mode != fused_yuv.TEMPORAL_OFF else (
             np.empty((1, 1), np.float32),) * 4
         values = KernelValues(
@@ -228,7 +229,6 @@ class FusedPlaneRenderer:
             input_scale=finish.levels.scale, input_offset=finish.levels.offset,
             shadow=finish.shadow, colour_transform=render.colour_transform,
             out_max=float((1 << bit_depth) - 1))
-        blend_weights = blend.weights if temporal_on and blend is not None else None
         return FusedPass(self, frame, bit_depth, flat, layout, params, blend_weights, values,
                          previous, u.shape[0])
 
